@@ -1,0 +1,117 @@
+"""Reference data and clinics are maintained here, by administrators only.
+
+Every change records who, when and what (django-simple-history), and the change form asks for the
+reason, which is stored with the history record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation
+
+ADMINISTRATOR_GROUP = "Administrator"
+
+
+class ReasonForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        max_length=100,
+        help_text="Kept in the history with your name and the time, e.g. 'corrected to BNF 2024'.",
+    )
+
+
+class ReferenceAdmin(SimpleHistoryAdmin):
+    """Admin for data that plans are built from: administrators only, with a required reason."""
+
+    form = ReasonForm
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = [name for name in super().get_fields(request, obj) if name != "change_reason"]
+        return [*fields, "change_reason"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool) -> None:
+        obj._change_reason = form.cleaned_data["change_reason"]
+        super().save_model(request, obj, form, change)
+
+    def _is_administrator(self, request: HttpRequest) -> bool:
+        user = request.user
+        return user.is_active and (
+            user.is_superuser or user.groups.filter(name=ADMINISTRATOR_GROUP).exists()
+        )
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_administrator(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_administrator(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_administrator(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_administrator(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._is_administrator(request) and super().has_delete_permission(request, obj)
+
+
+@admin.register(Drug)
+class DrugAdmin(ReferenceAdmin):
+    list_display = (
+        "name",
+        "drug_class",
+        "atc_code",
+        "half_life_min_h",
+        "half_life_max_h",
+        "metabolite_half_life_max_h",
+        "may_treat_epilepsy",
+        "confidence",
+    )
+    list_filter = ("drug_class", "has_active_metabolites", "may_treat_epilepsy", "confidence")
+    search_fields = ("name", "atc_code")
+
+
+@admin.register(Formulation)
+class FormulationAdmin(ReferenceAdmin):
+    list_display = (
+        "drug",
+        "form",
+        "modified_release",
+        "strength_mg",
+        "divisible",
+        "market",
+        "stocked",
+        "confidence",
+    )
+    list_filter = ("market", "form", "divisible", "modified_release", "stocked", "confidence")
+    list_select_related = ("drug",)
+    search_fields = ("drug__name", "note")
+
+
+@admin.register(EquivalenceTable)
+class EquivalenceTableAdmin(ReferenceAdmin):
+    list_display = ("key", "name", "year", "reference_diazepam_mg", "is_default", "confidence")
+    list_filter = ("is_default", "reference_diazepam_mg", "confidence")
+    search_fields = ("key", "name", "citation")
+
+
+@admin.register(Equivalence)
+class EquivalenceAdmin(ReferenceAdmin):
+    list_display = ("drug", "table", "dose_mg", "min_mg", "max_mg", "confidence", "note")
+    list_filter = ("table", "confidence")
+    list_select_related = ("drug", "table")
+    search_fields = ("drug__name", "table__key", "note")
+
+
+@admin.register(Clinic)
+class ClinicAdmin(ReferenceAdmin):
+    list_display = ("name", "market")
+    list_filter = ("market",)
+    search_fields = ("name",)
+    filter_horizontal = ("members",)

@@ -1,0 +1,21 @@
+"""Add any reference data from schedules/data/reference that the database does not hold yet."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from schedules.models import Drug, Equivalence, EquivalenceTable, Formulation
+from schedules.reference_data import load_reference_data
+
+
+class Command(BaseCommand):
+    help = "Load drugs, formulations and equivalence tables; records already present are left unchanged."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = load_reference_data(
+            drug_model=Drug,
+            formulation_model=Formulation,
+            table_model=EquivalenceTable,
+            equivalence_model=Equivalence,
+        )
+        self.stdout.write(f"Reference data: {report.summary()}.")

@@ -1,0 +1,424 @@
+"""The clinical data model: reference data (drugs, formulations, equivalence tables), clinics and
+patients with their current regimen.
+
+Limits the data must never break are database constraints, so they hold whatever writes the row.
+Reference data and patient records keep their history (django-simple-history): who, when, what, why.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+# Metabolite half-lives at or above this many hours count as "long-lived" for the hepatic-impairment
+# warning: the nordiazepam family (36-200 h) and flurazepam's desalkylflurazepam (40-250 h).
+# SPS "Oral benzodiazepines and choosing equivalent doses" advises an agent without active
+# metabolites (e.g. oxazepam) in liver impairment.
+LONG_LIVED_METABOLITE_HOURS = Decimal(24)
+
+
+class Market(models.TextChoices):
+    US = "US", "United States"
+    UK = "UK", "United Kingdom"
+    CA = "CA", "Canada"
+    OTHER = "OTHER", "Other"
+
+
+class Confidence(models.TextChoices):
+    """How well a value is sourced (the tags of the clinical reference)."""
+
+    VERIFIED = "V", "Verified in a primary or official source"
+    SECONDARY = "V2", "Seen in a secondary copy of the original"
+    MEMORY = "M", "Unverified (from memory)"
+
+
+class Drug(models.Model):
+    class DrugClass(models.TextChoices):
+        BENZODIAZEPINE = "benzodiazepine", "Benzodiazepine"
+        Z_DRUG = "z-drug", "Z-drug"
+
+    name = models.CharField("generic name", max_length=60, unique=True)
+    drug_class = models.CharField("class", max_length=20, choices=DrugClass.choices)
+    atc_code = models.CharField("ATC code", max_length=7, unique=True)
+    half_life_min_h = models.DecimalField(
+        "half-life from (h)", max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    half_life_max_h = models.DecimalField(
+        "half-life to (h)", max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    metabolite_half_life_min_h = models.DecimalField(
+        "active metabolite half-life from (h)", max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    metabolite_half_life_max_h = models.DecimalField(
+        "active metabolite half-life to (h)", max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    has_active_metabolites = models.BooleanField(default=False)
+    may_treat_epilepsy = models.BooleanField(
+        default=False,
+        help_text="Licensed as an anticonvulsant: take care before reducing (NHS Scotland 2024).",
+    )
+    market_aim = models.CharField(max_length=60, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    confidence = models.CharField(max_length=2, choices=Confidence.choices)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(half_life_min_h__isnull=True)
+                | Q(half_life_max_h__isnull=True)
+                | Q(half_life_min_h__lte=models.F("half_life_max_h")),
+                name="drug_half_life_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(metabolite_half_life_min_h__isnull=True)
+                | Q(metabolite_half_life_max_h__isnull=True)
+                | Q(metabolite_half_life_min_h__lte=models.F("metabolite_half_life_max_h")),
+                name="drug_metabolite_half_life_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_long_lived_active_metabolite(self) -> bool:
+        upper = self.metabolite_half_life_max_h
+        return self.has_active_metabolites and upper is not None and upper >= LONG_LIVED_METABOLITE_HOURS
+
+
+class FormulationQuerySet(models.QuerySet["Formulation"]):
+    def for_market(self, market: str) -> FormulationQuerySet:
+        return self.filter(market=market)
+
+
+class Formulation(models.Model):
+    class Form(models.TextChoices):
+        TABLET = "tablet", "Tablet"
+        CAPSULE = "capsule", "Capsule"
+        ODT = "orally disintegrating tablet", "Orally disintegrating tablet"
+        ORAL_SOLUTION = "oral solution", "Oral solution"
+        ORAL_SUSPENSION = "oral suspension", "Oral suspension"
+
+    class Divisible(models.TextChoices):
+        WHOLE = "whole", "Whole only"
+        HALF = "half", "Halves"
+        QUARTER = "quarter", "Quarters"
+
+    LIQUID_FORMS = (Form.ORAL_SOLUTION, Form.ORAL_SUSPENSION)
+
+    drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="formulations")
+    form = models.CharField(max_length=30, choices=Form.choices)
+    modified_release = models.BooleanField(default=False)
+    strength_mg = models.DecimalField(
+        "strength", max_digits=7, decimal_places=3, help_text="mg per unit, or mg per mL for liquids"
+    )
+    divisible = models.CharField(
+        max_length=10,
+        choices=Divisible.choices,
+        default=Divisible.WHOLE,
+        help_text="Capsules, orally disintegrating, modified-release and liquid forms are never split.",
+    )
+    market = models.CharField(max_length=5, choices=Market.choices)
+    stocked = models.BooleanField("stocked by clinics", default=True)
+    confidence = models.CharField(max_length=2, choices=Confidence.choices)
+    note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+    objects = FormulationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["drug__name", "market", "form", "modified_release", "strength_mg"]
+        constraints = [
+            models.CheckConstraint(condition=Q(strength_mg__gt=0), name="formulation_strength_positive"),
+            models.CheckConstraint(
+                condition=Q(divisible="whole")
+                | (Q(form="tablet") & Q(modified_release=False)),
+                name="formulation_only_plain_tablets_split",
+            ),
+            models.UniqueConstraint(
+                fields=["drug", "form", "modified_release", "strength_mg", "market"],
+                name="formulation_unique_per_market",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug} {self.strength_label} {self.form_label} ({self.market})"
+
+    @property
+    def is_liquid(self) -> bool:
+        return self.form in self.LIQUID_FORMS
+
+    @property
+    def form_label(self) -> str:
+        return f"modified-release {self.form}" if self.modified_release else self.form
+
+    @property
+    def strength_label(self) -> str:
+        unit = "mg/mL" if self.is_liquid else "mg"
+        return f"{self.strength_mg.normalize():f} {unit}"
+
+    @property
+    def verified(self) -> bool:
+        return self.confidence != Confidence.MEMORY
+
+
+class EquivalenceTable(models.Model):
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    citation = models.TextField()
+    url = models.URLField(max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField()
+    reference_diazepam_mg = models.DecimalField(
+        "reference diazepam dose (mg)",
+        max_digits=4,
+        decimal_places=1,
+        help_text="The diazepam dose the table's values are stated against (5 or 10 mg).",
+    )
+    is_default = models.BooleanField("default table", default=False)
+    confidence = models.CharField(max_length=2, choices=Confidence.choices)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-is_default", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reference_diazepam_mg__in=[Decimal(5), Decimal(10)]),
+                name="table_reference_diazepam_5_or_10",
+            ),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="table_single_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Equivalence(models.Model):
+    table = models.ForeignKey(EquivalenceTable, on_delete=models.CASCADE, related_name="equivalences")
+    drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="equivalences")
+    dose_mg = models.DecimalField(
+        "equivalent dose (mg)",
+        max_digits=7,
+        decimal_places=3,
+        help_text="The dose of this drug equivalent to the table's reference diazepam dose. "
+        "Where the source gives a range, the point value chosen within it.",
+    )
+    min_mg = models.DecimalField("range from (mg)", max_digits=7, decimal_places=3, null=True, blank=True)
+    max_mg = models.DecimalField("range to (mg)", max_digits=7, decimal_places=3, null=True, blank=True)
+    confidence = models.CharField(
+        max_length=2,
+        choices=Confidence.choices,
+        help_text="'Unverified' values are shown as such wherever they are used.",
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["table", "drug__name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(dose_mg__gt=0), name="equivalence_dose_positive"),
+            models.CheckConstraint(
+                condition=(Q(min_mg__isnull=True) & Q(max_mg__isnull=True))
+                | (Q(min_mg__gt=0) & Q(min_mg__lte=models.F("dose_mg")) & Q(max_mg__gte=models.F("dose_mg"))),
+                name="equivalence_range_brackets_dose",
+            ),
+            models.UniqueConstraint(fields=["table", "drug"], name="equivalence_one_per_drug_per_table"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug} {self.dose_mg.normalize():f} mg ≡ diazepam {self.table.reference_diazepam_mg.normalize():f} mg ({self.table.key})"
+
+    @property
+    def is_range(self) -> bool:
+        return self.min_mg is not None
+
+    @property
+    def verified(self) -> bool:
+        return self.confidence != Confidence.MEMORY
+
+    def diazepam_equivalent(self, mg: Decimal) -> Decimal:
+        """Diazepam mg equivalent to `mg` of this drug, by this table's ratio."""
+        return mg * self.table.reference_diazepam_mg / self.dose_mg
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    market = models.CharField(
+        max_length=5,
+        choices=Market.choices,
+        help_text="Decides the formulations offered by default.",
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="clinics", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PatientQuerySet(models.QuerySet["Patient"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> PatientQuerySet:
+        """The one choke point for patient data: only the patients of the user's own clinics."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(clinic__members=user)
+
+    def search(self, text: str) -> PatientQuerySet:
+        """Match a record number, a date of birth (YYYY-MM-DD or DD/MM/YYYY) or name words."""
+        text = text.strip()
+        if not text:
+            return self
+        born = parse_date_of_birth(text)
+        if born is not None:
+            return self.filter(date_of_birth=born)
+        query = Q(record_number__iexact=text)
+        words = text.split()
+        name_query = Q()
+        for word in words:
+            name_query &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
+        return self.filter(query | name_query)
+
+
+def parse_date_of_birth(text: str) -> date | None:
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+class Patient(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNKNOWN = "unknown", "Not recorded"
+
+    class UseDuration(models.TextChoices):
+        UNDER_4_WEEKS = "lt4w", "Under 4 weeks"
+        ONE_TO_3_MONTHS = "1-3m", "1 to 3 months"
+        THREE_TO_12_MONTHS = "3-12m", "3 to 12 months"
+        ONE_TO_5_YEARS = "1-5y", "1 to 5 years"
+        OVER_5_YEARS = "gt5y", "Over 5 years"
+        UNKNOWN = "unknown", "Not known"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    record_number = models.CharField(max_length=40)
+    given_name = models.CharField(max_length=80)
+    family_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    hepatic_impairment = models.BooleanField(default=False)
+    pregnant = models.BooleanField("pregnant", default=False)
+    cns_depressant_co_use = models.BooleanField("opioid or other CNS-depressant co-use", default=False)
+    cns_depressants = models.CharField(
+        "which CNS depressants", max_length=200, blank=True, help_text="e.g. methadone 60 mg daily, alcohol"
+    )
+    seizure_history = models.BooleanField("history of seizures or withdrawal seizures", default=False)
+    use_duration = models.CharField(
+        "duration of benzodiazepine use",
+        max_length=10,
+        choices=UseDuration.choices,
+        default=UseDuration.UNKNOWN,
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name", "record_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "record_number"], name="patient_record_unique_in_clinic"),
+            models.CheckConstraint(
+                condition=Q(cns_depressant_co_use=True) | Q(cns_depressants=""),
+                name="patient_cns_depressants_only_with_flag",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_name} ({self.record_number})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def age_on(self, day: date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+SLOT_FIELDS = ("morning_mg", "midday_mg", "evening_mg", "night_mg")
+
+
+def _dose_field(label: str) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=7, decimal_places=3, null=True, blank=True)
+
+
+class RegimenItem(models.Model):
+    """One drug of a patient's current regimen, with its dose at each time of day (empty: none)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="regimen")
+    drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="+")
+    morning_mg = _dose_field("morning (mg)")
+    midday_mg = _dose_field("midday (mg)")
+    evening_mg = _dose_field("evening (mg)")
+    night_mg = _dose_field("night (mg)")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["drug__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "drug"], name="regimen_one_item_per_drug"),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": 0}),
+                    name=f"regimen_{field}_positive",
+                )
+                for field in SLOT_FIELDS
+            ),
+            models.CheckConstraint(
+                condition=Q(morning_mg__isnull=False)
+                | Q(midday_mg__isnull=False)
+                | Q(evening_mg__isnull=False)
+                | Q(night_mg__isnull=False),
+                name="regimen_item_has_a_dose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug} {self.daily_mg.normalize():f} mg/day"
+
+    @property
+    def doses(self) -> dict[str, Decimal]:
+        """Dose by time of day ("morning", ...), only the times at which the drug is taken."""
+        return {
+            field.removesuffix("_mg"): value
+            for field in SLOT_FIELDS
+            if (value := getattr(self, field)) is not None
+        }
+
+    @property
+    def daily_mg(self) -> Decimal:
+        return sum(self.doses.values(), Decimal(0))
