@@ -41,9 +41,7 @@ class ReferenceAdmin(SimpleHistoryAdmin):
 
     def _is_administrator(self, request: HttpRequest) -> bool:
         user = request.user
-        return user.is_active and (
-            user.is_superuser or user.groups.filter(name=ADMINISTRATOR_GROUP).exists()
-        )
+        return user.is_active and (user.is_superuser or user.groups.filter(name=ADMINISTRATOR_GROUP).exists())
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_administrator(request) and super().has_module_permission(request)

@@ -54,9 +54,15 @@ class PatientForm(forms.ModelForm):
             "clinic",
             Fieldset(
                 "Identity",
-                Row(Column("record_number", css_class="col-md-4"), Column("date_of_birth", css_class="col-md-4"),
-                    Column("sex", css_class="col-md-4")),
-                Row(Column("given_name", css_class="col-md-6"), Column("family_name", css_class="col-md-6")),
+                Row(
+                    Column("record_number", css_class="col-md-4"),
+                    Column("date_of_birth", css_class="col-md-4"),
+                    Column("sex", css_class="col-md-4"),
+                ),
+                Row(
+                    Column("given_name", css_class="col-md-6"),
+                    Column("family_name", css_class="col-md-6"),
+                ),
             ),
             Fieldset(
                 "Clinical flags that change a plan's advice",
@@ -77,7 +83,9 @@ class PatientForm(forms.ModelForm):
         if born > self.today:
             raise forms.ValidationError("The date of birth is in the future.")
         if self.today.year - born.year > OLDEST_PLAUSIBLE_AGE_YEARS:
-            raise forms.ValidationError(f"That is over {OLDEST_PLAUSIBLE_AGE_YEARS} years ago; check the year.")
+            raise forms.ValidationError(
+                f"That is over {OLDEST_PLAUSIBLE_AGE_YEARS} years ago; check the year."
+            )
         return born
 
     def clean(self) -> dict[str, Any]:
@@ -86,7 +94,8 @@ class PatientForm(forms.ModelForm):
             self.add_error("cns_depressants", "Say which opioids or other CNS depressants are taken.")
         if cleaned.get("cns_depressants", "").strip() and not cleaned.get("cns_depressant_co_use"):
             self.add_error(
-                "cns_depressant_co_use", "Tick this if the patient takes the CNS depressants listed below."
+                "cns_depressant_co_use",
+                "Tick this if the patient takes the CNS depressants listed below.",
             )
         if cleaned.get("pregnant") and cleaned.get("sex") == Patient.Sex.MALE:
             self.add_error("pregnant", "Pregnancy is ticked for a patient recorded as male.")
@@ -146,7 +155,9 @@ class RegimenItemForm(forms.ModelForm):
         has_dose = any(cleaned.get(field) for field in SLOT_FIELDS)
         has_errors = any(field in self.errors for field in SLOT_FIELDS)
         if cleaned.get("drug") and not has_dose and not has_errors:
-            raise forms.ValidationError("Enter the dose at one time of day at least (morning, midday, evening or night).")
+            raise forms.ValidationError(
+                "Enter the dose at one time of day at least (morning, midday, evening or night)."
+            )
         if not cleaned.get("drug") and "drug" not in self.errors:
             if has_dose or (self.instance.pk is None and self.has_changed()):
                 self.add_error("drug", "Choose the drug these doses are for.")
@@ -157,16 +168,19 @@ class RegimenItemForm(forms.ModelForm):
 
 class BaseRegimenFormSet(forms.BaseInlineFormSet):
     def clean(self) -> None:
+        self._refuse_repeated_drugs()
         super().clean()
+
+    def _refuse_repeated_drugs(self) -> None:
         seen: set[int] = set()
         for form in self.forms:
-            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
-                continue
-            drug = form.cleaned_data.get("drug")
-            if drug is None:
+            cleaned = getattr(form, "cleaned_data", {})
+            drug = cleaned.get("drug")
+            if drug is None or cleaned.get("DELETE"):
                 continue
             if drug.pk in seen:
                 form.add_error("drug", f"{drug} is already listed: enter all its doses on one row.")
+                raise forms.ValidationError("Each drug goes on one row.")
             seen.add(drug.pk)
 
 

@@ -53,7 +53,11 @@ class Drug(models.Model):
         "half-life to (h)", max_digits=6, decimal_places=1, null=True, blank=True
     )
     metabolite_half_life_min_h = models.DecimalField(
-        "active metabolite half-life from (h)", max_digits=6, decimal_places=1, null=True, blank=True
+        "active metabolite half-life from (h)",
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
     )
     metabolite_half_life_max_h = models.DecimalField(
         "active metabolite half-life to (h)", max_digits=6, decimal_places=1, null=True, blank=True
@@ -120,7 +124,10 @@ class Formulation(models.Model):
     form = models.CharField(max_length=30, choices=Form.choices)
     modified_release = models.BooleanField(default=False)
     strength_mg = models.DecimalField(
-        "strength", max_digits=7, decimal_places=3, help_text="mg per unit, or mg per mL for liquids"
+        "strength",
+        max_digits=7,
+        decimal_places=3,
+        help_text="mg per unit, or mg per mL for liquids",
     )
     divisible = models.CharField(
         max_length=10,
@@ -141,8 +148,7 @@ class Formulation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(strength_mg__gt=0), name="formulation_strength_positive"),
             models.CheckConstraint(
-                condition=Q(divisible="whole")
-                | (Q(form="tablet") & Q(modified_release=False)),
+                condition=Q(divisible="whole") | (Q(form="tablet") & Q(modified_release=False)),
                 name="formulation_only_plain_tablets_split",
             ),
             models.UniqueConstraint(
@@ -240,7 +246,8 @@ class Equivalence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.drug} {self.dose_mg.normalize():f} mg ≡ diazepam {self.table.reference_diazepam_mg.normalize():f} mg ({self.table.key})"
+        reference = self.table.reference_diazepam_mg.normalize()
+        return f"{self.drug} {self.dose_mg.normalize():f} mg ≡ diazepam {reference:f} mg ({self.table.key})"
 
     @property
     def is_range(self) -> bool:
@@ -330,7 +337,10 @@ class Patient(models.Model):
     pregnant = models.BooleanField("pregnant", default=False)
     cns_depressant_co_use = models.BooleanField("opioid or other CNS-depressant co-use", default=False)
     cns_depressants = models.CharField(
-        "which CNS depressants", max_length=200, blank=True, help_text="e.g. methadone 60 mg daily, alcohol"
+        "which CNS depressants",
+        max_length=200,
+        blank=True,
+        help_text="e.g. methadone 60 mg daily, alcohol",
     )
     seizure_history = models.BooleanField("history of seizures or withdrawal seizures", default=False)
     use_duration = models.CharField(
@@ -349,7 +359,9 @@ class Patient(models.Model):
     class Meta:
         ordering = ["family_name", "given_name", "record_number"]
         constraints = [
-            models.UniqueConstraint(fields=["clinic", "record_number"], name="patient_record_unique_in_clinic"),
+            models.UniqueConstraint(
+                fields=["clinic", "record_number"], name="patient_record_unique_in_clinic"
+            ),
             models.CheckConstraint(
                 condition=Q(cns_depressant_co_use=True) | Q(cns_depressants=""),
                 name="patient_cns_depressants_only_with_flag",

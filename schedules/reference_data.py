@@ -10,23 +10,30 @@ Used by the data migration (with historical models) and by `manage.py load_refer
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "reference"
+LOAD_REASON = "Loaded from the project's reference data (schedules/data/reference)"
 DEFAULT_TABLE_KEY = "ashton"  # Ashton 2007: the table UK and US tapering guidance both build on.
 
 
 @dataclass
 class LoadReport:
+    """Counts what was added and what was already there; calls `on_created` for each new record."""
+
+    on_created: Callable[[Any], None] = lambda record: None
     created: dict[str, int] = field(default_factory=dict)
     existing: dict[str, int] = field(default_factory=dict)
 
-    def count(self, kind: str, created: bool) -> None:
+    def count(self, kind: str, record: Any, created: bool) -> None:
         bucket = self.created if created else self.existing
         bucket[kind] = bucket.get(kind, 0) + 1
+        if created:
+            self.on_created(record)
 
     def summary(self) -> str:
         kinds = ("drugs", "formulations", "equivalence tables", "equivalences")
@@ -46,14 +53,21 @@ def _decimal(text: str) -> Decimal | None:
 
 
 def load_reference_data(
-    *, drug_model: Any, formulation_model: Any, table_model: Any, equivalence_model: Any
+    *,
+    drug_model: Any,
+    formulation_model: Any,
+    table_model: Any,
+    equivalence_model: Any,
+    on_created: Callable[[Any], None] = lambda record: None,
 ) -> LoadReport:
     """Add every drug, formulation, table and equivalence of the CSV files that is not yet stored."""
-    report = LoadReport()
+    report = LoadReport(on_created=on_created)
     drugs = {row["drug"]: _load_drug(drug_model, row, report) for row in read_rows("drugs.csv")}
     for row in read_rows("formulations.csv"):
         _load_formulation(formulation_model, drugs[row["drug"]], row, report)
-    tables = {row["key"]: _load_table(table_model, row, report) for row in read_rows("equivalence_tables.csv")}
+    tables = {
+        row["key"]: _load_table(table_model, row, report) for row in read_rows("equivalence_tables.csv")
+    }
     for row in read_rows("equivalences.csv"):
         _load_equivalence(equivalence_model, tables[row["table"]], drugs[row["drug"]], row, report)
     return report
@@ -80,14 +94,14 @@ def _load_drug(model: Any, row: dict[str, str], report: LoadReport) -> Any:
             "confidence": row["confidence"],
         },
     )
-    report.count("drugs", created)
+    report.count("drugs", drug, created)
     return drug
 
 
 def _load_formulation(model: Any, drug: Any, row: dict[str, str], report: LoadReport) -> None:
     modified_release = row["modified_release"] == "yes"
     form = row["form"].removeprefix("extended-release ")
-    _, created = model.objects.get_or_create(
+    formulation, created = model.objects.get_or_create(
         drug=drug,
         form=form,
         modified_release=modified_release,
@@ -99,7 +113,7 @@ def _load_formulation(model: Any, drug: Any, row: dict[str, str], report: LoadRe
             "note": row["note"],
         },
     )
-    report.count("formulations", created)
+    report.count("formulations", formulation, created)
 
 
 def _load_table(model: Any, row: dict[str, str], report: LoadReport) -> Any:
@@ -116,12 +130,12 @@ def _load_table(model: Any, row: dict[str, str], report: LoadReport) -> Any:
             "confidence": row["confidence"],
         },
     )
-    report.count("equivalence tables", created)
+    report.count("equivalence tables", table, created)
     return table
 
 
 def _load_equivalence(model: Any, table: Any, drug: Any, row: dict[str, str], report: LoadReport) -> None:
-    _, created = model.objects.get_or_create(
+    equivalence, created = model.objects.get_or_create(
         table=table,
         drug=drug,
         defaults={
@@ -132,4 +146,4 @@ def _load_equivalence(model: Any, table: Any, drug: Any, row: dict[str, str], re
             "note": row["note"],
         },
     )
-    report.count("equivalences", created)
+    report.count("equivalences", equivalence, created)

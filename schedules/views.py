@@ -19,12 +19,10 @@ PATIENTS_PER_PAGE = 25
 
 
 def _patient_for(request: HttpRequest, patient_id: int) -> Patient:
-    return get_object_or_404(
-        Patient.objects.visible_to(request.user).select_related("clinic"), pk=patient_id
-    )
+    return get_object_or_404(Patient.objects.visible_to(request.user).select_related("clinic"), pk=patient_id)
 
 
-def _user_clinics(request: HttpRequest):  # noqa: ANN202 - a QuerySet of Clinic
+def _user_clinics(request: HttpRequest):
     return Clinic.objects.filter(members=request.user).order_by("name")
 
 
@@ -60,7 +58,10 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient_for(request, patient_id)
     form = PatientForm(
-        request.POST or None, instance=patient, clinics=_user_clinics(request), today=timezone.localdate()
+        request.POST or None,
+        instance=patient,
+        clinics=_user_clinics(request),
+        today=timezone.localdate(),
     )
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -5,6 +5,7 @@ SECRET_KEY and ALLOWED_HOSTS must be given or start-up stops with a clear messag
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -37,7 +38,9 @@ DEBUG = envbool("DJANGO_DEBUG", True)
 SECRET_KEY = envstr("SECRET_KEY")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS")
 if not DEBUG:
-    missing = [name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value]
+    missing = [
+        name for name, value in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not value
+    ]
     if missing:
         raise SystemExit(
             f"Cannot start with DJANGO_DEBUG off: set {' and '.join(missing)} in the environment."
@@ -133,6 +136,10 @@ STORAGES = {
         )
     },
 }
+
+if DEBUG:
+    # Locally whitenoise serves from static/ directly; collectstatic fills STATIC_ROOT for production.
+    warnings.filterwarnings("ignore", message="No directory at")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

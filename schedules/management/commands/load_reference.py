@@ -3,9 +3,10 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from simple_history.utils import update_change_reason
 
 from schedules.models import Drug, Equivalence, EquivalenceTable, Formulation
-from schedules.reference_data import load_reference_data
+from schedules.reference_data import LOAD_REASON, load_reference_data
 
 
 class Command(BaseCommand):
@@ -17,5 +18,6 @@ class Command(BaseCommand):
             formulation_model=Formulation,
             table_model=EquivalenceTable,
             equivalence_model=Equivalence,
+            on_created=lambda record: update_change_reason(record, LOAD_REASON),
         )
         self.stdout.write(f"Reference data: {report.summary()}.")

@@ -1,0 +1,103 @@
+"""Shared fixtures: a clinic with one user per role, another clinic, and patients in each."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from schedules.models import Clinic, Drug, Market, Patient, RegimenItem
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_user(username: str, role: str | None, clinic: Clinic | None, *, is_staff: bool = False) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, is_staff=is_staff)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    if clinic:
+        clinic.members.add(user)
+    return user
+
+
+@pytest.fixture
+def clinic(db: None) -> Clinic:
+    return Clinic.objects.create(name="Riverside", market=Market.UK)
+
+
+@pytest.fixture
+def other_clinic(db: None) -> Clinic:
+    return Clinic.objects.create(name="Hillview", market=Market.US)
+
+
+@pytest.fixture
+def prescriber(clinic: Clinic) -> User:
+    return make_user("prescriber", "Prescriber", clinic)
+
+
+@pytest.fixture
+def staff(clinic: Clinic) -> User:
+    return make_user("staff", "Clinic staff", clinic)
+
+
+@pytest.fixture
+def administrator(clinic: Clinic) -> User:
+    return make_user("administrator", "Administrator", clinic, is_staff=True)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def prescriber_client(prescriber: User) -> Client:
+    return client_for(prescriber)
+
+
+@pytest.fixture
+def staff_client(staff: User) -> Client:
+    return client_for(staff)
+
+
+@pytest.fixture
+def admin_client_(administrator: User) -> Client:
+    return client_for(administrator)
+
+
+def make_patient(clinic: Clinic, record: str = "R-1", **fields: object) -> Patient:
+    values: dict[str, object] = {
+        "given_name": "Margaret",
+        "family_name": "Ellis",
+        "date_of_birth": date(1951, 3, 14),
+        "sex": Patient.Sex.FEMALE,
+    }
+    values.update(fields)
+    return Patient.objects.create(clinic=clinic, record_number=record, **values)
+
+
+@pytest.fixture
+def patient(clinic: Clinic) -> Patient:
+    patient = make_patient(clinic)
+    RegimenItem.objects.create(
+        patient=patient,
+        drug=Drug.objects.get(name="lorazepam"),
+        morning_mg=Decimal(1),
+        evening_mg=Decimal(1),
+        night_mg=Decimal(2),
+    )
+    return patient
+
+
+@pytest.fixture
+def foreign_patient(other_clinic: Clinic) -> Patient:
+    return make_patient(other_clinic, "H-9", given_name="Ruth", family_name="Calloway")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: object) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -1,0 +1,291 @@
+"""Patient registry pages through the Django test client: roles, clinic scoping, search, forms."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from schedules.models import Drug, Patient, RegimenItem
+
+from .conftest import client_for, make_patient, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def page_urls(patient: Patient) -> dict[str, str]:
+    return {
+        "list": reverse("schedules:patient_list"),
+        "create": reverse("schedules:patient_create"),
+        "detail": reverse("schedules:patient_detail", args=[patient.pk]),
+        "edit": reverse("schedules:patient_edit", args=[patient.pk]),
+        "regimen": reverse("schedules:regimen_edit", args=[patient.pk]),
+    }
+
+
+# Expected status of a GET for each role on each page.
+ACCESS = {
+    "Prescriber": {"list": 200, "create": 200, "detail": 200, "edit": 200, "regimen": 200},
+    "Clinic staff": {"list": 200, "create": 403, "detail": 200, "edit": 403, "regimen": 403},
+    "Administrator": {"list": 200, "create": 403, "detail": 200, "edit": 403, "regimen": 403},
+}
+
+
+@pytest.mark.parametrize("role", ACCESS)
+@pytest.mark.parametrize("page_name", ["list", "create", "detail", "edit", "regimen"])
+def test_each_role_gets_what_it_may_on_each_page(
+    clinic: object, patient: Patient, role: str, page_name: str
+) -> None:
+    user = make_user(f"user-{role}", role, clinic)
+    response = client_for(user).get(page_urls(patient)[page_name])
+    assert response.status_code == ACCESS[role][page_name]
+
+
+@pytest.mark.parametrize("page_name", ["list", "create", "detail", "edit", "regimen"])
+def test_it_requires_sign_in(patient: Patient, page_name: str) -> None:
+    response = Client().get(page_urls(patient)[page_name])
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_healthz_and_sign_in_page_need_no_sign_in(db: None) -> None:
+    assert Client().get("/healthz").content == b"ok"
+    assert Client().get(reverse("login")).status_code == 200
+
+
+def test_staff_cannot_post_changes(staff_client: Client, patient: Patient) -> None:
+    response = staff_client.post(reverse("schedules:patient_edit", args=[patient.pk]), {"given_name": "X"})
+    assert response.status_code == 403
+    patient.refresh_from_db()
+    assert patient.given_name == "Margaret"
+
+
+@pytest.mark.parametrize("page_name", ["detail", "edit", "regimen"])
+def test_another_clinics_patient_is_not_found(
+    prescriber_client: Client, foreign_patient: Patient, page_name: str
+) -> None:
+    assert prescriber_client.get(page_urls(foreign_patient)[page_name]).status_code == 404
+
+
+def test_the_list_shows_only_the_users_clinics(
+    prescriber_client: Client, patient: Patient, foreign_patient: Patient
+) -> None:
+    content = prescriber_client.get(reverse("schedules:patient_list")).content.decode()
+    assert "ELLIS" in content
+    assert "CALLOWAY" not in content
+
+
+def test_a_user_in_no_clinic_sees_no_patients(patient: Patient) -> None:
+    loner = make_user("loner", "Prescriber", None)
+    assert Patient.objects.visible_to(loner).count() == 0
+    assert client_for(loner).get(page_urls(patient)["detail"]).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query", ["ellis", "Margaret", "margaret ellis", "R-1", "r-1", "1951-03-14", "14/03/1951"]
+)
+def test_search_by_name_date_of_birth_or_record_number(
+    prescriber_client: Client, patient: Patient, clinic: object, query: str
+) -> None:
+    make_patient(clinic, "R-2", given_name="Peter", family_name="Brown", date_of_birth=date(1980, 1, 2))
+    content = prescriber_client.get(reverse("schedules:patient_list"), {"q": query}).content.decode()
+    assert "ELLIS" in content
+    assert "BROWN" not in content
+
+
+def test_the_list_is_paginated(prescriber_client: Client, clinic: object) -> None:
+    for number in range(30):
+        make_patient(clinic, f"P-{number:02}", family_name=f"Family{number:02}")
+    first = prescriber_client.get(reverse("schedules:patient_list")).content.decode()
+    second = prescriber_client.get(reverse("schedules:patient_list"), {"page": 2}).content.decode()
+    assert "Page 1 of 2" in first and "FAMILY00" in first and "FAMILY29" not in first
+    assert "FAMILY29" in second
+
+
+def test_the_detail_page_shows_flags_regimen_and_diazepam_equivalent(
+    prescriber_client: Client, patient: Patient
+) -> None:
+    patient.hepatic_impairment = True
+    patient.save()
+    content = prescriber_client.get(page_urls(patient)["detail"]).content.decode()
+    assert "Hepatic impairment" in content
+    assert "4 mg" in content  # lorazepam 1 + 1 + 2
+    assert "40 mg" in content  # Ashton: lorazepam 1 mg = diazepam 10 mg
+    assert "Ashton" in content
+
+
+def test_the_detail_page_shows_a_range_and_the_chosen_point(
+    prescriber_client: Client, patient: Patient
+) -> None:
+    RegimenItem.objects.create(patient=patient, drug=Drug.objects.get(name="bromazepam"), night_mg=Decimal(6))
+    content = prescriber_client.get(page_urls(patient)["detail"]).content.decode()
+    assert "5–6 mg per 10 mg diazepam" in content
+    assert "point value 5.5 mg was chosen" in content
+
+
+def patient_post(clinic: object, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "clinic": clinic.pk,  # type: ignore[attr-defined]
+        "record_number": "NEW-1",
+        "given_name": "Ann",
+        "family_name": "Lee",
+        "date_of_birth": "1970-05-06",
+        "sex": "female",
+        "use_duration": "1-5y",
+        "cns_depressants": "",
+        "notes": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_prescriber_registers_a_patient(prescriber_client: Client, clinic: object) -> None:
+    response = prescriber_client.post(reverse("schedules:patient_create"), patient_post(clinic))
+    patient = Patient.objects.get(record_number="NEW-1")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("schedules:regimen_edit", args=[patient.pk])
+    assert patient.clinic == clinic
+
+
+def test_a_duplicate_record_number_is_shown_beside_the_form_and_keeps_the_input(
+    prescriber_client: Client, clinic: object, patient: Patient
+) -> None:
+    response = prescriber_client.post(
+        reverse("schedules:patient_create"),
+        patient_post(clinic, record_number="R-1", given_name="Typed"),
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "already exists" in content
+    assert 'value="Typed"' in content
+
+
+def test_a_patient_cannot_be_put_in_another_clinic(prescriber_client: Client, other_clinic: object) -> None:
+    response = prescriber_client.post(reverse("schedules:patient_create"), patient_post(other_clinic))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Patient.objects.filter(record_number="NEW-1").exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"date_of_birth": "2999-01-01"}, "date_of_birth", "in the future"),
+        ({"cns_depressant_co_use": "on"}, "cns_depressants", "Say which"),
+        ({"cns_depressants": "alcohol"}, "cns_depressant_co_use", "Tick this"),
+        ({"sex": "male", "pregnant": "on"}, "pregnant", "recorded as male"),
+        ({"given_name": ""}, "given_name", "required"),
+    ],
+)
+def test_patient_form_errors_appear_beside_the_field(
+    prescriber_client: Client, clinic: object, changes: dict[str, object], field: str, message: str
+) -> None:
+    response = prescriber_client.post(reverse("schedules:patient_create"), patient_post(clinic, **changes))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Patient.objects.filter(record_number="NEW-1").exists()
+
+
+def test_a_prescriber_edits_a_patient(prescriber_client: Client, clinic: object, patient: Patient) -> None:
+    data = patient_post(clinic, record_number="R-1", given_name="Meg", hepatic_impairment="on")
+    response = prescriber_client.post(page_urls(patient)["edit"], data)
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.given_name == "Meg" and patient.hepatic_impairment
+    assert patient.history.count() == 2  # created, then changed: the change is traced
+
+
+def regimen_post(patient: Patient, rows: list[dict[str, object]]) -> dict[str, object]:
+    existing = list(patient.regimen.all())
+    data: dict[str, object] = {
+        "regimen-TOTAL_FORMS": str(len(rows)),
+        "regimen-INITIAL_FORMS": str(len(existing)),
+        "regimen-MIN_NUM_FORMS": "0",
+        "regimen-MAX_NUM_FORMS": "6",
+    }
+    for index, row in enumerate(rows):
+        if index < len(existing):
+            data[f"regimen-{index}-id"] = str(existing[index].pk)
+            data[f"regimen-{index}-patient"] = str(patient.pk)
+        for key in ("drug", "morning_mg", "midday_mg", "evening_mg", "night_mg", "DELETE"):
+            if key in row:
+                data[f"regimen-{index}-{key}"] = row[key]
+    return data
+
+
+def drug_id(name: str) -> int:
+    return Drug.objects.get(name=name).pk
+
+
+def test_a_prescriber_sets_the_regimen(prescriber_client: Client, patient: Patient) -> None:
+    rows = [
+        {"drug": drug_id("lorazepam"), "morning_mg": "0.5", "night_mg": "1"},
+        {"drug": drug_id("zopiclone"), "night_mg": "7.5"},
+    ]
+    response = prescriber_client.post(page_urls(patient)["regimen"], regimen_post(patient, rows))
+    assert response.status_code == 302
+    doses = {item.drug.name: item.doses for item in patient.regimen.all()}
+    assert doses == {
+        "lorazepam": {"morning": Decimal("0.5"), "night": Decimal(1)},
+        "zopiclone": {"night": Decimal("7.5")},
+    }
+
+
+def test_a_regimen_row_can_be_removed(prescriber_client: Client, patient: Patient) -> None:
+    rows = [{"drug": drug_id("lorazepam"), "morning_mg": "1", "DELETE": "on"}]
+    prescriber_client.post(page_urls(patient)["regimen"], regimen_post(patient, rows))
+    assert not patient.regimen.exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"drug": "999999", "night_mg": "2"}, "Unknown drug"),
+        ({"drug": "diazepam", "night_mg": "-2"}, "cannot be negative"),
+        ({"drug": "diazepam"}, "at one time of day"),
+        ({"night_mg": "2"}, "Choose the drug"),
+        ({"drug": "diazepam", "night_mg": "abc"}, "Enter a number"),
+    ],
+)
+def test_impossible_regimen_input_is_shown_and_the_typed_values_kept(
+    prescriber_client: Client, patient: Patient, row: dict[str, object], message: str
+) -> None:
+    if row.get("drug") == "diazepam":
+        row = {**row, "drug": drug_id("diazepam")}
+    rows = [
+        {"drug": drug_id("lorazepam"), "morning_mg": "1", "evening_mg": "1", "night_mg": "2"},
+        row,
+    ]
+    response = prescriber_client.post(page_urls(patient)["regimen"], regimen_post(patient, rows))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert message in content
+    if "night_mg" in row:
+        assert f'value="{row["night_mg"]}"' in content
+    assert [item.drug.name for item in patient.regimen.all()] == ["lorazepam"]
+    assert patient.regimen.get().night_mg == 2
+
+
+def test_the_same_drug_twice_is_refused(prescriber_client: Client, patient: Patient) -> None:
+    rows = [
+        {"drug": drug_id("lorazepam"), "night_mg": "2"},
+        {"drug": drug_id("lorazepam"), "morning_mg": "1"},
+    ]
+    response = prescriber_client.post(page_urls(patient)["regimen"], regimen_post(patient, rows))
+    assert response.status_code == 200
+    assert "already listed" in response.content.decode()
+
+
+def test_a_zero_dose_means_not_taken_at_that_time(prescriber_client: Client, patient: Patient) -> None:
+    rows = [{"drug": drug_id("lorazepam"), "morning_mg": "0", "night_mg": "2"}]
+    prescriber_client.post(page_urls(patient)["regimen"], regimen_post(patient, rows))
+    assert patient.regimen.get().doses == {"night": Decimal(2)}
+
+
+def test_superusers_outside_a_clinic_see_no_patients(patient: Patient) -> None:
+    root = User.objects.create_superuser("root", password="x")
+    assert client_for(root).get(page_urls(patient)["detail"]).status_code == 404
