@@ -14,8 +14,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation
-
-ADMINISTRATOR_GROUP = "Administrator"
+from .roles import ADMINISTRATOR
 
 
 class ReasonForm(forms.ModelForm):
@@ -41,7 +40,7 @@ class ReferenceAdmin(SimpleHistoryAdmin):
 
     def _is_administrator(self, request: HttpRequest) -> bool:
         user = request.user
-        return user.is_active and (user.is_superuser or user.groups.filter(name=ADMINISTRATOR_GROUP).exists())
+        return user.is_active and (user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists())
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_administrator(request) and super().has_module_permission(request)

@@ -1,0 +1,52 @@
+"""The three roles and their permissions. The migration that creates the groups calls this module,
+and so can anything that needs the groups back (e.g. tests on a flushed database)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PRESCRIBER = "Prescriber"
+CLINIC_STAFF = "Clinic staff"
+ADMINISTRATOR = "Administrator"
+
+REFERENCE_MODELS = ("drug", "formulation", "equivalencetable", "equivalence", "clinic")
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    PRESCRIBER: [
+        *(f"schedules.view_{model}" for model in REFERENCE_MODELS),
+        "schedules.view_patient",
+        "schedules.add_patient",
+        "schedules.change_patient",
+        "schedules.view_regimenitem",
+        "schedules.add_regimenitem",
+        "schedules.change_regimenitem",
+        "schedules.delete_regimenitem",
+    ],
+    CLINIC_STAFF: [
+        *(f"schedules.view_{model}" for model in REFERENCE_MODELS),
+        "schedules.view_patient",
+        "schedules.view_regimenitem",
+    ],
+    ADMINISTRATOR: [
+        *(
+            f"schedules.{action}_{model}"
+            for model in REFERENCE_MODELS
+            for action in ("view", "add", "change", "delete")
+        ),
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+    ],
+}
+
+
+def ensure_roles(*, group_model: Any, permission_model: Any) -> None:
+    """Create each role's group (if missing) and give it its permissions."""
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        for name in names:
+            app_label, codename = name.split(".")
+            group.permissions.add(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )

@@ -1,0 +1,66 @@
+"""Browser tests drive Debian's Chromium (/usr/bin/chromium) through Playwright.
+
+Without Chromium they are skipped with a reason, except under CI (CI=true), where a missing browser
+is a failure: CI installs Debian's chromium package and must run them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Playwright's synchronous API runs an event loop in the test thread; the Django ORM calls that
+# the tests make there are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need it"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_and_roles(transactional_db: None) -> None:
+    """The live server needs a transactional database, which is emptied after each test: put the
+    migrated reference data and roles back."""
+    from django.contrib.auth.models import Group, Permission
+
+    from schedules.models import Drug, Equivalence, EquivalenceTable, Formulation
+    from schedules.reference_data import load_reference_data
+    from schedules.roles import ensure_roles
+
+    ensure_roles(group_model=Group, permission_model=Permission)
+    load_reference_data(
+        drug_model=Drug,
+        formulation_model=Formulation,
+        table_model=EquivalenceTable,
+        equivalence_model=Equivalence,
+    )
