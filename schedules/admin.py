@@ -76,19 +76,14 @@ class DrugAdmin(ReferenceAdmin):
 
 @admin.register(Formulation)
 class FormulationAdmin(ReferenceAdmin):
-    list_display = (
-        "drug",
-        "form",
-        "modified_release",
-        "strength_mg",
-        "divisible",
-        "market",
-        "stocked",
-        "confidence",
-    )
+    list_display = ("drug", "market", "product", "divisible", "stocked", "confidence")
     list_filter = ("market", "form", "divisible", "modified_release", "stocked", "confidence")
     list_select_related = ("drug",)
     search_fields = ("drug__name", "note")
+
+    @admin.display(description="product", ordering="strength_mg")
+    def product(self, obj: Formulation) -> str:
+        return f"{obj.strength_label} {obj.form_label}"
 
 
 @admin.register(EquivalenceTable)
@@ -100,10 +95,26 @@ class EquivalenceTableAdmin(ReferenceAdmin):
 
 @admin.register(Equivalence)
 class EquivalenceAdmin(ReferenceAdmin):
-    list_display = ("drug", "table", "dose_mg", "min_mg", "max_mg", "confidence", "note")
+    list_display = ("drug", "table_key", "dose", "source_range", "per_diazepam_mg", "confidence")
     list_filter = ("table", "confidence")
     list_select_related = ("drug", "table")
     search_fields = ("drug__name", "table__key", "note")
+
+    @admin.display(description="table", ordering="table__key")
+    def table_key(self, obj: Equivalence) -> str:
+        return obj.table.key
+
+    @admin.display(description="equivalent dose (mg)", ordering="dose_mg")
+    def dose(self, obj: Equivalence) -> str:
+        return f"{obj.dose_mg.normalize():f}"
+
+    @admin.display(description="range in source")
+    def source_range(self, obj: Equivalence) -> str:
+        return f"{obj.min_mg.normalize():f}–{obj.max_mg.normalize():f}" if obj.is_range else "—"
+
+    @admin.display(description="per diazepam (mg)")
+    def per_diazepam_mg(self, obj: Equivalence) -> str:
+        return f"{obj.table.reference_diazepam_mg.normalize():f}"
 
 
 @admin.register(Clinic)

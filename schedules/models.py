@@ -33,9 +33,9 @@ class Market(models.TextChoices):
 class Confidence(models.TextChoices):
     """How well a value is sourced (the tags of the clinical reference)."""
 
-    VERIFIED = "V", "Verified in a primary or official source"
-    SECONDARY = "V2", "Seen in a secondary copy of the original"
-    MEMORY = "M", "Unverified (from memory)"
+    VERIFIED = "V", "Verified (primary source)"
+    SECONDARY = "V2", "Verified (secondary copy)"
+    MEMORY = "M", "Unverified"
 
 
 class Drug(models.Model):
