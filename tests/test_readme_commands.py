@@ -33,9 +33,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_make_run_migrates_seeds_and_serves(tmp_path: Path) -> None:
+def test_make_run_migrates_seeds_and_serves_and_can_run_again(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}"}
+    first = serve_once(env)
+    second = serve_once(env)
+    for health, login, output in (first, second):
+        assert health == "ok"
+        assert "Sign in" in login
+        assert "user prescriber" in output and "Reference data:" in output
+    assert "0 patients added" in second[2]
+
+
+def serve_once(env: dict[str, str]) -> tuple[str, str, str]:
+    """Start `make run`, read /healthz and the sign-in page, stop it; return those and its output."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}", "PORT": str(port)}
     server = subprocess.Popen(
         ["make", "run", f"PORT={port}"],
         cwd=ROOT,
@@ -46,14 +57,12 @@ def test_make_run_migrates_seeds_and_serves(tmp_path: Path) -> None:
         start_new_session=True,
     )
     try:
-        body = wait_for(f"http://127.0.0.1:{port}/healthz", seconds=120)
+        health = wait_for(f"http://127.0.0.1:{port}/healthz", seconds=120)
         login = urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/").read().decode()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         output = server.communicate(timeout=30)[0]
-    assert body == "ok"
-    assert "Sign in" in login
-    assert "user prescriber" in output and "Reference data:" in output
+    return health, login, output
 
 
 def wait_for(url: str, *, seconds: float) -> str:
