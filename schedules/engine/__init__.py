@@ -1,0 +1,80 @@
+"""The schedule engine: benzodiazepine taper schedules made of doses a patient can take.
+
+Pure Python (standard library only, no Django): plain dataclasses in, plain dataclasses out,
+``EngineError`` for every bad input, keyword-only public functions, the start date passed in.
+"""
+
+from .checks import check_schedule
+from .doses import DoseMaker, Unit, describe_units, dose_makers
+from .methods import PRESETS, BandsMethod, LinearMethod, Method, PercentMethod, Preset
+from .planner import (
+    MAX_PLAUSIBLE_DE_MG,
+    insert_hold,
+    plan_taper,
+    replan_from,
+    validate_schedule,
+)
+from .render import render_table, schedule_to_dict
+from .schedule import (
+    DispensingItem,
+    DispensingPeriod,
+    Dose,
+    PlanRequest,
+    Schedule,
+    ScheduleWarning,
+    Step,
+    StepInput,
+)
+from .types import (
+    DEFAULT_SLOT_ORDER,
+    DEFAULT_SWITCH_ORDER,
+    DrugInfo,
+    EngineError,
+    EquivalenceEntry,
+    EquivalenceTable,
+    Formulation,
+    PatientFactors,
+    RegimenItem,
+    Slot,
+    Switch,
+)
+
+__all__ = [
+    "DEFAULT_SLOT_ORDER",
+    "DEFAULT_SWITCH_ORDER",
+    "MAX_PLAUSIBLE_DE_MG",
+    "PRESETS",
+    "BandsMethod",
+    "DispensingItem",
+    "DispensingPeriod",
+    "Dose",
+    "DoseMaker",
+    "DrugInfo",
+    "EngineError",
+    "EquivalenceEntry",
+    "EquivalenceTable",
+    "Formulation",
+    "LinearMethod",
+    "Method",
+    "PatientFactors",
+    "PercentMethod",
+    "PlanRequest",
+    "Preset",
+    "RegimenItem",
+    "Schedule",
+    "ScheduleWarning",
+    "Slot",
+    "Step",
+    "StepInput",
+    "Switch",
+    "Unit",
+    "check_schedule",
+    "describe_units",
+    "dose_makers",
+    "insert_hold",
+    "plan_taper",
+    "render_table",
+    "replan_from",
+    "schedule_to_dict",
+    "validate_schedule",
+]

@@ -1,0 +1,398 @@
+"""Guideline checks on a whole schedule (planned or edited): each finding with code and source.
+
+The 25%-in-14-days rule: for every day ``t``, the DE on ``t`` is compared with the highest DE on
+the 14 days before it (``t-14`` .. ``t-1``; the pre-start regimen counts for every day before
+day 1). Because doses only change at step boundaries and old days only drop out of the window,
+checking the first day of each step (and the day nothing is taken) is enough. The final stop
+from the smallest achievable dose is exempt: there is no smaller step to take.
+
+Severity: "danger" for breaking the guideline's ceiling, "warning" for what needs a clinician's
+attention, "info" for departures from the guideline's typical pace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import pairwise
+
+from .doses import DoseMaker
+from .schedule import Doses, PlanRequest, ScheduleWarning, Step, daily_de
+from .types import DrugInfo, format_de, format_mg, format_percent
+
+JCPG = "Joint Clinical Practice Guideline on Benzodiazepine Tapering (ASAM et al.), J Gen Intern Med 2025"
+SOURCE_25_PERCENT = f"{JCPG}: 'Generally not more than 25% every 2 weeks'"
+SOURCE_TYPICAL_PACE = f"{JCPG}, tapering algorithm: 'Typical initial dose reduction: 5-10% every 2-4 weeks'"
+SOURCE_INTERVAL = f"{JCPG} (APhA summary): 'at least 2 weeks between dose reduction'"
+SOURCE_PAUSE = f"{JCPG}, tapering algorithm: if withdrawal is significant, pause or slow the taper"
+SOURCE_SPECIALIST = (
+    "Australian Therapeutic Guidelines (eTG), Addiction: benzodiazepines: a daily diazepam "
+    "equivalent above 40 mg requires specialist advice"
+)
+SOURCE_OLDER = (
+    f"{JCPG}, Table 8 footnote: agents metabolised by glucuronide conjugation (lorazepam, "
+    "oxazepam) are considered safer in older adults and in hepatic impairment"
+)
+SOURCE_LIVER = (
+    "UK Specialist Pharmacy Service, 'Oral benzodiazepines and choosing equivalent doses': "
+    "switching to diazepam may not suit people with liver impairment; an agent without active "
+    f"metabolites (e.g. oxazepam) may be preferred. Also {JCPG}, Table 8 footnote"
+)
+SOURCE_OPIOIDS = (
+    "US FDA Drug Safety Communication (31 Aug 2016): boxed warning on combining opioids or other "
+    "CNS depressants with benzodiazepines (not in the project's clinical reference; review)"
+)
+SOURCE_PREGNANCY = (
+    f"{JCPG} (developed with ACOG): seek specialist obstetric advice before tapering in "
+    "pregnancy (recommendation text not in the project's clinical reference; review)"
+)
+SOURCE_EPILEPSY = (
+    "NHS Scotland, Benzodiazepines and z-drugs quality prescribing 2024-2027, 'Switching to "
+    "diazepam': clobazam and clonazepam may be prescribed for intractable epilepsy, so take "
+    "caution before reducing them"
+)
+SOURCE_DURATION = (
+    f"{SOURCE_TYPICAL_PACE}; NICE CKS estimates 20-40 weeks from diazepam 20 mg/day "
+    "(8 weeks is the product's threshold for a short taper)"
+)
+SOURCE_LOWEST_DOSE = (
+    "Belleville 2007, Morin 2004 (Pottie et al., Can Fam Physician 2018, Table 2): taper to the "
+    "lowest available dose, then stop"
+)
+
+# JCPG 2025: "Generally not more than 25% every 2 weeks".
+MAX_CUT_IN_WINDOW = Fraction(1, 4)
+WINDOW_DAYS = 14
+# JCPG 2025 algorithm: typical initial reduction 5-10%.
+TYPICAL_FIRST_CUT = Fraction(1, 10)
+# JCPG 2025: at least 2 weeks between reductions.
+TYPICAL_INTERVAL_DAYS = 14
+# eTG Addiction: above 40 mg diazepam-equivalent a day needs specialist advice.
+SPECIALIST_DE_MG = 40
+# The issue: age 65 or more counts as an older adult for the diazepam switch warning.
+OLDER_ADULT_AGE = 65
+# The issue: a total duration under 8 weeks is short.
+SHORT_TAPER_DAYS = 56
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A day on which the DE changes: its offset from the start, the new DE, its step."""
+
+    day: int
+    de: Fraction
+    step: int | None  # None for the stop after the last step
+    switching: bool = False
+
+
+def check_schedule(
+    *,
+    request: PlanRequest,
+    steps: Sequence[Step],
+    makers: Mapping[str, DoseMaker],
+    infos: Mapping[str, DrugInfo],
+) -> list[ScheduleWarning]:
+    """Every guideline warning for ``steps`` planned or edited from ``request``."""
+    used = _drugs_used(request, steps)
+    changes = _changes(request, steps)
+    start_de = daily_de(request.initial_doses, request.table)
+    last = steps[-1].number if steps else None
+    return [
+        *_equivalence_warnings(request, used),
+        *_patient_warnings(request, used, infos, start_de),
+        *_increase_warnings(start_de, changes),
+        *_window_warnings(request, steps, changes, start_de, makers, last),
+        *_pace_warnings(start_de, changes, last),
+        *_duration_warnings(request, steps, last),
+    ]
+
+
+def _drugs_used(request: PlanRequest, steps: Sequence[Step]) -> list[str]:
+    names = [item.drug for item in request.regimen]
+    names += [dose.drug for step in steps for dose in step.doses]
+    return list(dict.fromkeys(names))
+
+
+def _changes(request: PlanRequest, steps: Sequence[Step]) -> list[_Change]:
+    changes = [
+        _Change(
+            day=(step.start_date - request.start).days,
+            de=step.diazepam_equivalent,
+            step=step.number,
+            switching=step.phase == "switch",
+        )
+        for step in steps
+    ]
+    if request.ends_with_stop:
+        end = (steps[-1].end_date - request.start).days + 1 if steps else 0
+        changes.append(_Change(day=end, de=Fraction(0), step=None))
+    return changes
+
+
+def _equivalence_warnings(request: PlanRequest, used: Sequence[str]) -> list[ScheduleWarning]:
+    table = request.table
+    warnings = []
+    for drug in used:
+        entry = table.entry(drug)
+        if not entry.verified:
+            warnings.append(
+                ScheduleWarning(
+                    code="unverified_equivalence",
+                    severity="warning",
+                    message=(
+                        f"The {drug} equivalence ({format_mg(entry.dose_mg)} mg = "
+                        f"{format_mg(table.reference_diazepam_mg)} mg diazepam) is unverified; "
+                        "check it against the source before use."
+                    ),
+                    source=table.citation,
+                )
+            )
+        if entry.is_range:
+            assert entry.min_mg is not None and entry.max_mg is not None
+            warnings.append(
+                ScheduleWarning(
+                    code="equivalence_range",
+                    severity="info",
+                    message=(
+                        f"The source gives {drug} {format_mg(entry.min_mg)}-"
+                        f"{format_mg(entry.max_mg)} mg = {format_mg(table.reference_diazepam_mg)} "
+                        f"mg diazepam; the point value {format_mg(entry.dose_mg)} mg was chosen."
+                    ),
+                    source=table.citation,
+                )
+            )
+    return warnings
+
+
+def _patient_warnings(
+    request: PlanRequest, used: Sequence[str], infos: Mapping[str, DrugInfo], start_de: Fraction
+) -> list[ScheduleWarning]:
+    patient = request.patient
+    found = []
+    if start_de > SPECIALIST_DE_MG:
+        found.append(
+            (
+                "high_starting_dose",
+                "warning",
+                f"The starting dose is {format_de(start_de)} mg diazepam-equivalent a day, above "
+                f"{SPECIALIST_DE_MG} mg: seek specialist advice.",
+                SOURCE_SPECIALIST,
+            )
+        )
+    switch = request.switch
+    switch_drug = infos[switch.to_drug] if switch and switch.to_drug in used else None
+    if (
+        switch_drug
+        and patient.age is not None
+        and patient.age >= OLDER_ADULT_AGE
+        and (switch_drug.name == "diazepam" or switch_drug.has_long_lived_active_metabolite)
+    ):
+        found.append(
+            (
+                "older_adult_long_acting",
+                "warning",
+                f"The patient is {patient.age}: {switch_drug.name} and its metabolites can "
+                "accumulate in older adults; consider lorazepam or oxazepam instead.",
+                SOURCE_OLDER,
+            )
+        )
+    long_lived = [drug for drug in used if infos[drug].has_long_lived_active_metabolite]
+    if patient.hepatic_impairment and long_lived:
+        found.append(
+            (
+                "hepatic_long_acting_metabolite",
+                "warning",
+                f"Hepatic impairment with {', '.join(long_lived)}, which has long-lived active "
+                "metabolites that can accumulate; an agent without active metabolites (e.g. "
+                "oxazepam) may be preferred.",
+                SOURCE_LIVER,
+            )
+        )
+    if patient.opioid_co_use or patient.cns_depressant_co_use:
+        what = "opioids" if patient.opioid_co_use else "other CNS depressants"
+        found.append(
+            (
+                "cns_depressant_co_use",
+                "warning",
+                f"The patient also takes {what}: risk of profound sedation and respiratory "
+                "depression; monitor closely throughout the taper.",
+                SOURCE_OPIOIDS,
+            )
+        )
+    if patient.pregnant:
+        found.append(
+            (
+                "pregnancy",
+                "warning",
+                "The patient is pregnant: plan the taper with specialist obstetric advice.",
+                SOURCE_PREGNANCY,
+            )
+        )
+    epilepsy = [drug for drug in used if infos[drug].may_treat_epilepsy]
+    if epilepsy:
+        history = " The patient has a seizure history." if patient.seizure_history else ""
+        found.append(
+            (
+                "may_treat_epilepsy",
+                "danger" if patient.seizure_history else "warning",
+                f"{', '.join(epilepsy)} may be treating epilepsy: check the indication before "
+                f"reducing.{history}",
+                SOURCE_EPILEPSY,
+            )
+        )
+    return [ScheduleWarning(code=c, severity=s, message=m, source=src) for c, s, m, src in found]
+
+
+def _increase_warnings(start_de: Fraction, changes: Sequence[_Change]) -> list[ScheduleWarning]:
+    warnings = []
+    before = start_de
+    for change in changes:
+        if change.de > before:
+            warnings.append(
+                ScheduleWarning(
+                    code="dose_increase",
+                    severity="warning",
+                    message=(
+                        f"The dose rises from {format_de(before)} to {format_de(change.de)} mg "
+                        "diazepam-equivalent a day; a taper usually pauses or slows instead. "
+                        "Confirm this is intended."
+                    ),
+                    source=SOURCE_PAUSE,
+                    step=change.step,
+                )
+            )
+        before = change.de
+    return warnings
+
+
+def _window_warnings(
+    request: PlanRequest,
+    steps: Sequence[Step],
+    changes: Sequence[_Change],
+    start_de: Fraction,
+    makers: Mapping[str, DoseMaker],
+    last: int | None,
+) -> list[ScheduleWarning]:
+    warnings = []
+    for index, change in enumerate(changes):
+        highest = _highest_before(change.day, changes[:index], steps, start_de)
+        if change.de >= highest * (1 - MAX_CUT_IN_WINDOW):
+            continue
+        if change.step is None and _stops_from_lowest_dose(request, steps, makers):
+            warnings.append(_lowest_dose_stop(steps, last))
+            continue
+        cut = 1 - change.de / highest
+        warnings.append(
+            ScheduleWarning(
+                code="rate_over_25_percent_14_days",
+                severity="danger",
+                message=(
+                    f"{_stop_or_dose(change)} {format_de(highest)} to {format_de(change.de)} mg "
+                    f"diazepam-equivalent a day is a {format_percent(cut)}% cut within 14 days."
+                ),
+                source=SOURCE_25_PERCENT,
+                step=change.step if change.step is not None else last,
+            )
+        )
+    return warnings
+
+
+def _highest_before(
+    day: int, earlier: Sequence[_Change], steps: Sequence[Step], start_de: Fraction
+) -> Fraction:
+    """The highest DE on the 14 days before ``day`` (steps are back to back, so only the last
+    few earlier steps can reach into the window)."""
+    window_start = day - WINDOW_DAYS
+    highest = start_de if window_start < 0 else Fraction(0)
+    for index in range(len(earlier) - 1, -1, -1):
+        change = earlier[index]
+        if change.day + steps[index].days - 1 < window_start:
+            break
+        highest = max(highest, change.de)
+    return highest
+
+
+def _stops_from_lowest_dose(
+    request: PlanRequest, steps: Sequence[Step], makers: Mapping[str, DoseMaker]
+) -> bool:
+    doses: Doses = steps[-1].dose_map() if steps else request.initial_doses
+    pairs = [(drug, mg) for drug, slots in doses.items() for mg in slots.values()]
+    return len(pairs) == 1 and pairs[0][1] == makers[pairs[0][0]].smallest()
+
+
+def _lowest_dose_stop(steps: Sequence[Step], last: int | None) -> ScheduleWarning:
+    return ScheduleWarning(
+        code="stop_from_lowest_dose",
+        severity="info",
+        message=(
+            "The last dose is the smallest the allowed formulations can make, so the taper "
+            "stops from it; the 25% rule does not apply to this final stop."
+        ),
+        source=SOURCE_LOWEST_DOSE,
+        step=last,
+    )
+
+
+def _pace_warnings(start_de: Fraction, changes: Sequence[_Change], last: int | None) -> list[ScheduleWarning]:
+    warnings = []
+    cuts = []
+    before = start_de
+    for change in changes:
+        if change.de < before and not change.switching:  # switch rounding is not a taper step
+            cuts.append((change, 1 - change.de / before))
+        before = change.de
+    if cuts and cuts[0][1] > TYPICAL_FIRST_CUT:
+        change, cut = cuts[0]
+        warnings.append(
+            ScheduleWarning(
+                code="first_reduction_over_10_percent",
+                severity="info",
+                message=(
+                    f"The first reduction is {format_percent(cut)}%; the guideline's typical first "
+                    "reduction is 5-10%."
+                ),
+                source=SOURCE_TYPICAL_PACE,
+                step=change.step if change.step is not None else last,
+            )
+        )
+    for (earlier, _), (later, _) in pairwise(cuts):
+        gap = later.day - earlier.day
+        if gap < TYPICAL_INTERVAL_DAYS:
+            warnings.append(
+                ScheduleWarning(
+                    code="interval_under_14_days",
+                    severity="info",
+                    message=(
+                        f"Reductions {gap} days apart; the guideline typically allows at least "
+                        "2 weeks between reductions."
+                    ),
+                    source=SOURCE_INTERVAL,
+                    step=later.step if later.step is not None else last,
+                )
+            )
+            break
+    return warnings
+
+
+def _duration_warnings(
+    request: PlanRequest, steps: Sequence[Step], last: int | None
+) -> list[ScheduleWarning]:
+    days = sum(step.days for step in steps)
+    if not request.ends_with_stop or days >= SHORT_TAPER_DAYS:
+        return []
+    return [
+        ScheduleWarning(
+            code="short_taper",
+            severity="warning",
+            message=(
+                f"The whole schedule lasts {days} days, under 8 weeks: a taper at the "
+                "guideline's typical pace takes months."
+            ),
+            source=SOURCE_DURATION,
+        )
+    ]
+
+
+def _stop_or_dose(change: _Change) -> str:
+    return "Stopping from" if change.step is None else "From"

@@ -1,0 +1,167 @@
+"""Taper methods: what daily dose the next step aims for, and the named presets.
+
+Every method works on the daily diazepam-equivalent (DE) total, exactly (``Fraction``). A method
+only says where the next step should land; the planner then picks the nearest dose a person can
+take that is not a larger reduction than that.
+
+Units: ``LinearMethod.step_mg`` (and a target end dose) are in mg of the drug being tapered (the
+switch target when switching); when several drugs are tapered together they are in mg DE.
+Bands are always in mg DE, as the NICE CKS rule is written for diazepam.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import ClassVar
+
+from .types import EngineError, as_decimal, format_mg
+
+ToDiazepam = Callable[[Decimal], Fraction]
+
+# JCPG 2025 (ASAM et al., J Gen Intern Med 2025; APhA summary): "at least 2 weeks between dose
+# reduction". The default interval for methods that do not set their own.
+GUIDELINE_INTERVAL_DAYS = 14
+
+# The issue's bounds for a percent taper: 1-50% of the current dose per step.
+MIN_PERCENT = Decimal(1)
+MAX_PERCENT = Decimal(50)
+
+
+@dataclass(frozen=True)
+class PercentMethod:
+    """Each step cuts ``percent`` % of the *current* daily dose.
+
+    Proportional ("hyperbolic") reductions, as recommended by the Maudsley Deprescribing
+    Guidelines (Horowitz & Taylor, 2024): steps shrink as the dose falls.
+    """
+
+    percent: Decimal
+    name: ClassVar[str] = "percent"
+
+    def __post_init__(self) -> None:
+        percent = as_decimal(self.percent, what="percent")
+        if not MIN_PERCENT <= percent <= MAX_PERCENT:
+            raise EngineError(f"percent must be between 1 and 50, not {format_mg(percent)}")
+        object.__setattr__(self, "percent", percent)
+
+    @property
+    def default_interval_days(self) -> int:
+        return GUIDELINE_INTERVAL_DAYS
+
+    def next_target(self, *, current_de: Fraction, to_diazepam: ToDiazepam) -> Fraction:
+        return current_de * (1 - Fraction(self.percent) / 100)
+
+    def describe(self) -> str:
+        return f"{format_mg(self.percent)}% of the current dose"
+
+
+@dataclass(frozen=True)
+class LinearMethod:
+    """Each step cuts a fixed ``step_mg`` (mg of the tapered drug; see the module docstring)."""
+
+    step_mg: Decimal
+    name: ClassVar[str] = "linear"
+
+    def __post_init__(self) -> None:
+        step = as_decimal(self.step_mg, what="step")
+        if step <= 0:
+            raise EngineError(f"the step must be above 0 mg, not {format_mg(step)}")
+        object.__setattr__(self, "step_mg", step)
+
+    @property
+    def default_interval_days(self) -> int:
+        return GUIDELINE_INTERVAL_DAYS
+
+    def next_target(self, *, current_de: Fraction, to_diazepam: ToDiazepam) -> Fraction:
+        return current_de - to_diazepam(self.step_mg)
+
+    def describe(self) -> str:
+        return f"{format_mg(self.step_mg)} mg a step"
+
+
+@dataclass(frozen=True)
+class _Band:
+    above_mg: Decimal  # the band applies while the daily DE is above this, down to it
+    slow_step_mg: Decimal
+    fast_step_mg: Decimal
+
+
+# NICE CKS "Benzodiazepine and z-drug withdrawal", adapted from the Ashton Manual (via
+# CKS-DERIV, [V2] in clinical-reference.md section 4.2): reduce by 2-4 mg until 20 mg/day, then
+# 1-2 mg until 10 mg/day, then 1 mg until 5 mg/day, then 0.5-1 mg until stopped, every 1-2 weeks.
+_BANDS = (
+    _Band(Decimal(20), Decimal(2), Decimal(4)),
+    _Band(Decimal(10), Decimal(1), Decimal(2)),
+    _Band(Decimal(5), Decimal(1), Decimal(1)),
+    _Band(Decimal(0), Decimal("0.5"), Decimal(1)),
+)
+# Same source: "every 1-2 weeks"; slow takes 2 weeks, fast 1 week.
+_BAND_INTERVAL_DAYS = {"slow": 14, "fast": 7}
+
+
+@dataclass(frozen=True)
+class BandsMethod:
+    """The NICE CKS / Ashton diazepam bands, in mg DE.
+
+    ``slow`` takes the small end of each band and 2-week intervals, ``fast`` the large end and
+    1-week intervals. A step never jumps past the band's lower edge (from 21 mg a 4 mg step
+    lands on 20, not 17).
+    """
+
+    pace: str = "slow"
+    name: ClassVar[str] = "bands"
+
+    def __post_init__(self) -> None:
+        if self.pace not in _BAND_INTERVAL_DAYS:
+            raise EngineError(f"pace must be slow or fast, not {self.pace!r}")
+
+    @property
+    def default_interval_days(self) -> int:
+        return _BAND_INTERVAL_DAYS[self.pace]
+
+    def next_target(self, *, current_de: Fraction, to_diazepam: ToDiazepam) -> Fraction:
+        band = next(b for b in _BANDS if current_de > b.above_mg)
+        step = band.slow_step_mg if self.pace == "slow" else band.fast_step_mg
+        return max(current_de - Fraction(step), Fraction(band.above_mg))
+
+    def describe(self) -> str:
+        return f"NICE CKS diazepam bands, {self.pace}"
+
+
+Method = PercentMethod | LinearMethod | BandsMethod
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named method with its interval and the guideline it follows."""
+
+    key: str
+    label: str
+    method: Method
+    interval_days: int
+    source: str
+
+
+_JCPG = (
+    "Joint Clinical Practice Guideline on Benzodiazepine Tapering (ASAM et al.), "
+    "J Gen Intern Med 2025: 'Typical initial dose reduction: 5-10% every 2-4 weeks'"
+)
+_CKS = (
+    "NICE CKS Benzodiazepine and z-drug withdrawal (adapted from the Ashton Manual): "
+    "2-4 mg to 20 mg/day, 1-2 mg to 10, 1 mg to 5, 0.5-1 mg until stopped, every 1-2 weeks"
+)
+
+PRESETS: dict[str, Preset] = {
+    preset.key: preset
+    for preset in (
+        # JCPG 2025 algorithm: 5-10% every 2-4 weeks; standard = 10% / 2 weeks.
+        Preset("jcpg-standard", "2025 Joint Guideline, standard", PercentMethod(Decimal(10)), 14, _JCPG),
+        # JCPG 2025 algorithm: the slow end, 5% / 4 weeks.
+        Preset("jcpg-slow", "2025 Joint Guideline, slow", PercentMethod(Decimal(5)), 28, _JCPG),
+        Preset("cks-bands-slow", "NICE CKS diazepam bands, slow", BandsMethod("slow"), 14, _CKS),
+        Preset("cks-bands-fast", "NICE CKS diazepam bands, fast", BandsMethod("fast"), 7, _CKS),
+    )
+}

@@ -1,0 +1,423 @@
+"""Planning: from a regimen to a schedule, and the edits a clinician makes to one.
+
+Flow: validate the request, switch (optional), taper by the method until the end point, then
+assemble the steps (dates, units, DE, change) and run the checks and dispensing. Planning,
+holds, re-planning and validating an edited schedule all end in the same ``_assemble``, so an
+edited schedule is checked exactly like a planned one.
+
+End point and termination: with no target the taper runs until nothing is taken; the stop is
+not a step (``Schedule.end_date`` is its day). Each step strictly lowers the daily total over a
+finite set of achievable doses, so every schedule ends; below the smallest achievable dose the
+only step left is the stop. With a target the taper ends at the smallest achievable daily dose
+not below it, and the last step's dose continues after the schedule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
+
+from .checks import check_schedule
+from .dispensing import dispense
+from .doses import DoseMaker, dose_makers
+from .methods import Method
+from .reduction import next_reduction, positions
+from .schedule import (
+    Dose,
+    Doses,
+    PlanRequest,
+    Schedule,
+    ScheduleWarning,
+    Step,
+    StepInput,
+    daily_de,
+)
+from .switching import switch_stages
+from .types import (
+    DEFAULT_SLOT_ORDER,
+    DrugInfo,
+    EngineError,
+    EquivalenceTable,
+    Formulation,
+    PatientFactors,
+    RegimenItem,
+    Slot,
+    Switch,
+    as_decimal,
+    check_slot_order,
+    format_de,
+    format_mg,
+    format_percent,
+)
+
+# The issue: a regimen above 300 mg diazepam-equivalent a day is implausible (a typing error).
+MAX_PLAUSIBLE_DE_MG = 300
+
+SOURCE_SMALLER_STEPS = (
+    "Maudsley Deprescribing Guidelines (Horowitz & Taylor, 2024): use liquids or smaller "
+    "formulations where tablets cannot make the dose"
+)
+
+
+def plan_taper(
+    *,
+    regimen: Sequence[RegimenItem],
+    table: EquivalenceTable,
+    drugs: Sequence[DrugInfo],
+    formulations: Sequence[Formulation],
+    method: Method,
+    start: dt.date,
+    interval_days: int | None = None,
+    switch: Switch | None = None,
+    target_daily_mg: Decimal | None = None,
+    patient: PatientFactors | None = None,
+    slot_order: Sequence[Slot] = DEFAULT_SLOT_ORDER,
+    period_days: int = 28,
+) -> Schedule:
+    """Plan a taper schedule.
+
+    ``regimen``: what the patient takes now. ``table``: the equivalence table to use.
+    ``drugs``: a DrugInfo for every drug in the regimen and the switch. ``formulations``: what
+    this patient may be given, for every drug that appears (the regimen's drugs and the switch
+    drug). ``method`` and ``interval_days`` (days between reductions; None takes the method's
+    default). ``switch``: move to a longer-acting drug first. ``target_daily_mg``: stop the
+    taper at this daily dose (mg of the tapered drug, see ``methods``) instead of stopping.
+    ``start``: the first day of step 1. ``slot_order``: the order reductions are taken from.
+    ``period_days``: the prescription period for dispensing.
+    """
+    request = PlanRequest(
+        regimen=tuple(regimen),
+        table=table,
+        drugs=tuple(drugs),
+        formulations=tuple(formulations),
+        method=method,
+        start=start,
+        interval_days=interval_days,
+        switch=switch,
+        target_daily_mg=target_daily_mg,
+        patient=patient or PatientFactors(),
+        slot_order=tuple(slot_order),
+        period_days=period_days,
+    )
+    context = _Context.for_request(request)
+    return _assemble(context, context.plan(request.initial_doses))
+
+
+def validate_schedule(*, request: PlanRequest, steps: Sequence[StepInput]) -> Schedule:
+    """Rebuild and check a schedule a person edited.
+
+    Steps are renumbered and dated back to back from ``request.start``; each dose must be
+    achievable from ``request.formulations`` (EngineError otherwise, naming the step). Returns
+    the schedule with fresh units, DE, warnings and dispensing.
+    """
+    return _assemble(_Context.for_request(request), steps)
+
+
+def insert_hold(*, schedule: Schedule, after_step: int, days: int) -> Schedule:
+    """Insert a step that keeps the dose of step ``after_step`` for ``days`` more days.
+
+    ``after_step=0`` holds the pre-start regimen before step 1. Later steps move later.
+    """
+    inputs = schedule.step_inputs()
+    if not 0 <= after_step <= len(inputs):
+        raise EngineError(f"there is no step {after_step} to hold after (1-{len(inputs)})")
+    if days < 1:
+        raise EngineError(f"a hold must last at least 1 day, not {days}")
+    doses = inputs[after_step - 1].doses if after_step else schedule.request.initial_doses
+    hold = StepInput(days=days, doses=doses, hold=True, phase="hold")
+    inputs.insert(after_step, hold)
+    return _assemble(_Context.for_request(schedule.request), inputs)
+
+
+def replan_from(
+    *,
+    schedule: Schedule,
+    step_number: int,
+    method: Method | None = None,
+    interval_days: int | None = None,
+    switch: Switch | None = None,
+    target_daily_mg: Decimal | None = None,
+    formulations: Sequence[Formulation] | None = None,
+) -> Schedule:
+    """Re-plan from step ``step_number`` on, keeping the steps before it unchanged.
+
+    Parameters left as None keep their current value. The new steps start from the doses of
+    the step before ``step_number`` (the pre-start regimen for step 1); an unfinished switch
+    carries on.
+    """
+    inputs = schedule.step_inputs()
+    if not 1 <= step_number <= len(inputs):
+        raise EngineError(f"there is no step {step_number} to re-plan from (1-{len(inputs)})")
+    changes = {
+        "method": method,
+        "interval_days": interval_days,
+        "switch": switch,
+        "target_daily_mg": target_daily_mg,
+        "formulations": tuple(formulations) if formulations is not None else None,
+    }
+    request = replace(schedule.request, **{k: v for k, v in changes.items() if v is not None})
+    context = _Context.for_request(request)
+    kept = inputs[: step_number - 1]
+    doses = kept[-1].doses if kept else request.initial_doses
+    return _assemble(context, [*kept, *context.plan(doses)])
+
+
+@dataclass(frozen=True)
+class _Context:
+    """A validated request with what planning needs at hand."""
+
+    request: PlanRequest
+    makers: Mapping[str, DoseMaker]
+    infos: Mapping[str, DrugInfo]
+    drug_order: tuple[str, ...]
+    interval_days: int
+    to_diazepam: Callable[[Decimal], Fraction]
+    floor_de: Fraction
+
+    @classmethod
+    def for_request(cls, request: PlanRequest) -> _Context:
+        table = request.table
+        drug_order = _drug_order(request)
+        for drug in drug_order:
+            table.entry(drug)
+        _check_request(request)
+        makers = dose_makers(request.formulations)
+        infos = {info.name: info for info in request.drugs}
+        for drug in drug_order:
+            if drug not in makers:
+                raise EngineError(f"no allowed formulation of {drug}")
+            if drug not in infos:
+                raise EngineError(f"no drug information for {drug}")
+        for item in request.regimen:
+            for slot, mg in item.doses.items():
+                if not makers[item.drug].is_achievable(mg):
+                    raise EngineError(
+                        f"the current {item.drug} {slot.value} dose of {format_mg(mg)} mg cannot "
+                        f"be made from the allowed formulations ({makers[item.drug].describe()})"
+                    )
+        to_diazepam = _basis(request, drug_order)
+        return cls(
+            request=request,
+            makers=makers,
+            infos=infos,
+            drug_order=drug_order,
+            interval_days=request.interval_days or request.method.default_interval_days,
+            to_diazepam=to_diazepam,
+            floor_de=_floor_de(request, to_diazepam),
+        )
+
+    def plan(self, doses: Doses) -> list[StepInput]:
+        """Switch stages (if any) then taper steps, from ``doses``."""
+        steps: list[StepInput] = []
+        switch = self.request.switch
+        if switch is not None:
+            steps += switch_stages(
+                doses=doses,
+                switch=switch,
+                drug_order=self.drug_order,
+                table=self.request.table,
+                makers=self.makers,
+            )
+            doses = steps[-1].doses if steps else doses
+        return steps + self._taper(doses)
+
+    def _taper(self, doses: Doses) -> list[StepInput]:
+        table = self.request.table
+        steps: list[StepInput] = []
+        while True:
+            current = daily_de(doses, table)
+            asked = self.request.method.next_target(current_de=current, to_diazepam=self.to_diazepam)
+            target = max(asked, self.floor_de)
+            order = positions(doses, slot_order=self.request.slot_order, drug_order=self.drug_order)
+            reduction = next_reduction(
+                doses=doses,
+                target_de=target,
+                floor_de=self.floor_de,
+                order=order,
+                table=table,
+                makers=self.makers,
+            )
+            if reduction is None or not reduction.doses:
+                break
+            flags: tuple[ScheduleWarning, ...] = ()
+            if reduction.larger_than_asked:
+                flags = (self._larger_than_asked(doses, reduction.doses, current, target),)
+            doses = reduction.doses
+            steps.append(StepInput(days=self.interval_days, doses=doses, flags=flags))
+        if steps and self.floor_de and daily_de(doses, table) > self.floor_de:
+            last = steps[-1]
+            steps[-1] = replace(last, flags=(*last.flags, self._target_not_exact(doses)))
+        return steps
+
+    def _larger_than_asked(
+        self, before: Doses, after: Doses, current: Fraction, target: Fraction
+    ) -> ScheduleWarning:
+        table = self.request.table
+        new = daily_de(after, table)
+        reduced = [drug for drug in before if before[drug] != after.get(drug)]
+        liquid = [
+            drug
+            for drug in reduced
+            if self.infos[drug].liquid_available
+            and not any(f.is_liquid for f in self.makers[drug].formulations)
+        ]
+        hint = f" An oral liquid of {', '.join(liquid)} would allow smaller steps." if liquid else ""
+        return ScheduleWarning(
+            code="step_larger_than_asked",
+            severity="warning",
+            message=(
+                f"The method ({self.request.method.describe()}) asked for "
+                f"{format_de(target)} mg diazepam-equivalent a day; the nearest dose the "
+                f"allowed formulations can make is {format_de(new)} mg, a "
+                f"{format_percent(1 - new / current)}% cut instead of "
+                f"{format_percent(1 - target / current)}%.{hint}"
+            ),
+            source=SOURCE_SMALLER_STEPS,
+        )
+
+    def _target_not_exact(self, doses: Doses) -> ScheduleWarning:
+        table = self.request.table
+        return ScheduleWarning(
+            code="target_not_exact",
+            severity="info",
+            message=(
+                f"The target ({format_de(self.floor_de)} mg diazepam-equivalent a day) cannot be "
+                f"made exactly; the schedule ends at {format_de(daily_de(doses, table))} mg."
+            ),
+            source=SOURCE_SMALLER_STEPS,
+        )
+
+
+def _drug_order(request: PlanRequest) -> tuple[str, ...]:
+    names = [item.drug for item in request.regimen]
+    if len(set(names)) != len(names):
+        raise EngineError("each drug may appear only once in the regimen")
+    if request.switch is not None and request.switch.to_drug not in names:
+        names.append(request.switch.to_drug)
+    return tuple(names)
+
+
+def _check_request(request: PlanRequest) -> None:
+    if not request.regimen:
+        raise EngineError("the regimen is empty")
+    if request.interval_days is not None and request.interval_days < 1:
+        raise EngineError(f"the interval must be at least 1 day, not {request.interval_days}")
+    if request.period_days < 1:
+        raise EngineError(f"the prescription period must be at least 1 day, not {request.period_days}")
+    check_slot_order(request.slot_order, what="the reduction order")
+    _check_plausible(daily_de(request.initial_doses, request.table), what="the regimen")
+
+
+def _check_plausible(de: Fraction, *, what: str) -> None:
+    if de > MAX_PLAUSIBLE_DE_MG:
+        raise EngineError(
+            f"{what} is {format_de(de)} mg diazepam-equivalent a day, above the plausible "
+            f"{MAX_PLAUSIBLE_DE_MG} mg: check the doses"
+        )
+
+
+def _basis(request: PlanRequest, drug_order: Sequence[str]) -> Callable[[Decimal], Fraction]:
+    """mg of the tapered drug -> mg DE (identity when several drugs are tapered together)."""
+    table = request.table
+    tapered = request.switch.to_drug if request.switch else None
+    if tapered is None and len(drug_order) == 1:
+        tapered = drug_order[0]
+    if tapered is None:
+        return Fraction
+    drug = tapered
+    return lambda mg: table.to_diazepam(drug, mg)
+
+
+def _floor_de(request: PlanRequest, to_diazepam: Callable[[Decimal], Fraction]) -> Fraction:
+    if request.target_daily_mg is None:
+        return Fraction(0)
+    target = as_decimal(request.target_daily_mg, what="target daily dose")
+    floor = to_diazepam(target)
+    start = daily_de(request.initial_doses, request.table)
+    if not 0 < floor < start:
+        raise EngineError(
+            f"the target daily dose must be above 0 and below the current dose, not {format_mg(target)} mg"
+        )
+    return floor
+
+
+def _assemble(context: _Context, inputs: Sequence[StepInput]) -> Schedule:
+    request = context.request
+    steps: list[Step] = []
+    day = request.start
+    before = daily_de(request.initial_doses, request.table)
+    for number, step_input in enumerate(inputs, start=1):
+        step = _build_step(context, number, day, step_input, before)
+        steps.append(step)
+        day = step.end_date + dt.timedelta(days=1)
+        before = step.diazepam_equivalent
+    warnings = [flag for step in steps for flag in step.flags]
+    warnings += check_schedule(request=request, steps=steps, makers=context.makers, infos=context.infos)
+    warnings.sort(key=lambda w: (w.step is not None, w.step or 0))
+    return Schedule(
+        request=request,
+        steps=tuple(steps),
+        warnings=tuple(warnings),
+        dispensing=dispense(steps=steps, start=request.start, end=day, period_days=request.period_days),
+    )
+
+
+def _build_step(
+    context: _Context, number: int, start: dt.date, step_input: StepInput, before: Fraction
+) -> Step:
+    if step_input.days < 1:
+        raise EngineError(f"step {number} must last at least 1 day, not {step_input.days}")
+    table = context.request.table
+    doses = _checked_doses(context, number, step_input.doses)
+    de = sum((table.to_diazepam(drug, mg) for drug, _, mg in doses), Fraction(0))
+    _check_plausible(de, what=f"step {number}")
+    daily: dict[str, Decimal] = {}
+    for drug, _, mg in doses:
+        daily[drug] = daily.get(drug, Decimal(0)) + mg
+    return Step(
+        number=number,
+        start_date=start,
+        end_date=start + dt.timedelta(days=step_input.days - 1),
+        days=step_input.days,
+        hold=step_input.hold,
+        phase=step_input.phase,
+        doses=tuple(_made(context, number, *dose) for dose in doses),
+        daily_mg=daily,
+        diazepam_equivalent=de,
+        change=de / before - 1,
+        flags=tuple(replace(flag, step=number) for flag in step_input.flags),
+    )
+
+
+def _checked_doses(context: _Context, number: int, doses: Doses) -> list[tuple[str, Slot, Decimal]]:
+    """The step's (drug, time of day, mg) above 0, in day order then drug order."""
+    for drug in doses:
+        if drug not in context.makers or drug not in context.infos:
+            raise EngineError(f"step {number}: {drug} has no allowed formulation or drug information")
+    result = []
+    for slot in Slot:
+        for drug in sorted(doses, key=lambda name: _position(context.drug_order, name)):
+            value = doses[drug].get(slot)
+            mg = as_decimal(value or 0, what=f"step {number} {drug} {slot.value} dose")
+            if mg < 0:
+                raise EngineError(f"step {number}: {drug} {slot.value} dose must not be negative")
+            if mg:
+                result.append((drug, slot, mg))
+    if not result:
+        raise EngineError(f"step {number} has no dose; end the schedule before it instead")
+    return result
+
+
+def _made(context: _Context, number: int, drug: str, slot: Slot, mg: Decimal) -> Dose:
+    try:
+        units = context.makers[drug].units(mg)
+    except EngineError as error:
+        raise EngineError(f"step {number}, {slot.value}: {error}") from None
+    return Dose(drug=drug, slot=slot, mg=mg, units=units)
+
+
+def _position(order: Sequence[str], drug: str) -> tuple[int, str]:
+    return (order.index(drug) if drug in order else len(order), drug)

@@ -1,0 +1,308 @@
+"""Property-based tests over random regimens, drugs, methods and formulations.
+
+The strategies build realistic inputs: the drugs of a small inline equivalence table (including
+estazolam, whose 1.5 mg = 10 mg diazepam has no finite decimal ratio), random subsets of real
+tablet strengths with random divisibility, sometimes a capsule or a liquid, regimens made only of
+doses the formulations can make, and every method, interval, switch and reduction order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from engine_builders import START, make_drugs, make_table
+from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import strategies as st
+
+from schedules.engine import (
+    BandsMethod,
+    DoseMaker,
+    EngineError,
+    Formulation,
+    LinearMethod,
+    Method,
+    PercentMethod,
+    RegimenItem,
+    Schedule,
+    Slot,
+    Step,
+    Switch,
+    dose_makers,
+    insert_hold,
+    plan_taper,
+    render_table,
+    schedule_to_dict,
+    validate_schedule,
+)
+
+TABLE = make_table()
+DRUGS = make_drugs()
+# Real strengths (mg; liquids mg/mL) for the drugs of the inline table. Whether each may be split
+# is drawn at random, so no test relies on the reference data's divisibility.
+STRENGTHS = {
+    "diazepam": (("2", "5", "10"), ("0.4", "1")),
+    "lorazepam": (("0.5", "1", "2", "2.5"), ("2",)),
+    "alprazolam": (("0.25", "0.5", "1", "2"), ("1",)),
+    "clonazepam": (("0.25", "0.5", "1", "2"), ("0.1", "0.4")),
+    "temazepam": (("10", "20"), ("2",)),
+    "estazolam": (("1", "2"), ()),
+    "oxazepam": (("10", "15", "30"), ()),
+}
+WINDOW = 14
+PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@dataclass(frozen=True)
+class Case:
+    regimen: list[RegimenItem]
+    formulations: list[Formulation]
+    method: Method
+    interval_days: int
+    switch: Switch | None
+    slot_order: tuple[Slot, ...]
+
+
+@st.composite
+def formulation_sets(draw: st.DrawFn, drug: str) -> list[Formulation]:
+    solid, liquids = STRENGTHS[drug]
+    chosen = draw(st.lists(st.sampled_from(solid), min_size=1, max_size=len(solid), unique=True))
+    result = [
+        Formulation(
+            drug=drug,
+            form=draw(st.sampled_from(["tablet", "tablet", "tablet", "capsule"])),
+            strength_mg=Decimal(strength),
+            divisible=draw(st.sampled_from(["whole", "half", "quarter"])),
+        )
+        for strength in chosen
+    ]
+    if liquids and draw(st.booleans()):
+        result.append(Formulation(drug, "oral solution", Decimal(draw(st.sampled_from(liquids)))))
+    return result
+
+
+@st.composite
+def regimen_items(draw: st.DrawFn, drug: str, maker: DoseMaker, budget_de: Fraction) -> RegimenItem:
+    slots = draw(st.lists(st.sampled_from(list(Slot)), min_size=1, max_size=4, unique=True))
+    per_slot = TABLE.from_diazepam(drug, budget_de / len(slots))
+    choices = maker.between(Fraction(1, 10**6), per_slot + Fraction(1, 10**6))[:400]
+    if not choices:
+        choices = [maker.smallest()]
+    return RegimenItem(drug, {slot: draw(st.sampled_from(choices)) for slot in slots})
+
+
+@st.composite
+def methods(draw: st.DrawFn) -> Method:
+    kind = draw(st.sampled_from(["percent", "linear", "bands"]))
+    if kind == "percent":
+        return PercentMethod(Decimal(draw(st.integers(1, 50))))
+    if kind == "linear":
+        return LinearMethod(Decimal(draw(st.sampled_from(["0.1", "0.25", "0.5", "1", "2", "5"]))))
+    return BandsMethod(draw(st.sampled_from(["slow", "fast"])))
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> Case:
+    names = draw(st.lists(st.sampled_from(sorted(STRENGTHS)), min_size=1, max_size=2, unique=True))
+    switch = None
+    if draw(st.booleans()):
+        switch = Switch(
+            to_drug=draw(st.sampled_from(["diazepam", "clonazepam"])),
+            stage_days=draw(st.integers(1, 14)),
+            max_de_per_stage_mg=Decimal(draw(st.sampled_from([5, 10, 20]))),
+        )
+    formulations: list[Formulation] = []
+    for name in dict.fromkeys([*names, *([switch.to_drug] if switch else [])]):
+        formulations += draw(formulation_sets(name))
+    makers = dose_makers(formulations)
+    budget = Fraction(draw(st.integers(2, 150)))
+    regimen = [draw(regimen_items(name, makers[name], budget)) for name in names]
+    order = tuple(draw(st.permutations(list(Slot)))) if draw(st.booleans()) else tuple(Slot)
+    return Case(regimen, formulations, draw(methods()), draw(st.integers(1, 28)), switch, order)
+
+
+def plan_case(case: Case) -> Schedule:
+    """The planned schedule; a switch the target's formulations cannot make is refused."""
+    try:
+        return _plan(case)
+    except EngineError as error:
+        if "cannot be switched" not in str(error):
+            raise
+        reject()
+
+
+def _plan(case: Case) -> Schedule:
+    return plan_taper(
+        regimen=case.regimen,
+        table=TABLE,
+        drugs=DRUGS,
+        formulations=case.formulations,
+        method=case.method,
+        interval_days=case.interval_days,
+        start=START,
+        switch=case.switch,
+        slot_order=case.slot_order,
+    )
+
+
+def start_de(schedule: Schedule) -> Fraction:
+    return sum(
+        (TABLE.to_diazepam(i.drug, mg) for i in schedule.request.regimen for mg in i.doses.values()),
+        Fraction(0),
+    )
+
+
+def flagged(step: Step, code: str) -> bool:
+    return any(flag.code == code for flag in step.flags)
+
+
+# The properties --------------------------------------------------------------------------------
+
+
+@PROPERTY_SETTINGS
+@given(cases())
+def test_every_dose_is_made_exactly_from_allowed_formulations(case: Case) -> None:
+    schedule = plan_case(case)
+    allowed = set(case.formulations)
+    for step in schedule.steps:
+        assert step.doses, "steps list only days on which something is taken"
+        for dose in step.doses:
+            assert dose.mg > 0
+            assert sum((unit.mg for unit in dose.units), Decimal(0)) == dose.mg
+            for unit in dose.units:
+                formulation = unit.formulation
+                assert formulation in allowed and formulation.drug == dose.drug
+                if formulation.is_liquid:
+                    assert unit.count is None and unit.volume_ml is not None
+                    assert (unit.volume_ml * 10) % 1 == 0  # 0.1 mL steps
+                else:
+                    assert unit.volume_ml is None and unit.count is not None
+                    assert Fraction(unit.count) % min(formulation.fractions) == 0
+        assert step.daily_mg == {
+            drug: sum((d.mg for d in step.doses if d.drug == drug), Decimal(0)) for drug in step.daily_mg
+        }
+
+
+@PROPERTY_SETTINGS
+@given(cases())
+def test_the_diazepam_equivalent_never_rises_and_every_schedule_ends(case: Case) -> None:
+    schedule = plan_case(case)
+    before = start_de(schedule)
+    for step in schedule.steps:
+        assert step.diazepam_equivalent <= before
+        if step.phase == "taper":
+            assert step.diazepam_equivalent < before, "a taper step always lowers the dose"
+        before = step.diazepam_equivalent
+    assert not [w for w in schedule.warnings if w.code == "dose_increase"]
+    phases = [step.phase for step in schedule.steps]
+    assert phases == sorted(phases, key=lambda phase: phase != "switch"), "switch, then taper"
+
+
+@PROPERTY_SETTINGS
+@given(cases())
+def test_no_unflagged_reduction_breaks_the_method_rate(case: Case) -> None:
+    schedule = plan_case(case)
+    to_diazepam = _basis(case)
+    before = start_de(schedule)
+    for step in schedule.steps:
+        if step.phase == "taper" and not flagged(step, "step_larger_than_asked"):
+            asked = case.method.next_target(current_de=before, to_diazepam=to_diazepam)
+            assert step.diazepam_equivalent >= asked
+        before = step.diazepam_equivalent
+
+
+@PROPERTY_SETTINGS
+@given(cases())
+def test_every_cut_over_25_percent_in_14_days_is_flagged(case: Case) -> None:
+    schedule = plan_case(case)
+    daily = [step.diazepam_equivalent for step in schedule.steps for _ in range(step.days)]
+    owner: list[int | None] = [s.number for s in schedule.steps for _ in range(s.days)]
+    daily.append(Fraction(0))  # the first day with nothing taken
+    owner.append(schedule.steps[-1].number if schedule.steps else None)
+    pre = start_de(schedule)
+    breaking = set()
+    for day, de in enumerate(daily):
+        window = [daily[d] if d >= 0 else pre for d in range(day - WINDOW, day)]
+        if de < max(window) * Fraction(3, 4):
+            breaking.add((owner[day], day == len(daily) - 1))
+    rate = {w.step for w in schedule.warnings if w.code == "rate_over_25_percent_14_days"}
+    exempt = {w.step for w in schedule.warnings if w.code == "stop_from_lowest_dose"}
+    for step, is_stop in breaking:
+        assert step in rate or (is_stop and step in exempt)
+    assert rate <= {step for step, _ in breaking}
+
+
+@PROPERTY_SETTINGS
+@given(cases())
+def test_dates_are_contiguous(case: Case) -> None:
+    schedule = plan_case(case)
+    day = START
+    for number, step in enumerate(schedule.steps, start=1):
+        assert step.number == number
+        assert step.start_date == day
+        assert step.end_date == day + dt.timedelta(days=step.days - 1)
+        day = step.end_date + dt.timedelta(days=1)
+    assert schedule.end_date == day
+    assert schedule.total_days == sum(step.days for step in schedule.steps)
+    if schedule.dispensing:
+        assert schedule.dispensing[0].start_date == START
+        assert schedule.dispensing[-1].end_date == day - dt.timedelta(days=1)
+
+
+@PROPERTY_SETTINGS
+@given(cases())
+def test_the_switch_keeps_the_diazepam_equivalent_within_the_granularity(case: Case) -> None:
+    schedule = plan_case(case)
+    if case.switch is None:
+        return
+    target = case.switch.to_drug
+    makers = dose_makers(case.formulations)
+    granularity = TABLE.to_diazepam(target, _largest_gap(makers[target]))
+    limit = Fraction(case.switch.max_de_per_stage_mg)
+    before_de = start_de(schedule)
+    before_source = before_de - _drug_de(schedule.request.initial_doses, target)
+    for step in (s for s in schedule.steps if s.phase == "switch"):
+        lost = before_de - step.diazepam_equivalent
+        assert 0 <= lost < granularity
+        assert not lost or flagged(step, "switch_rounding")
+        source = step.diazepam_equivalent - _drug_de(step.dose_map(), target)
+        assert before_source - source <= limit or flagged(step, "switch_stage_over_limit")
+        before_de, before_source = step.diazepam_equivalent, source
+    taper = [s for s in schedule.steps if s.phase == "taper"]
+    assert all(set(s.daily_mg) == {target} for s in taper)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases(), st.data())
+def test_edits_rebuild_the_same_schedule_and_holds_keep_the_dose(case: Case, data: st.DataObject) -> None:
+    schedule = plan_case(case)
+    assert validate_schedule(request=schedule.request, steps=schedule.step_inputs()) == schedule
+    after = data.draw(st.integers(0, len(schedule.steps)))
+    held = insert_hold(schedule=schedule, after_step=after, days=data.draw(st.integers(1, 28)))
+    assert held.steps[after].change == 0
+    assert [s.dose_map() for s in held.steps if not s.hold] == [s.dose_map() for s in schedule.steps]
+    json.dumps(schedule_to_dict(held))
+    assert render_table(held)
+
+
+def _basis(case: Case) -> Callable[[Decimal], Fraction]:
+    tapered = case.switch.to_drug if case.switch else None
+    if tapered is None and len(case.regimen) == 1:
+        tapered = case.regimen[0].drug
+    if tapered is None:
+        return Fraction
+    return lambda mg: TABLE.to_diazepam(tapered, mg)
+
+
+def _drug_de(doses: Mapping[str, Mapping[Slot, Decimal]], drug: str) -> Fraction:
+    return sum((TABLE.to_diazepam(drug, mg) for mg in doses.get(drug, {}).values()), Fraction(0))
+
+
+def _largest_gap(maker: DoseMaker) -> Fraction:
+    """An upper bound on the gap between neighbouring achievable doses (see the switch test)."""
+    bounds = [Fraction(f.strength_mg) * (Fraction(1, 10) if f.is_liquid else 1) for f in maker.formulations]
+    return min(bounds)
