@@ -1,0 +1,179 @@
+"""Plan a taper from the command line with the project's reference data.
+
+    python manage.py taper --drug lorazepam --morning 1 --night 2 --method percent --percent 10
+
+Bad input stops with one line on stderr (exit status 1) and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from schedules import engine
+from schedules.models import Market
+from schedules.planning import drug_by_name, engine_drugs, engine_table, plan_formulations, table_by_key
+
+SLOTS = ("morning", "midday", "evening", "night")
+
+
+def decimal_arg(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value.is_finite():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number")
+    return value
+
+
+def strengths_arg(text: str) -> list[Decimal]:
+    return [decimal_arg(part.strip()) for part in text.split(",") if part.strip()]
+
+
+def date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+class Command(BaseCommand):
+    help = "Plan a benzodiazepine taper and print it as a table (for people) or JSON (a stable contract)."
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+
+        def one_line_error(message: str) -> None:  # argparse would print the whole usage first
+            parser.exit(2, f"{prog_name} {subcommand}: {message} (see --help)\n")
+
+        parser.error = one_line_error  # type: ignore[method-assign]
+        return parser
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--drug", required=True, help="generic name, e.g. lorazepam")
+        for slot in SLOTS:
+            parser.add_argument(f"--{slot}", type=decimal_arg, metavar="MG", help=f"mg taken at {slot}")
+        parser.add_argument(
+            "--preset", choices=list(engine.PRESETS), help="a named guideline preset: method and interval"
+        )
+        parser.add_argument("--method", choices=["percent", "linear", "bands"], default="percent")
+        parser.add_argument(
+            "--percent",
+            type=decimal_arg,
+            metavar="P",
+            help="percent method: P%% of the current dose per step (1-50; default 10)",
+        )
+        parser.add_argument("--step-mg", type=decimal_arg, metavar="MG", help="linear method: mg per step")
+        parser.add_argument("--pace", choices=["slow", "fast"], default="slow", help="bands method pace")
+        parser.add_argument("--interval-days", type=int, metavar="N", help="days between reductions")
+        parser.add_argument(
+            "--switch-to", choices=["diazepam", "clonazepam"], help="switch to a longer-acting drug first"
+        )
+        parser.add_argument(
+            "--switch-stage-days", type=int, default=7, metavar="N", help="days per switch stage (default 7)"
+        )
+        parser.add_argument(
+            "--table", metavar="KEY", help="equivalence table key (default: the default table)"
+        )
+        parser.add_argument(
+            "--strengths",
+            type=strengths_arg,
+            metavar="2,5,10",
+            help="tablet strengths for the drug being tapered (the switch target when switching)",
+        )
+        parser.add_argument(
+            "--split",
+            choices=["whole", "half", "quarter"],
+            help="how tablets may be divided (default: as each product allows)",
+        )
+        parser.add_argument("--liquid", action="store_true", help="allow the drug's oral liquids")
+        parser.add_argument(
+            "--market",
+            choices=[market.value for market in Market if market != Market.OTHER],
+            help="products of one market (default: all)",
+        )
+        parser.add_argument(
+            "--target-mg", type=decimal_arg, metavar="MG", help="stop at this daily dose instead of stopping"
+        )
+        parser.add_argument(
+            "--start", type=date_arg, default=None, metavar="YYYY-MM-DD", help="first day (default: today)"
+        )
+        parser.add_argument("--age", type=int, metavar="N", help="the patient's age in years")
+        parser.add_argument("--format", choices=["table", "json"], default="table")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            schedule = self.plan(options)
+        except engine.EngineError as error:
+            raise CommandError(str(error)) from None
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(engine.schedule_to_dict(schedule), indent=2))
+        else:
+            self.stdout.write(engine.render_table(schedule))
+
+    def plan(self, options: dict[str, Any]) -> engine.Schedule:
+        drug = drug_by_name(options["drug"])
+        doses = {engine.Slot(slot): options[slot] for slot in SLOTS if options[slot] is not None}
+        if not doses:
+            raise CommandError(
+                "give the dose at one time of day at least: --morning, --midday, --evening or --night"
+            )
+        for slot, mg in doses.items():
+            if mg <= 0:
+                raise CommandError(f"the {slot.value} dose must be above 0 mg, not {mg}")
+        table = table_by_key(options["table"])
+        tapered = drug_by_name(options["switch_to"]) if options["switch_to"] else drug
+        market = options["market"]
+        formulations = plan_formulations(
+            tapered,
+            market=market,
+            strengths=options["strengths"],
+            split=options["split"],
+            liquid=options["liquid"],
+        )
+        if tapered != drug:
+            formulations += plan_formulations(
+                drug, market=market, split=options["split"], liquid=options["liquid"]
+            )
+        switch = (
+            engine.Switch(to_drug=tapered.name, stage_days=options["switch_stage_days"])
+            if options["switch_to"]
+            else None
+        )
+        return engine.plan_taper(
+            regimen=[engine.RegimenItem(drug=drug.name, doses=doses)],
+            table=engine_table(table),
+            drugs=engine_drugs({drug, tapered}, market),
+            formulations=formulations,
+            method=self.method(options),
+            interval_days=self.interval_days(options),
+            switch=switch,
+            target_daily_mg=options["target_mg"],
+            start=options["start"] or date.today(),
+            patient=engine.PatientFactors(age=options["age"]),
+        )
+
+    def interval_days(self, options: dict[str, Any]) -> int | None:
+        if options["interval_days"] is None and options["preset"]:
+            return engine.PRESETS[options["preset"]].interval_days
+        return options["interval_days"]
+
+    def method(self, options: dict[str, Any]) -> engine.Method:
+        if options["preset"]:
+            return engine.PRESETS[options["preset"]].method
+        name = options["method"]
+        if name == "percent":
+            return engine.PercentMethod(
+                percent=options["percent"] if options["percent"] is not None else Decimal(10)
+            )
+        if name == "linear":
+            if options["step_mg"] is None:
+                raise CommandError("the linear method needs --step-mg MG")
+            return engine.LinearMethod(step_mg=options["step_mg"])
+        return engine.BandsMethod(pace=options["pace"])

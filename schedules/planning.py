@@ -1,0 +1,143 @@
+"""Hand the database's reference data to the schedule engine, as the engine's plain dataclasses.
+
+The engine (schedules.engine) knows nothing of Django; this module is the one place that turns
+drugs, formulations and equivalence tables into its inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from . import engine
+from .models import Drug, Equivalence, EquivalenceTable, Formulation
+
+# Plans are built from immediate-release oral forms; modified-release products are a different
+# release profile and are never split (formulations.csv: "never split").
+PLAN_FORMS = (Formulation.Form.TABLET, Formulation.Form.CAPSULE)
+SPLIT_ORDER = ("whole", "half", "quarter")
+
+
+class PlanningError(engine.EngineError):
+    """A request that names something the reference data does not hold."""
+
+
+def table_by_key(key: str | None) -> EquivalenceTable:
+    """The table with `key`, or the default table when `key` is None."""
+    tables = EquivalenceTable.objects.all()
+    table = tables.filter(is_default=True).first() if key is None else tables.filter(key=key).first()
+    if table is None:
+        known = ", ".join(tables.values_list("key", flat=True))
+        raise PlanningError(f"unknown equivalence table {key!r}; known: {known}")
+    return table
+
+
+def drug_by_name(name: str) -> Drug:
+    drug = Drug.objects.filter(name=name.strip().lower()).first()
+    if drug is None:
+        known = ", ".join(Drug.objects.values_list("name", flat=True))
+        raise PlanningError(f"unknown drug {name!r}; known: {known}")
+    return drug
+
+
+def engine_table(table: EquivalenceTable) -> engine.EquivalenceTable:
+    entries = table.equivalences.select_related("drug")
+    return engine.EquivalenceTable(
+        key=table.key,
+        name=table.name,
+        citation=table.citation,
+        reference_diazepam_mg=table.reference_diazepam_mg,
+        entries=tuple(_engine_entry(equivalence) for equivalence in entries),
+    )
+
+
+def _engine_entry(equivalence: Equivalence) -> engine.EquivalenceEntry:
+    return engine.EquivalenceEntry(
+        drug=equivalence.drug.name,
+        dose_mg=equivalence.dose_mg,
+        min_mg=equivalence.min_mg,
+        max_mg=equivalence.max_mg,
+        verified=equivalence.verified,
+        note=equivalence.note,
+    )
+
+
+def engine_drugs(drugs: Iterable[Drug], market: str | None) -> list[engine.DrugInfo]:
+    """What the engine's checks need to know of each drug; liquids looked up in `market`."""
+    drugs = list(drugs)
+    liquids = Formulation.objects.filter(drug__in=drugs, form__in=Formulation.LIQUID_FORMS)
+    if market:
+        liquids = liquids.for_market(market)
+    with_liquid = set(liquids.values_list("drug_id", flat=True))
+    return [
+        engine.DrugInfo(
+            name=drug.name,
+            has_long_lived_active_metabolite=drug.has_long_lived_active_metabolite,
+            may_treat_epilepsy=drug.may_treat_epilepsy,
+            liquid_available=drug.pk in with_liquid,
+        )
+        for drug in drugs
+    ]
+
+
+def plan_formulations(
+    drug: Drug,
+    *,
+    market: str | None,
+    strengths: Sequence[Decimal] | None = None,
+    split: str | None = None,
+    liquid: bool = False,
+) -> list[engine.Formulation]:
+    """The products a plan may use for `drug`.
+
+    Immediate-release tablets and capsules of `market` (every market when None: one product per
+    form and strength, split no further than every market allows), only `strengths` when given
+    (each must exist), tablets split as `split` says when given, and the oral liquids with `liquid`.
+    """
+    products = Formulation.objects.filter(drug=drug, modified_release=False)
+    if market:
+        products = products.for_market(market)
+    solids = _one_per_strength(products.filter(form__in=PLAN_FORMS))
+    if strengths is not None:
+        available = {product.strength_mg for product in solids}
+        missing = [strength for strength in strengths if strength not in available]
+        if missing:
+            listed = ", ".join(f"{s.normalize():f}" for s in sorted(available)) or "none"
+            wanted = ", ".join(f"{s.normalize():f}" for s in missing)
+            raise PlanningError(
+                f"{drug.name} does not come in {wanted} mg tablets here; available: {listed} mg"
+            )
+        solids = [product for product in solids if product.strength_mg in strengths]
+    chosen = [_engine_formulation(product, split) for product in solids]
+    if liquid:
+        chosen += [
+            _engine_formulation(product, None)
+            for product in _one_per_strength(products.filter(form__in=Formulation.LIQUID_FORMS))
+        ]
+    if not chosen:
+        raise PlanningError(f"no {drug.name} products to build doses from in this market")
+    return chosen
+
+
+def _one_per_strength(products: QuerySet[Formulation]) -> list[Formulation]:
+    """One product per form and strength; where markets differ, the most cautious split wins."""
+    chosen: dict[tuple[str, Decimal], Formulation] = {}
+    for product in products.select_related("drug").order_by("form", "strength_mg", "market"):
+        key = (product.form, product.strength_mg)
+        kept = chosen.get(key)
+        if kept is None or SPLIT_ORDER.index(product.divisible) < SPLIT_ORDER.index(kept.divisible):
+            chosen[key] = product
+    return list(chosen.values())
+
+
+def _engine_formulation(product: Formulation, split: str | None) -> engine.Formulation:
+    return engine.Formulation(
+        drug=product.drug.name,
+        form=product.form,
+        strength_mg=product.strength_mg,
+        divisible=split if split and product.form == Formulation.Form.TABLET else product.divisible,
+        is_liquid=product.is_liquid,
+        id=product.pk,
+    )

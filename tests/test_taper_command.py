@@ -1,0 +1,175 @@
+"""`manage.py taper`: the project's reference data through the engine, as a table or the JSON contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def taper(*args: str, database: str) -> subprocess.CompletedProcess[str]:
+    """Run the command as a person would, against a migrated database."""
+    import os
+
+    env = {**os.environ, "DATABASE_URL": database}
+    return subprocess.run(
+        [sys.executable, "manage.py", "taper", "--start", "2027-01-04", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    import os
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('taper') / 'cli.sqlite3'}"
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+    )
+    return url
+
+
+def plan_json(*args: str, database: str) -> dict:
+    result = taper(*args, "--format", "json", database=database)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_json_follows_the_contract(database: str) -> None:
+    plan = plan_json(
+        "--drug", "lorazepam", "--morning", "1", "--night", "1", "--market", "US", database=database
+    )
+    assert set(plan) == {"table", "start_date", "end_date", "total_days", "steps", "warnings", "dispensing"}
+    assert plan["table"]["key"] == "ashton"
+    assert plan["start_date"] == "2027-01-04"
+    step = plan["steps"][0]
+    assert set(step) >= {
+        "number",
+        "start_date",
+        "end_date",
+        "days",
+        "hold",
+        "doses",
+        "daily_mg",
+        "diazepam_equivalent_mg",
+        "change_percent",
+    }
+    dose = step["doses"][0]
+    assert set(dose) >= {"drug", "slot", "mg", "units"}
+    assert set(dose["units"][0]) >= {"form", "strength_mg", "count"}
+    for warning in plan["warnings"]:
+        assert set(warning) >= {"code", "severity", "step", "message", "source"}
+        assert warning["source"]
+    item = plan["dispensing"][0]["items"][0]
+    assert set(item) >= {"drug", "form", "strength_mg", "quantity"}
+
+
+def test_dates_are_contiguous_and_end_date_is_the_first_day_with_nothing(database: str) -> None:
+    plan = plan_json(
+        "--drug", "diazepam", "--night", "10", "--method", "bands", "--pace", "fast", database=database
+    )
+    day = date.fromisoformat(plan["start_date"])
+    for step in plan["steps"]:
+        assert date.fromisoformat(step["start_date"]) == day
+        end = date.fromisoformat(step["end_date"])
+        assert (end - day).days + 1 == step["days"]
+        day = end + timedelta(days=1)
+    assert date.fromisoformat(plan["end_date"]) == day
+    assert plan["total_days"] == (day - date.fromisoformat(plan["start_date"])).days
+    assert all(step["diazepam_equivalent_mg"] > 0 for step in plan["steps"])
+
+
+def test_the_table_decides_the_diazepam_equivalent(database: str) -> None:
+    ashton = plan_json("--drug", "clonazepam", "--night", "1", "--market", "US", database=database)
+    va_dod = plan_json(
+        "--drug", "clonazepam", "--night", "1", "--market", "US", "--table", "va-dod", database=database
+    )
+    # The regimen before the first step: clonazepam 1 mg/day is 20 mg under Ashton, 10 mg under VA/DoD.
+    first_ashton, first_va = ashton["steps"][0], va_dod["steps"][0]
+    assert first_ashton["diazepam_equivalent_mg"] / (
+        1 + first_ashton["change_percent"] / 100
+    ) == pytest.approx(20, abs=0.01)
+    assert first_va["diazepam_equivalent_mg"] / (1 + first_va["change_percent"] / 100) == pytest.approx(
+        10, abs=0.01
+    )
+    assert va_dod["table"]["key"] == "va-dod"
+    assert any(w["code"] == "epilepsy_caution" or "epilep" in w["message"] for w in ashton["warnings"])
+
+
+def test_a_switch_uses_only_the_strengths_given_for_the_target(database: str) -> None:
+    plan = plan_json(
+        "--drug",
+        "lorazepam",
+        "--morning",
+        "1",
+        "--night",
+        "1",
+        "--switch-to",
+        "diazepam",
+        "--strengths",
+        "2",
+        "--split",
+        "half",
+        "--market",
+        "UK",
+        database=database,
+    )
+    diazepam_units = [
+        unit
+        for step in plan["steps"]
+        for dose in step["doses"]
+        if dose["drug"] == "diazepam"
+        for unit in dose["units"]
+    ]
+    assert diazepam_units
+    assert {unit["strength_mg"] for unit in diazepam_units} == {2.0}
+    assert plan["steps"][-1]["doses"][0]["drug"] == "diazepam"
+
+
+def test_the_table_format_is_for_people(database: str) -> None:
+    result = taper("--drug", "lorazepam", "--night", "2", "--market", "UK", database=database)
+    assert result.returncode == 0
+    assert "Ashton" in result.stdout and "lorazepam" in result.stdout and "2027-01-04" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--drug", "lorazepan", "--night", "1"], "unknown drug 'lorazepan'; known: alprazolam"),
+        (["--drug", "lorazepam", "--night", "0"], "above 0 mg"),
+        (["--drug", "lorazepam", "--night", "-1"], "above 0 mg"),
+        (["--drug", "lorazepam"], "at one time of day"),
+        (["--drug", "lorazepam", "--night", "40"], "300 mg"),
+        (["--drug", "lorazepam", "--night", "1", "--percent", "60"], "between 1 and 50"),
+        (["--drug", "lorazepam", "--night", "1", "--percent", "0.5"], "between 1 and 50"),
+        (["--drug", "lorazepam", "--night", "1", "--interval-days", "0"], "at least 1 day"),
+        (["--drug", "lorazepam", "--night", "1", "--strengths", "3"], "does not come in 3 mg"),
+        (["--drug", "lorazepam", "--night", "1", "--table", "nope"], "unknown equivalence table"),
+        (["--drug", "lorazepam", "--night", "abc"], "'abc' is not a number"),
+        (["--drug", "lorazepam", "--night", "1", "--start", "2027-13-01"], "not a date"),
+        (["--drug", "lorazepam", "--night", "1", "--method", "linear"], "--step-mg"),
+    ],
+)
+def test_bad_input_exits_non_zero_with_one_line_and_no_traceback(
+    database: str, args: list[str], message: str
+) -> None:
+    result = taper(*args, database=database)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
