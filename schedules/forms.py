@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -11,7 +12,9 @@ from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.db.models import QuerySet
 
-from .models import SLOT_FIELDS, Clinic, Drug, Patient, RegimenItem
+from .engine import MAX_PLAUSIBLE_DE_MG, round_fraction
+from .models import SLOT_FIELDS, Clinic, Drug, EquivalenceTable, Patient, RegimenItem
+from .planning import engine_table
 
 OLDEST_PLAUSIBLE_AGE_YEARS = 120
 
@@ -170,6 +173,28 @@ class BaseRegimenFormSet(forms.BaseInlineFormSet):
     def clean(self) -> None:
         self._refuse_repeated_drugs()
         super().clean()
+        self._refuse_implausible_total()
+
+    def _refuse_implausible_total(self) -> None:
+        """The same plausibility limit the engine applies to a plan (over 300 mg DE a day)."""
+        table = EquivalenceTable.objects.filter(is_default=True).first()
+        if table is None:
+            return
+        converter = engine_table(table)
+        total = Fraction(0)
+        for form in self.forms:
+            cleaned = getattr(form, "cleaned_data", {})
+            drug = cleaned.get("drug")
+            if drug is None or cleaned.get("DELETE") or drug.name not in converter.drugs:
+                continue
+            daily = sum((cleaned.get(field) or Decimal(0) for field in SLOT_FIELDS), Decimal(0))
+            total += converter.to_diazepam(drug.name, daily)
+        if total > MAX_PLAUSIBLE_DE_MG:
+            shown = round_fraction(total, places=1).normalize()
+            raise forms.ValidationError(
+                f"These doses come to {shown:f} mg diazepam equivalent a day "
+                f"({table.name}), above the plausible {MAX_PLAUSIBLE_DE_MG} mg: check the doses and units."
+            )
 
     def _refuse_repeated_drugs(self) -> None:
         seen: set[int] = set()

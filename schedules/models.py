@@ -257,10 +257,6 @@ class Equivalence(models.Model):
     def verified(self) -> bool:
         return self.confidence != Confidence.MEMORY
 
-    def diazepam_equivalent(self, mg: Decimal) -> Decimal:
-        """Diazepam mg equivalent to `mg` of this drug, by this table's ratio."""
-        return mg * self.table.reference_diazepam_mg / self.dose_mg
-
 
 class Clinic(models.Model):
     name = models.CharField(max_length=120, unique=True)

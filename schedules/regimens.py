@@ -1,4 +1,7 @@
-"""A patient's current regimen in numbers: daily doses and their diazepam equivalent."""
+"""A patient's current regimen in numbers: daily doses and their diazepam equivalent.
+
+Conversions go through the schedule engine's equivalence table, the same arithmetic plans use.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +9,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .models import Equivalence, EquivalenceTable, RegimenItem
+from . import engine
+from .models import EquivalenceTable, RegimenItem
+from .planning import engine_table
 
 
 @dataclass(frozen=True)
 class RegimenLine:
     item: RegimenItem
-    equivalence: Equivalence | None
-
-    @property
-    def diazepam_equivalent_mg(self) -> Decimal | None:
-        if self.equivalence is None:
-            return None
-        return self.equivalence.diazepam_equivalent(self.item.daily_mg)
+    entry: engine.EquivalenceEntry | None
+    diazepam_equivalent_mg: Decimal | None
 
 
 @dataclass(frozen=True)
 class RegimenSummary:
     table: EquivalenceTable | None
+    reference_diazepam_mg: Decimal | None
     lines: list[RegimenLine]
 
     @property
     def missing_equivalence(self) -> list[RegimenLine]:
-        return [line for line in self.lines if line.equivalence is None]
+        return [line for line in self.lines if line.entry is None]
 
     @property
     def total_diazepam_equivalent_mg(self) -> Decimal | None:
@@ -37,18 +38,30 @@ class RegimenSummary:
             return None
         return sum((line.diazepam_equivalent_mg or Decimal(0) for line in self.lines), Decimal(0))
 
+    @property
+    def exceeds_plausible_dose(self) -> bool:
+        total = self.total_diazepam_equivalent_mg
+        return total is not None and total > engine.MAX_PLAUSIBLE_DE_MG
+
 
 def summarise_regimen(items: Iterable[RegimenItem], table: EquivalenceTable | None = None) -> RegimenSummary:
     """Each drug's daily dose and diazepam equivalent under `table` (default: the default table)."""
     items = list(items)
     table = table or EquivalenceTable.objects.filter(is_default=True).first()
-    equivalences: dict[int, Equivalence] = {}
-    if table is not None:
-        equivalences = {
-            equivalence.drug_id: equivalence
-            for equivalence in table.equivalences.select_related("table").filter(
-                drug__in=[item.drug_id for item in items]
-            )
-        }
-    lines = [RegimenLine(item=item, equivalence=equivalences.get(item.drug_id)) for item in items]
-    return RegimenSummary(table=table, lines=lines)
+    converter = engine_table(table) if table is not None else None
+    return RegimenSummary(
+        table=table,
+        reference_diazepam_mg=table.reference_diazepam_mg if table else None,
+        lines=[_line(item, converter) for item in items],
+    )
+
+
+def _line(item: RegimenItem, converter: engine.EquivalenceTable | None) -> RegimenLine:
+    if converter is None or item.drug.name not in converter.drugs:
+        return RegimenLine(item=item, entry=None, diazepam_equivalent_mg=None)
+    exact = converter.to_diazepam(item.drug.name, item.daily_mg)
+    return RegimenLine(
+        item=item,
+        entry=converter.entry(item.drug.name),
+        diazepam_equivalent_mg=engine.round_fraction(exact, places=2),
+    )

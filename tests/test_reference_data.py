@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 from schedules.models import Confidence, Drug, Equivalence, EquivalenceTable, Formulation
+from schedules.planning import engine_table
 from schedules.reference_data import DATA_DIR
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +20,10 @@ def csv_rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def daily_diazepam(table: str, drug: str, mg: str) -> Decimal:
-    equivalence = Equivalence.objects.select_related("table").get(table__key=table, drug__name=drug)
-    return equivalence.diazepam_equivalent(Decimal(mg))
+def daily_diazepam(table: str, drug: str, mg: str) -> Fraction:
+    """Through the engine's table built from the database: the conversion every page and plan uses."""
+    converter = engine_table(EquivalenceTable.objects.get(key=table))
+    return converter.to_diazepam(drug, Decimal(mg))
 
 
 def test_every_drug_formulation_table_and_equivalence_is_loaded() -> None:
@@ -56,7 +59,7 @@ def test_the_five_tables_are_loaded_with_their_citations_and_reference_doses() -
     ],
 )
 def test_conversion_to_diazepam_through_each_table(table: str, drug: str, mg: str, expected: str) -> None:
-    assert daily_diazepam(table, drug, mg) == Decimal(expected)
+    assert daily_diazepam(table, drug, mg) == Fraction(expected)
 
 
 def test_a_range_in_the_source_keeps_its_bounds_and_says_the_point_was_chosen() -> None:

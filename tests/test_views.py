@@ -270,6 +270,14 @@ def test_impossible_regimen_input_is_shown_and_the_typed_values_kept(
     assert patient.regimen.get().night_mg == 2
 
 
+def test_an_implausibly_high_total_is_refused(prescriber_client: Client, patient: Patient) -> None:
+    rows = [{"drug": drug_id("lorazepam"), "morning_mg": "10", "night_mg": "25"}]
+    response = prescriber_client.post(page_urls(patient)["regimen"], regimen_post(patient, rows))
+    assert response.status_code == 200
+    assert "350 mg diazepam equivalent a day" in response.content.decode()
+    assert patient.regimen.get().night_mg == 2
+
+
 def test_the_same_drug_twice_is_refused(prescriber_client: Client, patient: Patient) -> None:
     rows = [
         {"drug": drug_id("lorazepam"), "night_mg": "2"},

@@ -37,6 +37,7 @@ from .types import (
     RegimenItem,
     Slot,
     Switch,
+    round_fraction,
 )
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
     "plan_taper",
     "render_table",
     "replan_from",
+    "round_fraction",
     "schedule_to_dict",
     "validate_schedule",
 ]
