@@ -11,6 +11,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run make as a person would, not as a sub-make of the `make test` that may be running this suite.
+CLEAN_ENV = {
+    key: value for key, value in os.environ.items() if key not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}
+}
 
 
 def test_readme_opens_with_exactly_the_two_commands() -> None:
@@ -21,7 +25,7 @@ def test_readme_opens_with_exactly_the_two_commands() -> None:
 
 def test_make_test_installs_the_test_dependencies_and_runs_pytest() -> None:
     plan = subprocess.run(
-        ["make", "-n", "-B", "test"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "-n", "-B", "test"], cwd=ROOT, env=CLEAN_ENV, capture_output=True, text=True, check=True
     ).stdout
     assert "pip install --quiet -e '.[test]'" in plan
     assert plan.strip().splitlines()[-1].endswith("-m pytest")
@@ -34,7 +38,7 @@ def free_port() -> int:
 
 
 def test_make_run_migrates_seeds_and_serves_and_can_run_again(tmp_path: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}"}
+    env = {**CLEAN_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}"}
     first = serve_once(env)
     second = serve_once(env)
     for health, login, output in (first, second):
