@@ -48,6 +48,7 @@ format: install-test
 check: install-test
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -110,7 +110,9 @@ class EquivalenceAdmin(ReferenceAdmin):
 
     @admin.display(description="range in source")
     def source_range(self, obj: Equivalence) -> str:
-        return f"{obj.min_mg.normalize():f}–{obj.max_mg.normalize():f}" if obj.is_range else "—"
+        if obj.min_mg is None or obj.max_mg is None:
+            return "—"
+        return f"{obj.min_mg.normalize():f}–{obj.max_mg.normalize():f}"
 
     @admin.display(description="per diazepam (mg)")
     def per_diazepam_mg(self, obj: Equivalence) -> str:

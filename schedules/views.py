@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,11 +20,17 @@ from .regimens import summarise_regimen
 PATIENTS_PER_PAGE = 25
 
 
-def _patient_for(request: HttpRequest, patient_id: int) -> Patient:
+class AuthenticatedHttpRequest(HttpRequest):
+    """Every view but healthz runs after LoginRequiredMiddleware: its user is signed in."""
+
+    user: User
+
+
+def _patient_for(request: AuthenticatedHttpRequest, patient_id: int) -> Patient:
     return get_object_or_404(Patient.objects.visible_to(request.user).select_related("clinic"), pk=patient_id)
 
 
-def _user_clinics(request: HttpRequest):
+def _user_clinics(request: AuthenticatedHttpRequest) -> QuerySet[Clinic]:
     return Clinic.objects.filter(members=request.user).order_by("name")
 
 
@@ -35,7 +43,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def patient_list(request: HttpRequest) -> HttpResponse:
+def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET)
     patients = Patient.objects.visible_to(request.user).select_related("clinic")
     if form.is_valid():
@@ -45,7 +53,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required("schedules.add_patient", raise_exception=True)
-def patient_create(request: HttpRequest) -> HttpResponse:
+def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, clinics=_user_clinics(request), today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
         patient = form.save()
@@ -55,7 +63,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required("schedules.change_patient", raise_exception=True)
-def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_edit(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient_for(request, patient_id)
     form = PatientForm(
         request.POST or None,
@@ -71,7 +79,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @require_GET
-def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient_for(request, patient_id)
     context = {
         "patient": patient,
@@ -82,7 +90,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @permission_required("schedules.change_regimenitem", raise_exception=True)
-def regimen_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+def regimen_edit(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient_for(request, patient_id)
     formset = RegimenFormSet(request.POST or None, instance=patient, prefix="regimen")
     if request.method == "POST" and formset.is_valid():

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from schedules.models import Equivalence
+from schedules.models import Clinic, Equivalence
 
 from .conftest import client_for, make_user
 
@@ -50,7 +50,7 @@ def test_prescribers_and_staff_cannot_use_the_admin(prescriber: User, staff: Use
         assert client_for(user).get(url).status_code == 302  # to the admin sign-in: not staff
 
 
-def test_staff_flag_without_the_administrator_role_is_not_enough(clinic: object) -> None:
+def test_staff_flag_without_the_administrator_role_is_not_enough(clinic: Clinic) -> None:
     user = make_user("flagged", "Prescriber", clinic, is_staff=True)
     response = client_for(user).get(reverse("admin:schedules_equivalence_changelist"))
     assert response.status_code == 403

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from schedules.models import Drug, Equivalence, EquivalenceTable, Formulation, Patient, RegimenItem
+from schedules.models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation, Patient, RegimenItem
 
 from .conftest import make_patient
 
@@ -24,27 +24,27 @@ def refused(create: object) -> bool:
 
 
 @pytest.mark.parametrize("dose", [Decimal(0), Decimal(-1)])
-def test_a_regimen_dose_must_be_positive(clinic: object, dose: Decimal) -> None:
+def test_a_regimen_dose_must_be_positive(clinic: Clinic, dose: Decimal) -> None:
     patient = make_patient(clinic)
     drug = Drug.objects.get(name="diazepam")
     assert refused(lambda: RegimenItem.objects.create(patient=patient, drug=drug, night_mg=dose))
 
 
-def test_a_regimen_item_needs_a_dose_at_some_time_of_day(clinic: object) -> None:
+def test_a_regimen_item_needs_a_dose_at_some_time_of_day(clinic: Clinic) -> None:
     patient = make_patient(clinic)
     drug = Drug.objects.get(name="diazepam")
     assert refused(lambda: RegimenItem.objects.create(patient=patient, drug=drug))
     RegimenItem.objects.create(patient=patient, drug=drug, night_mg=Decimal(5))
 
 
-def test_a_drug_is_listed_once_per_regimen(clinic: object) -> None:
+def test_a_drug_is_listed_once_per_regimen(clinic: Clinic) -> None:
     patient = make_patient(clinic)
     drug = Drug.objects.get(name="diazepam")
     RegimenItem.objects.create(patient=patient, drug=drug, night_mg=Decimal(5))
     assert refused(lambda: RegimenItem.objects.create(patient=patient, drug=drug, morning_mg=Decimal(2)))
 
 
-def test_record_numbers_are_unique_within_a_clinic_only(clinic: object, other_clinic: object) -> None:
+def test_record_numbers_are_unique_within_a_clinic_only(clinic: Clinic, other_clinic: Clinic) -> None:
     make_patient(clinic, "R-1")
     assert refused(lambda: make_patient(clinic, "R-1"))
     assert isinstance(make_patient(other_clinic, "R-1"), Patient)

@@ -74,7 +74,8 @@ def test_values_from_memory_are_marked_unverified_in_the_data() -> None:
     unverified = Formulation.objects.filter(confidence=Confidence.MEMORY)
     assert unverified.count() == len(memory_rows) > 0
     assert not any(formulation.verified for formulation in unverified)
-    assert Formulation.objects.filter(confidence=Confidence.VERIFIED).first().verified
+    verified = Formulation.objects.filter(confidence=Confidence.VERIFIED).first()
+    assert verified is not None and verified.verified
 
 
 def test_modified_release_and_non_tablet_forms_are_never_split() -> None:

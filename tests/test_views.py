@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from schedules.models import Drug, Patient, RegimenItem
+from schedules.models import Clinic, Drug, Patient, RegimenItem
 
 from .conftest import client_for, make_patient, make_user
 
@@ -38,7 +38,7 @@ ACCESS = {
 @pytest.mark.parametrize("role", ACCESS)
 @pytest.mark.parametrize("page_name", ["list", "create", "detail", "edit", "regimen"])
 def test_each_role_gets_what_it_may_on_each_page(
-    clinic: object, patient: Patient, role: str, page_name: str
+    clinic: Clinic, patient: Patient, role: str, page_name: str
 ) -> None:
     user = make_user(f"user-{role}", role, clinic)
     response = client_for(user).get(page_urls(patient)[page_name])
@@ -89,7 +89,7 @@ def test_a_user_in_no_clinic_sees_no_patients(patient: Patient) -> None:
     "query", ["ellis", "Margaret", "margaret ellis", "R-1", "r-1", "1951-03-14", "14/03/1951"]
 )
 def test_search_by_name_date_of_birth_or_record_number(
-    prescriber_client: Client, patient: Patient, clinic: object, query: str
+    prescriber_client: Client, patient: Patient, clinic: Clinic, query: str
 ) -> None:
     make_patient(clinic, "R-2", given_name="Peter", family_name="Brown", date_of_birth=date(1980, 1, 2))
     content = prescriber_client.get(reverse("schedules:patient_list"), {"q": query}).content.decode()
@@ -97,7 +97,7 @@ def test_search_by_name_date_of_birth_or_record_number(
     assert "BROWN" not in content
 
 
-def test_the_list_is_paginated(prescriber_client: Client, clinic: object) -> None:
+def test_the_list_is_paginated(prescriber_client: Client, clinic: Clinic) -> None:
     for number in range(30):
         make_patient(clinic, f"P-{number:02}", family_name=f"Family{number:02}")
     first = prescriber_client.get(reverse("schedules:patient_list")).content.decode()
@@ -127,9 +127,9 @@ def test_the_detail_page_shows_a_range_and_the_chosen_point(
     assert "point value 5.5 mg was chosen" in content
 
 
-def patient_post(clinic: object, **changes: object) -> dict[str, object]:
+def patient_post(clinic: Clinic, **changes: object) -> dict[str, object]:
     data: dict[str, object] = {
-        "clinic": clinic.pk,  # type: ignore[attr-defined]
+        "clinic": clinic.pk,
         "record_number": "NEW-1",
         "given_name": "Ann",
         "family_name": "Lee",
@@ -143,7 +143,7 @@ def patient_post(clinic: object, **changes: object) -> dict[str, object]:
     return data
 
 
-def test_a_prescriber_registers_a_patient(prescriber_client: Client, clinic: object) -> None:
+def test_a_prescriber_registers_a_patient(prescriber_client: Client, clinic: Clinic) -> None:
     response = prescriber_client.post(reverse("schedules:patient_create"), patient_post(clinic))
     patient = Patient.objects.get(record_number="NEW-1")
     assert response.status_code == 302
@@ -152,7 +152,7 @@ def test_a_prescriber_registers_a_patient(prescriber_client: Client, clinic: obj
 
 
 def test_a_duplicate_record_number_is_shown_beside_the_form_and_keeps_the_input(
-    prescriber_client: Client, clinic: object, patient: Patient
+    prescriber_client: Client, clinic: Clinic, patient: Patient
 ) -> None:
     response = prescriber_client.post(
         reverse("schedules:patient_create"),
@@ -164,7 +164,7 @@ def test_a_duplicate_record_number_is_shown_beside_the_form_and_keeps_the_input(
     assert 'value="Typed"' in content
 
 
-def test_a_patient_cannot_be_put_in_another_clinic(prescriber_client: Client, other_clinic: object) -> None:
+def test_a_patient_cannot_be_put_in_another_clinic(prescriber_client: Client, other_clinic: Clinic) -> None:
     response = prescriber_client.post(reverse("schedules:patient_create"), patient_post(other_clinic))
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
@@ -182,7 +182,7 @@ def test_a_patient_cannot_be_put_in_another_clinic(prescriber_client: Client, ot
     ],
 )
 def test_patient_form_errors_appear_beside_the_field(
-    prescriber_client: Client, clinic: object, changes: dict[str, object], field: str, message: str
+    prescriber_client: Client, clinic: Clinic, changes: dict[str, object], field: str, message: str
 ) -> None:
     response = prescriber_client.post(reverse("schedules:patient_create"), patient_post(clinic, **changes))
     assert response.status_code == 200
@@ -190,7 +190,7 @@ def test_patient_form_errors_appear_beside_the_field(
     assert not Patient.objects.filter(record_number="NEW-1").exists()
 
 
-def test_a_prescriber_edits_a_patient(prescriber_client: Client, clinic: object, patient: Patient) -> None:
+def test_a_prescriber_edits_a_patient(prescriber_client: Client, clinic: Clinic, patient: Patient) -> None:
     data = patient_post(clinic, record_number="R-1", given_name="Meg", hepatic_impairment="on")
     response = prescriber_client.post(page_urls(patient)["edit"], data)
     assert response.status_code == 302

@@ -128,7 +128,7 @@ class DoseMaker:
 
     def is_achievable(self, mg: Decimal | Fraction) -> bool:
         value = Fraction(mg)
-        return value >= 0 and (self._solid_index(value) is not None or self._liquid_for(value))
+        return value >= 0 and (self._solid_index(value) is not None or self._liquid_for(value) is not None)
 
     def at_least(self, mg: Decimal | Fraction) -> Decimal:
         """The smallest achievable dose of at least ``mg``."""

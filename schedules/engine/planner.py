@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from .checks import check_schedule
 from .dispensing import dispense
@@ -151,7 +152,7 @@ def replan_from(
     inputs = schedule.step_inputs()
     if not 1 <= step_number <= len(inputs):
         raise EngineError(f"there is no step {step_number} to re-plan from (1-{len(inputs)})")
-    changes = {
+    changes: dict[str, Any] = {
         "method": method,
         "interval_days": interval_days,
         "switch": switch,

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from schedules.models import Patient
+from schedules.models import Clinic, Patient
 
 from ..conftest import PASSWORD, make_user
 
@@ -23,7 +23,7 @@ def sign_in(page: Page, live_server: object, username: str) -> None:
 
 
 def test_staff_find_a_patient_by_date_of_birth_and_see_the_regimen(
-    page: Page, live_server: object, patient: Patient, clinic: object
+    page: Page, live_server: object, patient: Patient, clinic: Clinic
 ) -> None:
     make_user("reception", "Clinic staff", clinic)
     sign_in(page, live_server, "reception")
@@ -37,7 +37,7 @@ def test_staff_find_a_patient_by_date_of_birth_and_see_the_regimen(
 
 
 def test_a_prescriber_registers_a_patient_and_corrects_a_regimen_mistake(
-    page: Page, live_server: object, clinic: object
+    page: Page, live_server: object, clinic: Clinic
 ) -> None:
     make_user("doctor", "Prescriber", clinic)
     sign_in(page, live_server, "doctor")

@@ -343,4 +343,4 @@ def test_missing_drug_information_is_an_error() -> None:
 
 def test_plan_taper_is_keyword_only() -> None:
     with pytest.raises(TypeError):
-        plan_taper([regimen("diazepam", night="10")])  # type: ignore[misc]
+        plan_taper([regimen("diazepam", night="10")])  # type: ignore[call-arg]

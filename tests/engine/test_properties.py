@@ -80,7 +80,8 @@ def formulation_sets(draw: st.DrawFn, drug: str) -> list[Formulation]:
         )
         for strength in chosen
     ]
-    if liquids and draw(st.booleans()):
+    with_liquid = draw(st.booleans())
+    if liquids and with_liquid:
         result.append(Formulation(drug, "oral solution", Decimal(draw(st.sampled_from(liquids)))))
     return result
 

@@ -82,7 +82,7 @@ def test_unknown_drug_lists_the_known_ones() -> None:
 
 
 def test_regimen_drops_zero_slots_and_orders_the_day() -> None:
-    item = RegimenItem("lorazepam", {Slot.NIGHT: Decimal(1), Slot.MORNING: Decimal("0.5"), Slot.MIDDAY: 0})
+    item = RegimenItem("lorazepam", {Slot.NIGHT: Decimal(1), Slot.MORNING: Decimal("0.5"), Slot.MIDDAY: 0})  # type: ignore[dict-item]
     assert list(item.doses) == [Slot.MORNING, Slot.NIGHT]
     assert item.daily_mg == Decimal("1.5")
 
