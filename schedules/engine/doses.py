@@ -175,9 +175,15 @@ class DoseMaker:
             values.update(i * self._quantum for i in table.reachable[start:stop])
         return [to_decimal(v) for v in sorted(values)]
 
-    def units(self, mg: Decimal | Fraction) -> tuple[Unit, ...]:
-        """The best way to make ``mg``; raises EngineError when it cannot be made."""
+    def units(self, mg: Decimal | Fraction, *, keep_liquid: bool = False) -> tuple[Unit, ...]:
+        """The best way to make ``mg``; raises EngineError when it cannot be made.
+
+        ``keep_liquid``: the patient already measures this dose as a liquid, so a liquid that
+        makes ``mg`` exactly is used rather than going back to tablets.
+        """
         value = Fraction(mg)
+        if keep_liquid and (liquid := self._liquid_for(value)) is not None:
+            return (self._liquid_unit(liquid, value),)
         if value not in self._units:
             self._units[value] = self._make(value)
         return self._units[value]
@@ -243,8 +249,11 @@ class DoseMaker:
                 f"{self.drug} {format_mg(to_decimal_or_round(value))} mg cannot be made "
                 f"from the allowed formulations ({self.describe()})"
             )
-        volume = to_decimal(value / Fraction(liquid.strength_mg))
-        return (Unit(formulation=liquid, volume_ml=volume),)
+        return (self._liquid_unit(liquid, value),)
+
+    @staticmethod
+    def _liquid_unit(liquid: Formulation, value: Fraction) -> Unit:
+        return Unit(formulation=liquid, volume_ml=to_decimal(value / Fraction(liquid.strength_mg)))
 
     def _solid_units(self, index: int) -> tuple[Unit, ...]:
         best = min(self._optimal_combinations(index, 0), key=_combination_cost)

@@ -350,8 +350,12 @@ def _assemble(context: _Context, inputs: Sequence[StepInput]) -> Schedule:
     steps: list[Step] = []
     day = request.start
     before = daily_de(request.initial_doses, request.table)
+    # Once a time of day's dose is measured as a liquid, it stays a liquid while the liquid can
+    # make it: going back and forth between tablets and a syringe confuses patients.
+    on_liquid: set[tuple[str, Slot]] = set()
     for number, step_input in enumerate(inputs, start=1):
-        step = _build_step(context, number, day, step_input, before)
+        step = _build_step(context, number, day, step_input, before, on_liquid)
+        on_liquid |= {(dose.drug, dose.slot) for dose in step.doses if _is_liquid(dose)}
         steps.append(step)
         day = step.end_date + dt.timedelta(days=1)
         before = step.diazepam_equivalent
@@ -366,8 +370,17 @@ def _assemble(context: _Context, inputs: Sequence[StepInput]) -> Schedule:
     )
 
 
+def _is_liquid(dose: Dose) -> bool:
+    return any(unit.formulation.is_liquid for unit in dose.units)
+
+
 def _build_step(
-    context: _Context, number: int, start: dt.date, step_input: StepInput, before: Fraction
+    context: _Context,
+    number: int,
+    start: dt.date,
+    step_input: StepInput,
+    before: Fraction,
+    on_liquid: set[tuple[str, Slot]],
 ) -> Step:
     if step_input.days < 1:
         raise EngineError(f"step {number} must last at least 1 day, not {step_input.days}")
@@ -385,7 +398,10 @@ def _build_step(
         days=step_input.days,
         hold=step_input.hold,
         phase=step_input.phase,
-        doses=tuple(_made(context, number, *dose) for dose in doses),
+        doses=tuple(
+            _made(context, number, drug, slot, mg, keep_liquid=(drug, slot) in on_liquid)
+            for drug, slot, mg in doses
+        ),
         daily_mg=daily,
         diazepam_equivalent=de,
         change=de / before - 1,
@@ -412,9 +428,9 @@ def _checked_doses(context: _Context, number: int, doses: Doses) -> list[tuple[s
     return result
 
 
-def _made(context: _Context, number: int, drug: str, slot: Slot, mg: Decimal) -> Dose:
+def _made(context: _Context, number: int, drug: str, slot: Slot, mg: Decimal, *, keep_liquid: bool) -> Dose:
     try:
-        units = context.makers[drug].units(mg)
+        units = context.makers[drug].units(mg, keep_liquid=keep_liquid)
     except EngineError as error:
         raise EngineError(f"step {number}, {slot.value}: {error}") from None
     return Dose(drug=drug, slot=slot, mg=mg, units=units)

@@ -254,6 +254,20 @@ def test_no_liquid_hint_when_the_drug_has_no_liquid() -> None:
     assert "liquid" not in flag.message
 
 
+def test_once_a_dose_is_a_liquid_it_stays_a_liquid() -> None:
+    # 10% steps from diazepam 10 mg: 9 mg is made from tablets, 8.1 mg needs the liquid, and
+    # later doses that tablets could make (6 mg, 2 mg, 1 mg) stay on the liquid.
+    schedule = plan(
+        regimen=[regimen("diazepam", night="10")],
+        formulations=[*tablets("diazepam", "2", "5"), liquid("diazepam", "1")],
+    )
+    forms = [step.doses[0].units[0].formulation.is_liquid for step in schedule.steps]
+    first_liquid = forms.index(True)
+    assert first_liquid > 0
+    assert all(forms[first_liquid:])
+    assert any(step.doses[0].mg == 2 for step in schedule.steps[first_liquid:])
+
+
 def test_percent_taper_ends_below_the_smallest_achievable_dose() -> None:
     schedule = plan(
         regimen=[regimen("diazepam", night="5")],
