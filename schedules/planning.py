@@ -94,7 +94,8 @@ def plan_formulations(
 
     Immediate-release tablets and capsules of `market` (every market when None: one product per
     form and strength, split no further than every market allows), only `strengths` when given
-    (each must exist), tablets split as `split` says when given, and the oral liquids with `liquid`.
+    (each must exist), tablets split no further than `split` when given (nor than the product
+    allows), and the oral liquids with `liquid`.
     """
     products = Formulation.objects.filter(drug=drug, modified_release=False)
     if market:
@@ -133,11 +134,15 @@ def _one_per_strength(products: QuerySet[Formulation]) -> list[Formulation]:
 
 
 def _engine_formulation(product: Formulation, split: str | None) -> engine.Formulation:
+    """`split` can only restrict: a tablet is never divided further than the product allows."""
+    divisible = product.divisible
+    if split and SPLIT_ORDER.index(split) < SPLIT_ORDER.index(divisible):
+        divisible = split
     return engine.Formulation(
         drug=product.drug.name,
         form=product.form,
         strength_mg=product.strength_mg,
-        divisible=split if split and product.form == Formulation.Form.TABLET else product.divisible,
+        divisible=divisible,
         is_liquid=product.is_liquid,
         id=product.pk,
     )

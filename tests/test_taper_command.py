@@ -173,3 +173,61 @@ def test_bad_input_exits_non_zero_with_one_line_and_no_traceback(
     assert message in lines[0]
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_split_never_divides_a_tablet_further_than_the_product_allows(database: str) -> None:
+    # US clonazepam 2 mg tablets are unscored (whole only): asking for quarters changes nothing.
+    plan = plan_json(
+        "--drug",
+        "clonazepam",
+        "--night",
+        "2",
+        "--market",
+        "US",
+        "--strengths",
+        "2",
+        "--split",
+        "quarter",
+        database=database,
+    )
+    counts = {unit["count"] for step in plan["steps"] for dose in step["doses"] for unit in dose["units"]}
+    assert counts <= {1.0, 2.0, 3.0}
+
+
+def test_switch_stages_are_marked_in_both_formats(database: str) -> None:
+    args = ("--drug", "lorazepam", "--night", "1", "--switch-to", "diazepam", "--market", "UK")
+    plan = plan_json(*args, database=database)
+    assert plan["steps"][0]["phase"] == "switch"
+    assert plan["steps"][-1]["phase"] == "taper"
+    assert "1 (switch)" in taper(*args, database=database).stdout
+
+
+def test_patient_flags_reach_the_warnings(database: str) -> None:
+    plan = plan_json(
+        "--drug",
+        "clonazepam",
+        "--night",
+        "1",
+        "--market",
+        "US",
+        "--switch-to",
+        "diazepam",
+        "--age",
+        "70",
+        "--hepatic-impairment",
+        "--pregnant",
+        "--opioid-co-use",
+        "--cns-depressant-co-use",
+        "--seizure-history",
+        database=database,
+    )
+    codes = {warning["code"]: warning for warning in plan["warnings"]}
+    assert {
+        "older_adult_long_acting",
+        "hepatic_long_acting_metabolite",
+        "pregnancy",
+        "cns_depressant_co_use",
+        "may_treat_epilepsy",
+    } <= set(codes)
+    assert codes["may_treat_epilepsy"]["severity"] == "danger"  # with a seizure history
+    assert "opioids and other CNS depressants" in codes["cns_depressant_co_use"]["message"]

@@ -56,6 +56,9 @@ SOURCE_DURATION = (
     f"{SOURCE_TYPICAL_PACE}; NICE CKS estimates 20-40 weeks from diazepam 20 mg/day "
     "(8 weeks is the product's threshold for a short taper)"
 )
+SOURCE_ABRUPT = (
+    f"{JCPG}, Recommendation: avoid abrupt discontinuation in patients likely to be physically dependent"
+)
 SOURCE_LOWEST_DOSE = (
     "Belleville 2007, Morin 2004 (Pottie et al., Can Fam Physician 2018, Table 2): taper to the "
     "lowest available dose, then stop"
@@ -103,8 +106,9 @@ def check_schedule(
         *_patient_warnings(request, used, infos, start_de),
         *_increase_warnings(start_de, changes),
         *_window_warnings(request, steps, changes, start_de, makers, last),
-        *_pace_warnings(start_de, changes, last),
-        *_duration_warnings(request, steps, last),
+        # With no step at all, the abrupt stop says everything the pace checks would.
+        *(_pace_warnings(start_de, changes, last) if steps else []),
+        *(_duration_warnings(request, steps, last) if steps else []),
     ]
 
 
@@ -181,7 +185,9 @@ def _patient_warnings(
             )
         )
     switch = request.switch
-    switch_drug = infos[switch.to_drug] if switch and switch.to_drug in used else None
+    current = [item.drug for item in request.regimen]
+    switches = switch is not None and any(drug != switch.to_drug for drug in current)
+    switch_drug = infos[switch.to_drug] if switch and switches and switch.to_drug in used else None
     if (
         switch_drug
         and patient.age is not None
@@ -210,7 +216,8 @@ def _patient_warnings(
             )
         )
     if patient.opioid_co_use or patient.cns_depressant_co_use:
-        what = "opioids" if patient.opioid_co_use else "other CNS depressants"
+        kinds = [("opioids", patient.opioid_co_use), ("other CNS depressants", patient.cns_depressant_co_use)]
+        what = " and ".join(name for name, taken in kinds if taken)
         found.append(
             (
                 "cns_depressant_co_use",
@@ -229,7 +236,8 @@ def _patient_warnings(
                 SOURCE_PREGNANCY,
             )
         )
-    epilepsy = [drug for drug in used if infos[drug].may_treat_epilepsy]
+    # The patient's current drugs: a switch *to* clonazepam treats no epilepsy yet.
+    epilepsy = [drug for drug in current if infos[drug].may_treat_epilepsy]
     if epilepsy:
         history = " The patient has a seizure history." if patient.seizure_history else ""
         found.append(
@@ -279,6 +287,9 @@ def _window_warnings(
         highest = _highest_before(change.day, changes[:index], steps, start_de)
         if change.de >= highest * (1 - MAX_CUT_IN_WINDOW):
             continue
+        if change.step is None and not steps:
+            warnings.append(_abrupt_stop(request, makers))
+            continue
         if change.step is None and _stops_from_lowest_dose(request, steps, makers):
             warnings.append(_lowest_dose_stop(steps, last))
             continue
@@ -319,6 +330,22 @@ def _stops_from_lowest_dose(
     doses: Doses = steps[-1].dose_map() if steps else request.initial_doses
     pairs = [(drug, mg) for drug, slots in doses.items() for mg in slots.values()]
     return len(pairs) == 1 and pairs[0][1] == makers[pairs[0][0]].smallest()
+
+
+def _abrupt_stop(request: PlanRequest, makers: Mapping[str, DoseMaker]) -> ScheduleWarning:
+    smallest = ", ".join(
+        f"{drug} {format_mg(makers[drug].smallest())} mg" for drug in request.initial_doses if drug in makers
+    )
+    return ScheduleWarning(
+        code="abrupt_stop",
+        severity="danger",
+        message=(
+            "This plan stops the current dose at once: the allowed formulations make no smaller "
+            f"dose (smallest: {smallest}). Avoid abrupt discontinuation in a patient likely to be "
+            "dependent: allow a smaller strength or an oral liquid, or switch to a longer-acting drug."
+        ),
+        source=SOURCE_ABRUPT,
+    )
 
 
 def _lowest_dose_stop(steps: Sequence[Step], last: int | None) -> ScheduleWarning:

@@ -163,6 +163,15 @@ def replan_from(
     context = _Context.for_request(request)
     kept = inputs[: step_number - 1]
     doses = kept[-1].doses if kept else request.initial_doses
+    carried = tuple(drug for drug in doses if drug not in context.drug_order)
+    if carried:
+        # e.g. a switch to diazepam half done, re-planned as a switch to clonazepam: the
+        # diazepam already given must be switched or tapered too.
+        for drug in carried:
+            request.table.entry(drug)
+            if drug not in context.makers or drug not in context.infos:
+                raise EngineError(f"step {step_number - 1} gives {drug}, which has no allowed formulation")
+        context = replace(context, drug_order=(*context.drug_order, *carried))
     return _assemble(context, [*kept, *context.plan(doses)])
 
 
@@ -241,7 +250,13 @@ class _Context:
                 table=table,
                 makers=self.makers,
             )
-            if reduction is None or not reduction.doses:
+            if reduction is None:
+                break
+            if not reduction.doses:
+                if reduction.larger_than_asked and steps:
+                    last = steps[-1]
+                    flag = self._larger_than_asked(doses, reduction.doses, current, target)
+                    steps[-1] = replace(last, flags=(*last.flags, flag))
                 break
             flags: tuple[ScheduleWarning, ...] = ()
             if reduction.larger_than_asked:
@@ -266,14 +281,19 @@ class _Context:
             and not any(f.is_liquid for f in self.makers[drug].formulations)
         ]
         hint = f" An oral liquid of {', '.join(liquid)} would allow smaller steps." if liquid else ""
+        asked = (
+            f"The method ({self.request.method.describe()}) asked for "
+            f"{format_de(target)} mg diazepam-equivalent a day"
+        )
+        if new:
+            outcome = f"the nearest dose the allowed formulations can make is {format_de(new)} mg"
+        else:
+            outcome = "the allowed formulations make no smaller dose, so after this step the drug stops"
         return ScheduleWarning(
             code="step_larger_than_asked",
             severity="warning",
             message=(
-                f"The method ({self.request.method.describe()}) asked for "
-                f"{format_de(target)} mg diazepam-equivalent a day; the nearest dose the "
-                f"allowed formulations can make is {format_de(new)} mg, a "
-                f"{format_percent(1 - new / current)}% cut instead of "
+                f"{asked}; {outcome}: a {format_percent(1 - new / current)}% cut instead of "
                 f"{format_percent(1 - target / current)}%.{hint}"
             ),
             source=SOURCE_SMALLER_STEPS,

@@ -4,7 +4,7 @@ Rules (the issue, "Doses a person can take"):
 
 - The cut comes from one time of day at a time, in the configured order (earliest first, so
   the night dose goes last). When the cut asked for is larger than the whole dose at that time
-  of day, that dose is dropped and the rest of the cut *spills over* to the next time of day.
+  of day, that dose is dropped and the step cuts no more: a step never changes two times of day.
 - Within a time of day the new dose is the smallest achievable dose that is at least what the
   cut leaves, so the new daily total is at least the method's target and as close to it as the
   formulations allow. If the earliest time of day cannot be cut at all without exceeding the
@@ -71,21 +71,13 @@ def _cut_from(
     table: EquivalenceTable,
     makers: Mapping[str, DoseMaker],
 ) -> Doses:
-    """Cut up to ``cut_de`` starting at ``order[0]``, dropping doses and spilling over."""
-    result = doses
-    for drug, slot in order:
-        mg = doses[drug][slot]
-        de = table.to_diazepam(drug, mg)
-        if de <= cut_de:
-            result = with_dose(result, drug, slot, Decimal(0))
-            cut_de -= de
-            if not cut_de:
-                break
-        else:
-            least = Fraction(mg) - table.from_diazepam(drug, cut_de)
-            result = with_dose(result, drug, slot, makers[drug].at_least(least))
-            break
-    return result
+    """Cut up to ``cut_de`` from the dose at ``order[0]`` alone (dropping it if the cut covers it)."""
+    drug, slot = order[0]
+    mg = doses[drug][slot]
+    if table.to_diazepam(drug, mg) <= cut_de:
+        return with_dose(doses, drug, slot, Decimal(0))
+    least = Fraction(mg) - table.from_diazepam(drug, cut_de)
+    return with_dose(doses, drug, slot, makers[drug].at_least(least))
 
 
 def _smallest_cut(

@@ -34,6 +34,7 @@ def _step_dict(step: Step) -> dict[str, Any]:
         "end_date": step.end_date.isoformat(),
         "days": step.days,
         "hold": step.hold,
+        "phase": step.phase,
         "doses": [_dose_dict(dose) for dose in step.doses],
         "daily_mg": {drug: float(mg) for drug, mg in step.daily_mg.items()},
         "diazepam_equivalent_mg": float(step.diazepam_equivalent_mg),
@@ -135,7 +136,7 @@ def _step_rows(step: Step) -> list[list[str]]:
     for index, drug in enumerate(step.daily_mg):
         cells = {dose.slot: _dose_cell(dose) for dose in step.doses if dose.drug == drug}
         first = index == 0
-        label = f"{step.number}{' (hold)' if step.hold else ''}"
+        label = f"{step.number}{' (hold)' if step.hold else _PHASE_LABELS.get(step.phase, '')}"
         rows.append(
             [
                 label if first else "",
@@ -149,6 +150,9 @@ def _step_rows(step: Step) -> list[list[str]]:
             ]
         )
     return rows
+
+
+_PHASE_LABELS = {"switch": " (switch)"}
 
 
 def _dose_cell(dose: Dose) -> str:

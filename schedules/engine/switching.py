@@ -3,13 +3,16 @@
 Each stage moves part or all of one drug's dose at one time of day onto the switch drug at the
 same time of day: night first, at most ``Switch.max_de_per_stage_mg`` DE per stage (so a large
 dose moves over several stages). Both the dose left of the old drug and the new drug's dose must
-be achievable. Among the moves allowed, a stage takes one that keeps the DE exactly (the largest
-such move), else the largest move; the new drug's dose is rounded *down* to an achievable dose,
-so the DE never rises, and any DE lost to that rounding is flagged (``switch_rounding``). When
-even the smallest achievable move of the old drug is above the per-stage limit, that move is
-taken and flagged (``switch_stage_over_limit``). A move must give some of the new drug: when
-even moving the whole dose would round the new drug down to nothing, the switch is refused with
-an EngineError (allow a smaller strength or a liquid of the new drug).
+be achievable, and a dose left of the old drug must itself be switchable at a later stage (so a
+stage never strands a remainder that no later move could replace). Among the moves allowed, a
+stage takes one that keeps the DE exactly (the largest such move), else the largest move; the
+new drug's dose is rounded *down* to an achievable dose, so the DE never rises, and any DE lost
+to that rounding is flagged (``switch_rounding``). When even the smallest achievable move of the
+old drug is above the per-stage limit, that move is taken and flagged
+(``switch_stage_over_limit``); this is also how a remainder that could not be switched later
+goes in one move. A move must give some of the new drug: when even moving the whole dose would
+round the new drug down to nothing, the switch is refused with an EngineError (allow a smaller
+strength or a liquid of the new drug).
 """
 
 from __future__ import annotations
@@ -64,15 +67,24 @@ def _stage(
         new = target.at_most(exact)
         return new, table.to_diazepam(switch.to_drug, exact - Fraction(new))
 
+    def acceptable(left: Decimal) -> bool:
+        """The move gives some of the new drug, and what it leaves of the old drug can itself
+        be switched at a later stage (moving all of it then must give some of the new drug)."""
+        new, _ = outcome(left)
+        if new <= before:
+            return False
+        if not left:
+            return True
+        later = Fraction(new) + table.from_diazepam(switch.to_drug, table.to_diazepam(drug, left))
+        return target.at_most(later) > new
+
     limit_mg = table.from_diazepam(drug, Fraction(switch.max_de_per_stage_mg))
     options = makers[drug].between(Fraction(mg) - limit_mg, Fraction(mg))
-    useful = [left for left in options if outcome(left)[0] > before]
+    useful = [left for left in options if acceptable(left)]
     over_limit = not useful
     if over_limit:
-        # Move more than the limit: the smallest move that gives any of the new drug.
-        useful = [
-            left for left in makers[drug].between(Fraction(0), Fraction(mg)) if outcome(left)[0] > before
-        ][-1:]
+        # Move more than the limit: the smallest acceptable move (at most the whole dose).
+        useful = [left for left in makers[drug].between(Fraction(0), Fraction(mg)) if acceptable(left)][-1:]
     if not useful:
         raise EngineError(
             f"{drug} {format_mg(mg)} mg at {slot.value} cannot be switched to {switch.to_drug}: "

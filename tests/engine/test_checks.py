@@ -205,8 +205,6 @@ def test_a_patient_already_on_the_smallest_dose_stops_at_once() -> None:
     schedule = plan(regimen=[regimen("diazepam", night="1")], formulations=tablets("diazepam", "2"))
     assert schedule.steps == ()
     assert schedule.end_date == schedule.start_date
-    assert [w.code for w in schedule.warnings] == [
-        "stop_from_lowest_dose",
-        "first_reduction_over_10_percent",
-        "short_taper",
-    ]
+    # An abrupt stop is never presented as a taper: one danger warning, suggesting a liquid.
+    assert [(w.code, w.severity) for w in schedule.warnings] == [("abrupt_stop", "danger")]
+    assert "smallest: diazepam 1 mg" in schedule.warnings[0].message

@@ -112,7 +112,9 @@ def test_planning_flags_follow_their_step_when_a_hold_renumbers_it() -> None:
         regimen=[regimen("lorazepam", night="1")], formulations=tablets("lorazepam", "0.5", divisible="whole")
     )
     held = insert_hold(schedule=schedule, after_step=0, days=14)
-    assert [w.step for w in held.warnings if w.code == "step_larger_than_asked"] == [2]
+    # Both flags of the one taper step (1 -> 0.5 mg, then the stop after it) move to step 2.
+    assert [w.step for w in schedule.warnings if w.code == "step_larger_than_asked"] == [1, 1]
+    assert [w.step for w in held.warnings if w.code == "step_larger_than_asked"] == [2, 2]
 
 
 def test_replan_keeps_earlier_steps_and_uses_new_parameters() -> None:
@@ -149,6 +151,22 @@ def test_replan_from_step_1_is_a_new_plan() -> None:
         method=PercentMethod(Decimal(5)),
     )
     assert replanned.steps == fresh.steps
+
+
+def test_replan_to_another_switch_drug_switches_what_was_already_moved() -> None:
+    # Half-way through a switch to diazepam, re-planned as a switch to clonazepam: the diazepam
+    # already given is switched on to clonazepam too, then clonazepam is tapered.
+    schedule = plan(
+        regimen=[regimen("lorazepam", morning="1", night="1")],
+        formulations=[*FORMULATIONS, *tablets("clonazepam", "0.5", "1")],
+        switch=Switch(),
+    )
+    assert schedule.steps[0].dose_map() == {"lorazepam": {M: 1}, "diazepam": {N: 10}}
+    replanned = replan_from(schedule=schedule, step_number=2, switch=Switch(to_drug="clonazepam"))
+    assert replanned.steps[0] == schedule.steps[0]
+    last_switch = [step for step in replanned.steps if step.phase == "switch"][-1]
+    assert last_switch.dose_map() == {"clonazepam": {M: Decimal("0.5"), N: Decimal("0.5")}}
+    assert all(set(step.dose_map()) == {"clonazepam"} for step in replanned.steps if step.phase == "taper")
 
 
 def test_replan_refuses_a_step_that_does_not_exist() -> None:

@@ -205,6 +205,24 @@ def test_the_diazepam_equivalent_never_rises_and_every_schedule_ends(case: Case)
 
 @PROPERTY_SETTINGS
 @given(cases())
+def test_each_taper_step_changes_one_time_of_day(case: Case) -> None:
+    schedule = plan_case(case)
+    before = schedule.request.initial_doses
+    for step in schedule.steps:
+        after = step.dose_map()
+        changed = {
+            (drug, slot)
+            for drug in {*before, *after}
+            for slot in {*before.get(drug, {}), *after.get(drug, {})}
+            if before.get(drug, {}).get(slot, 0) != after.get(drug, {}).get(slot, 0)
+        }
+        if step.phase == "taper":
+            assert len(changed) == 1, changed
+        before = after
+
+
+@PROPERTY_SETTINGS
+@given(cases())
 def test_no_unflagged_reduction_breaks_the_method_rate(case: Case) -> None:
     schedule = plan_case(case)
     to_diazepam = _basis(case)
@@ -232,6 +250,8 @@ def test_every_cut_over_25_percent_in_14_days_is_flagged(case: Case) -> None:
             breaking.add((owner[day], day == len(daily) - 1))
     rate = {w.step for w in schedule.warnings if w.code == "rate_over_25_percent_14_days"}
     exempt = {w.step for w in schedule.warnings if w.code == "stop_from_lowest_dose"}
+    # With no step at all the stop is abrupt, which is flagged as a danger of its own.
+    exempt |= {None for w in schedule.warnings if w.code == "abrupt_stop"}
     for step, is_stop in breaking:
         assert step in rate or (is_stop and step in exempt)
     assert rate <= {step for step, _ in breaking}

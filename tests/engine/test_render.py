@@ -31,7 +31,7 @@ def test_json_contract_shape() -> None:
     assert data["start_date"] == "2027-01-04"
     step = data["steps"][0]
     assert list(step) == [
-        "number", "start_date", "end_date", "days", "hold", "doses",
+        "number", "start_date", "end_date", "days", "hold", "phase", "doses",
         "daily_mg", "diazepam_equivalent_mg", "change_percent",
     ]  # fmt: skip
     assert step["doses"][0] == {

@@ -20,6 +20,14 @@ from schedules.models import Market
 from schedules.planning import drug_by_name, engine_drugs, engine_table, plan_formulations, table_by_key
 
 SLOTS = ("morning", "midday", "evening", "night")
+# The patient facts that change a plan's warnings (engine.PatientFactors).
+PATIENT_FLAGS = {
+    "hepatic_impairment": "the patient has hepatic impairment",
+    "pregnant": "the patient is pregnant",
+    "opioid_co_use": "the patient also takes opioids",
+    "cns_depressant_co_use": "the patient also takes other CNS depressants",
+    "seizure_history": "the patient has a history of seizures or withdrawal seizures",
+}
 
 
 def decimal_arg(text: str) -> Decimal:
@@ -105,6 +113,8 @@ class Command(BaseCommand):
             "--start", type=date_arg, default=None, metavar="YYYY-MM-DD", help="first day (default: today)"
         )
         parser.add_argument("--age", type=int, metavar="N", help="the patient's age in years")
+        for flag, what in PATIENT_FLAGS.items():
+            parser.add_argument(f"--{flag.replace('_', '-')}", action="store_true", help=what)
         parser.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -156,7 +166,9 @@ class Command(BaseCommand):
             switch=switch,
             target_daily_mg=options["target_mg"],
             start=options["start"] or date.today(),
-            patient=engine.PatientFactors(age=options["age"]),
+            patient=engine.PatientFactors(
+                age=options["age"], **{flag: options[flag] for flag in PATIENT_FLAGS}
+            ),
         )
 
     def interval_days(self, options: dict[str, Any]) -> int | None:
