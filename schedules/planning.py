@@ -92,12 +92,12 @@ def plan_formulations(
 ) -> list[engine.Formulation]:
     """The products a plan may use for `drug`.
 
-    Immediate-release tablets and capsules of `market` (every market when None: one product per
+    Stocked immediate-release tablets and capsules of `market` (every market when None: one product per
     form and strength, split no further than every market allows), only `strengths` when given
     (each must exist), tablets split no further than `split` when given (nor than the product
     allows), and the oral liquids with `liquid`.
     """
-    products = Formulation.objects.filter(drug=drug, modified_release=False)
+    products = Formulation.objects.filter(drug=drug, modified_release=False, stocked=True)
     if market:
         products = products.for_market(market)
     solids = _one_per_strength(products.filter(form__in=PLAN_FORMS))

@@ -1,0 +1,87 @@
+"""What the database hands the engine: products for a plan, tables and drug facts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from schedules.engine import EngineError
+from schedules.models import Confidence, Drug, Equivalence, EquivalenceTable, Formulation
+from schedules.planning import drug_by_name, engine_drugs, engine_table, plan_formulations, table_by_key
+
+pytestmark = pytest.mark.django_db
+
+
+def products(name: str, **options: object) -> set[tuple[str, Decimal, str]]:
+    chosen = plan_formulations(Drug.objects.get(name=name), **options)  # type: ignore[arg-type]
+    return {(f.form, f.strength_mg, f.divisible) for f in chosen}
+
+
+def test_a_market_gives_its_own_immediate_release_products() -> None:
+    assert products("alprazolam", market="US") == {
+        ("tablet", Decimal("0.25"), "half"),
+        ("tablet", Decimal("0.5"), "half"),
+        ("tablet", Decimal("1"), "half"),
+        ("tablet", Decimal("2"), "quarter"),
+    }  # Xanax XR (modified release) is never used in a plan
+
+
+def test_every_market_at_once_splits_no_further_than_every_market_allows() -> None:
+    # Alprazolam 0.5 mg: halves in the US and Canada, whole only in the UK.
+    assert ("tablet", Decimal("0.5"), "whole") in products("alprazolam", market=None)
+
+
+def test_liquids_only_when_asked() -> None:
+    assert not any(form == "oral solution" for form, _, _ in products("diazepam", market="UK"))
+    with_liquid = products("diazepam", market="UK", liquid=True)
+    assert ("oral solution", Decimal("0.4"), "whole") in with_liquid
+
+
+def test_strengths_choose_and_a_missing_strength_is_refused() -> None:
+    assert products("diazepam", market="UK", strengths=[Decimal(2)]) == {("tablet", Decimal(2), "half")}
+    with pytest.raises(EngineError, match="does not come in 3 mg tablets here; available: 2, 5, 10 mg"):
+        products("diazepam", market="UK", strengths=[Decimal(3)])
+
+
+def test_split_restricts_and_never_extends() -> None:
+    assert products("diazepam", market="UK", strengths=[Decimal(2)], split="whole") == {
+        ("tablet", Decimal(2), "whole")
+    }
+    assert products("diazepam", market="UK", strengths=[Decimal(2)], split="quarter") == {
+        ("tablet", Decimal(2), "half")
+    }
+
+
+def test_a_product_the_clinics_do_not_stock_is_not_used() -> None:
+    Formulation.objects.filter(drug__name="diazepam", market="UK", strength_mg=10).update(stocked=False)
+    assert Decimal(10) not in {strength for _, strength, _ in products("diazepam", market="UK")}
+
+
+def test_unverified_equivalences_reach_the_engine_as_unverified() -> None:
+    Equivalence.objects.filter(table__key="ashton", drug__name="oxazepam").update(
+        confidence=Confidence.MEMORY
+    )
+    table = engine_table(EquivalenceTable.objects.get(key="ashton"))
+    assert not table.entry("oxazepam").verified
+    assert table.entry("lorazepam").verified
+    assert table.entry("bromazepam").is_range
+
+
+def test_drug_facts_for_the_checks() -> None:
+    infos = {
+        info.name: info
+        for info in engine_drugs(Drug.objects.filter(name__in=["diazepam", "lorazepam", "clonazepam"]), "US")
+    }
+    assert infos["diazepam"].has_long_lived_active_metabolite and infos["diazepam"].liquid_available
+    assert infos["clonazepam"].may_treat_epilepsy and not infos["clonazepam"].liquid_available
+    uk = {info.name: info for info in engine_drugs(Drug.objects.filter(name="clonazepam"), "UK")}
+    assert uk["clonazepam"].liquid_available  # UK clonazepam oral solutions
+
+
+def test_unknown_names_list_what_is_known() -> None:
+    with pytest.raises(EngineError, match="known: ashton, bnf"):
+        table_by_key("nice")
+    with pytest.raises(EngineError, match="unknown drug 'valium'; known: alprazolam"):
+        drug_by_name("valium")
+    assert table_by_key(None).key == "ashton"
