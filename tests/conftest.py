@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -12,6 +14,15 @@ from django.test import Client
 from schedules.models import Clinic, Drug, Market, Patient, RegimenItem
 
 PASSWORD = "correct-horse-battery"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def pytest_report_header() -> str:
+    if CHROMIUM.exists():
+        return f"browser tests: Debian's Chromium at {CHROMIUM}"
+    if os.environ.get("CI"):
+        return f"browser tests: {CHROMIUM} is missing, so they FAIL under CI (apt-get install chromium)"
+    return f"browser tests: SKIPPED, {CHROMIUM} is not installed (apt-get install chromium)"
 
 
 def make_user(username: str, role: str | None, clinic: Clinic | None, *, is_staff: bool = False) -> User:

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from ..conftest import CHROMIUM
+
 # Playwright's synchronous API runs an event loop in the test thread; the Django ORM calls that
 # the tests make there are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
