@@ -161,6 +161,7 @@ def test_the_table_format_is_for_people(database: str) -> None:
         (["--drug", "lorazepam", "--night", "abc"], "'abc' is not a number"),
         (["--drug", "lorazepam", "--night", "1", "--start", "2027-13-01"], "not a date"),
         (["--drug", "lorazepam", "--night", "1", "--method", "linear"], "--step-mg"),
+        (["--drug", "lorazepam", "--night", "1", "--period-days", "0"], "at least 1 day"),
     ],
 )
 def test_bad_input_exits_non_zero_with_one_line_and_no_traceback(
@@ -231,3 +232,11 @@ def test_patient_flags_reach_the_warnings(database: str) -> None:
     } <= set(codes)
     assert codes["may_treat_epilepsy"]["severity"] == "danger"  # with a seizure history
     assert "opioids and other CNS depressants" in codes["cns_depressant_co_use"]["message"]
+
+
+def test_the_prescription_period_is_configurable(database: str) -> None:
+    plan = plan_json(
+        "--drug", "diazepam", "--night", "5", "--market", "UK", "--period-days", "14", database=database
+    )
+    first = plan["dispensing"][0]
+    assert (first["period_start"], first["period_end"]) == ("2027-01-04", "2027-01-17")

@@ -115,6 +115,9 @@ class Command(BaseCommand):
         parser.add_argument("--age", type=int, metavar="N", help="the patient's age in years")
         for flag, what in PATIENT_FLAGS.items():
             parser.add_argument(f"--{flag.replace('_', '-')}", action="store_true", help=what)
+        parser.add_argument(
+            "--period-days", type=int, default=28, metavar="N", help="days per prescription (default 28)"
+        )
         parser.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -166,6 +169,7 @@ class Command(BaseCommand):
             switch=switch,
             target_daily_mg=options["target_mg"],
             start=options["start"] or date.today(),
+            period_days=options["period_days"],
             patient=engine.PatientFactors(
                 age=options["age"], **{flag: options[flag] for flag in PATIENT_FLAGS}
             ),
