@@ -81,6 +81,19 @@ class PatientForm(forms.ModelForm):
             "notes",
         )
 
+    def _refuse_a_known_record_number(self, cleaned: dict[str, Any]) -> None:
+        """Beside the field, and regardless of case (the database refuses it too)."""
+        clinic, record = cleaned.get("clinic"), cleaned.get("record_number", "").strip()
+        if not clinic or not record:
+            return
+        taken = Patient.objects.filter(clinic=clinic, record_number__iexact=record).exclude(
+            pk=self.instance.pk
+        )
+        if taken.exists():
+            self.add_error(
+                "record_number", f"{record} is already the record number of a patient in {clinic}."
+            )
+
     def clean_date_of_birth(self) -> date:
         born: date = self.cleaned_data["date_of_birth"]
         if born > self.today:
@@ -93,6 +106,7 @@ class PatientForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        self._refuse_a_known_record_number(cleaned)
         if cleaned.get("cns_depressant_co_use") and not cleaned.get("cns_depressants", "").strip():
             self.add_error("cns_depressants", "Say which opioids or other CNS depressants are taken.")
         if cleaned.get("cns_depressants", "").strip() and not cleaned.get("cns_depressant_co_use"):
@@ -111,7 +125,11 @@ class PatientSearchForm(forms.Form):
         required=False,
         max_length=100,
         widget=forms.TextInput(
-            attrs={"placeholder": "Name, date of birth (YYYY-MM-DD or DD/MM/YYYY) or record number"}
+            attrs={
+                "class": "form-control",
+                "placeholder": "Name, date of birth (e.g. 14/03/1951) or record number",
+                "autofocus": True,
+            }
         ),
     )
 
@@ -120,10 +138,9 @@ class RegimenItemForm(forms.ModelForm):
     class Meta:
         model = RegimenItem
         fields = ["drug", *SLOT_FIELDS]
-        widgets = {
-            field: forms.NumberInput(attrs={"step": "any", "min": "0", "inputmode": "decimal"})
-            for field in SLOT_FIELDS
-        }
+        # Plain text, not type=number: a browser's number field silently drops what it cannot
+        # parse ("1,5" becomes 15), and a dose must arrive exactly as typed to be checked.
+        widgets = {field: forms.TextInput(attrs={"inputmode": "decimal"}) for field in SLOT_FIELDS}
         error_messages = {"drug": {"invalid_choice": "Unknown drug: choose one from the list."}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -154,13 +171,10 @@ class RegimenItemForm(forms.ModelForm):
         return self._clean_dose("night_mg")
 
     def clean(self) -> dict[str, Any]:
+        # A drug with no dose at any time of day is refused by the model's own constraint
+        # (regimen_item_has_a_dose), whose message is shown for the row.
         cleaned = super().clean() or {}
         has_dose = any(cleaned.get(field) for field in SLOT_FIELDS)
-        has_errors = any(field in self.errors for field in SLOT_FIELDS)
-        if cleaned.get("drug") and not has_dose and not has_errors:
-            raise forms.ValidationError(
-                "Enter the dose at one time of day at least (morning, midday, evening or night)."
-            )
         if not cleaned.get("drug") and "drug" not in self.errors:
             if has_dose or (self.instance.pk is None and self.has_changed()):
                 self.add_error("drug", "Choose the drug these doses are for.")

@@ -13,7 +13,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 # Metabolite half-lives at or above this many hours count as "long-lived" for the hepatic-impairment
@@ -28,6 +29,14 @@ class Market(models.TextChoices):
     UK = "UK", "United Kingdom"
     CA = "CA", "Canada"
     OTHER = "OTHER", "Other"
+
+
+class ClinicMarket(models.TextChoices):
+    """The markets a clinic can choose: those the reference data has products for."""
+
+    US = "US", "United States"
+    UK = "UK", "United Kingdom"
+    CA = "CA", "Canada"
 
 
 class Confidence(models.TextChoices):
@@ -82,12 +91,14 @@ class Drug(models.Model):
                 | Q(half_life_max_h__isnull=True)
                 | Q(half_life_min_h__lte=models.F("half_life_max_h")),
                 name="drug_half_life_range_ordered",
+                violation_error_message="The half-life range must run from the lower to the higher value.",
             ),
             models.CheckConstraint(
                 condition=Q(metabolite_half_life_min_h__isnull=True)
                 | Q(metabolite_half_life_max_h__isnull=True)
                 | Q(metabolite_half_life_min_h__lte=models.F("metabolite_half_life_max_h")),
                 name="drug_metabolite_half_life_range_ordered",
+                violation_error_message="The metabolite half-life range must run from the lower to the higher value.",
             ),
         ]
 
@@ -146,10 +157,15 @@ class Formulation(models.Model):
     class Meta:
         ordering = ["drug__name", "market", "form", "modified_release", "strength_mg"]
         constraints = [
-            models.CheckConstraint(condition=Q(strength_mg__gt=0), name="formulation_strength_positive"),
+            models.CheckConstraint(
+                condition=Q(strength_mg__gt=0),
+                name="formulation_strength_positive",
+                violation_error_message="The strength must be above 0 mg.",
+            ),
             models.CheckConstraint(
                 condition=Q(divisible="whole") | (Q(form="tablet") & Q(modified_release=False)),
                 name="formulation_only_plain_tablets_split",
+                violation_error_message="Only plain tablets may be split: capsules, orally disintegrating, modified-release and liquid forms are taken whole.",
             ),
             models.UniqueConstraint(
                 fields=["drug", "form", "modified_release", "strength_mg", "market"],
@@ -202,9 +218,13 @@ class EquivalenceTable(models.Model):
             models.CheckConstraint(
                 condition=Q(reference_diazepam_mg__in=[Decimal(5), Decimal(10)]),
                 name="table_reference_diazepam_5_or_10",
+                violation_error_message="The reference diazepam dose must be 5 or 10 mg.",
             ),
             models.UniqueConstraint(
-                fields=["is_default"], condition=Q(is_default=True), name="table_single_default"
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="table_single_default",
+                violation_error_message="Another table is already the default: untick it there first.",
             ),
         ]
 
@@ -236,11 +256,16 @@ class Equivalence(models.Model):
     class Meta:
         ordering = ["table", "drug__name"]
         constraints = [
-            models.CheckConstraint(condition=Q(dose_mg__gt=0), name="equivalence_dose_positive"),
+            models.CheckConstraint(
+                condition=Q(dose_mg__gt=0),
+                name="equivalence_dose_positive",
+                violation_error_message="The equivalent dose must be above 0 mg.",
+            ),
             models.CheckConstraint(
                 condition=(Q(min_mg__isnull=True) & Q(max_mg__isnull=True))
                 | (Q(min_mg__gt=0) & Q(min_mg__lte=models.F("dose_mg")) & Q(max_mg__gte=models.F("dose_mg"))),
                 name="equivalence_range_brackets_dose",
+                violation_error_message="Give both ends of the range (above 0 mg), with the equivalent dose inside it.",
             ),
             models.UniqueConstraint(fields=["table", "drug"], name="equivalence_one_per_drug_per_table"),
         ]
@@ -262,7 +287,7 @@ class Clinic(models.Model):
     name = models.CharField(max_length=120, unique=True)
     market = models.CharField(
         max_length=5,
-        choices=Market.choices,
+        choices=ClinicMarket.choices,
         help_text="Decides the formulations offered by default.",
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="clinics", blank=True)
@@ -284,23 +309,22 @@ class PatientQuerySet(models.QuerySet["Patient"]):
         return self.filter(clinic__members=user)
 
     def search(self, text: str) -> PatientQuerySet:
-        """Match a record number, a date of birth (YYYY-MM-DD or DD/MM/YYYY) or name words."""
+        """Match a date of birth (e.g. 1951-03-14, 14/03/1951, 14 Mar 1951), part of a record
+        number, or every word of a name in any order ("Ellis, Margaret" as the list shows it)."""
         text = text.strip()
         if not text:
             return self
         born = parse_date_of_birth(text)
         if born is not None:
             return self.filter(date_of_birth=born)
-        query = Q(record_number__iexact=text)
-        words = text.split()
         name_query = Q()
-        for word in words:
+        for word in text.replace(",", " ").split():
             name_query &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
-        return self.filter(query | name_query)
+        return self.filter(Q(record_number__icontains=text) | name_query)
 
 
 def parse_date_of_birth(text: str) -> date | None:
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y"):
         try:
             return datetime.strptime(text, pattern).date()
         except ValueError:
@@ -355,12 +379,17 @@ class Patient(models.Model):
     class Meta:
         ordering = ["family_name", "given_name", "record_number"]
         constraints = [
+            # Record numbers are compared without regard to case: "rhc-1001" is "RHC-1001".
             models.UniqueConstraint(
-                fields=["clinic", "record_number"], name="patient_record_unique_in_clinic"
+                F("clinic"),
+                Lower("record_number"),
+                name="patient_record_unique_in_clinic",
+                violation_error_message="A patient with this record number is already registered in this clinic.",
             ),
             models.CheckConstraint(
                 condition=Q(cns_depressant_co_use=True) | Q(cns_depressants=""),
                 name="patient_cns_depressants_only_with_flag",
+                violation_error_message="Tick CNS-depressant co-use when naming the CNS depressants taken.",
             ),
         ]
 
@@ -403,6 +432,7 @@ class RegimenItem(models.Model):
                 models.CheckConstraint(
                     condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": 0}),
                     name=f"regimen_{field}_positive",
+                    violation_error_message="A dose must be above 0 mg; leave the time of day empty for none.",
                 )
                 for field in SLOT_FIELDS
             ),
@@ -412,6 +442,7 @@ class RegimenItem(models.Model):
                 | Q(evening_mg__isnull=False)
                 | Q(night_mg__isnull=False),
                 name="regimen_item_has_a_dose",
+                violation_error_message="Enter the dose at one time of day at least (morning, midday, evening or night).",
             ),
         ]
 

@@ -84,11 +84,21 @@ def test_history_records_who_what_and_why(admin_client_: Client, administrator: 
     assert "Checked against the Ashton Manual" in history.content.decode()
 
 
+def test_the_admin_explains_a_range_that_does_not_contain_the_point_value(admin_client_: Client) -> None:
+    equivalence = Equivalence.objects.get(table__key="ashton", drug__name="lorazepam")
+    url = reverse("admin:schedules_equivalence_change", args=[equivalence.pk])
+    response = admin_client_.post(
+        url, equivalence_post(equivalence, min_mg="2", max_mg="3", change_reason="range from the BNF")
+    )
+    assert response.status_code == 200
+    assert "with the equivalent dose inside it" in response.content.decode()
+
+
 def test_the_admin_refuses_a_zero_equivalence(admin_client_: Client) -> None:
     equivalence = Equivalence.objects.get(table__key="ashton", drug__name="lorazepam")
     url = reverse("admin:schedules_equivalence_change", args=[equivalence.pk])
     response = admin_client_.post(url, equivalence_post(equivalence, dose_mg="0", change_reason="typo"))
     assert response.status_code == 200
-    assert "Constraint" in response.content.decode()
+    assert "The equivalent dose must be above 0 mg." in response.content.decode()
     equivalence.refresh_from_db()
     assert equivalence.dose_mg == 1

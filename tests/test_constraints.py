@@ -47,6 +47,7 @@ def test_a_drug_is_listed_once_per_regimen(clinic: Clinic) -> None:
 def test_record_numbers_are_unique_within_a_clinic_only(clinic: Clinic, other_clinic: Clinic) -> None:
     make_patient(clinic, "R-1")
     assert refused(lambda: make_patient(clinic, "R-1"))
+    assert refused(lambda: make_patient(clinic, "r-1"))
     assert isinstance(make_patient(other_clinic, "R-1"), Patient)
 
 

@@ -86,7 +86,18 @@ def test_a_user_in_no_clinic_sees_no_patients(patient: Patient) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["ellis", "Margaret", "margaret ellis", "R-1", "r-1", "1951-03-14", "14/03/1951"]
+    "query",
+    [
+        "ellis",
+        "Margaret",
+        "margaret ellis",
+        "Ellis, Margaret",
+        "R-1",
+        "r-1",
+        "1951-03-14",
+        "14/03/1951",
+        "14 Mar 1951",
+    ],
 )
 def test_search_by_name_date_of_birth_or_record_number(
     prescriber_client: Client, patient: Patient, clinic: Clinic, query: str
@@ -151,17 +162,24 @@ def test_a_prescriber_registers_a_patient(prescriber_client: Client, clinic: Cli
     assert patient.clinic == clinic
 
 
-def test_a_duplicate_record_number_is_shown_beside_the_form_and_keeps_the_input(
-    prescriber_client: Client, clinic: Clinic, patient: Patient
+@pytest.mark.parametrize("record", ["R-1", "r-1", " r-1 "])
+def test_a_known_record_number_is_refused_beside_the_field_whatever_its_case(
+    prescriber_client: Client, clinic: Clinic, patient: Patient, record: str
 ) -> None:
     response = prescriber_client.post(
         reverse("schedules:patient_create"),
-        patient_post(clinic, record_number="R-1", given_name="Typed"),
+        patient_post(clinic, record_number=record, given_name="Typed"),
     )
     assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["record_number"] == [
+        f"{record.strip()} is already the record number of a patient in Riverside."
+    ]
+    assert not form.non_field_errors()
     content = response.content.decode()
-    assert "already exists" in content
+    assert content.count("already the record number") == 1
     assert 'value="Typed"' in content
+    assert Patient.objects.count() == 1
 
 
 def test_a_patient_cannot_be_put_in_another_clinic(prescriber_client: Client, other_clinic: Clinic) -> None:
@@ -264,6 +282,8 @@ def test_impossible_regimen_input_is_shown_and_the_typed_values_kept(
     assert response.status_code == 200
     content = response.content.decode()
     assert message in content
+    assert content.count(message) == 1
+    assert "Constraint" not in content  # no database wording reaches the page
     if "night_mg" in row:
         assert f'value="{row["night_mg"]}"' in content
     assert [item.drug.name for item in patient.regimen.all()] == ["lorazepam"]
@@ -297,3 +317,26 @@ def test_a_zero_dose_means_not_taken_at_that_time(prescriber_client: Client, pat
 def test_superusers_outside_a_clinic_see_no_patients(patient: Patient) -> None:
     root = User.objects.create_superuser("root", password="x")
     assert client_for(root).get(page_urls(patient)["detail"]).status_code == 404
+
+
+def test_part_of_a_record_number_finds_the_patient(prescriber_client: Client, clinic: Clinic) -> None:
+    make_patient(clinic, "RHC-1001", family_name="Ellis")
+    make_patient(clinic, "RHC-2002", family_name="Brown")
+    content = prescriber_client.get(reverse("schedules:patient_list"), {"q": "1001"}).content.decode()
+    assert "ELLIS" in content and "BROWN" not in content
+
+
+def test_a_refused_page_explains_itself_inside_the_app(staff_client: Client, patient: Patient) -> None:
+    response = staff_client.get(page_urls(patient)["edit"])
+    assert response.status_code == 403
+    content = response.content.decode()
+    assert "You cannot do this" in content and "Back to patients" in content
+
+
+def test_another_clinics_patient_gets_the_apps_not_found_page(
+    prescriber_client: Client, foreign_patient: Patient
+) -> None:
+    response = prescriber_client.get(page_urls(foreign_patient)["detail"])
+    assert response.status_code == 404
+    assert "not in one of your clinics" in response.content.decode()
+    assert "Calloway" not in response.content.decode()
