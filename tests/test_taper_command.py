@@ -162,6 +162,25 @@ def test_the_table_format_is_for_people(database: str) -> None:
         (["--drug", "lorazepam", "--night", "1", "--start", "2027-13-01"], "not a date"),
         (["--drug", "lorazepam", "--night", "1", "--method", "linear"], "--step-mg"),
         (["--drug", "lorazepam", "--night", "1", "--period-days", "0"], "at least 1 day"),
+        (
+            ["--drug", "lorazepam", "--night", "1", "--preset", "jcpg-slow", "--method", "linear"],
+            "--preset sets the method",
+        ),
+        (
+            ["--drug", "lorazepam", "--night", "1", "--pace", "fast"],
+            "--pace does not apply to the percent method",
+        ),
+        (
+            ["--drug", "lorazepam", "--night", "1", "--method", "bands", "--percent", "5"],
+            "--percent does not apply",
+        ),
+        (["--drug", "diazepam", "--night", "5", "--switch-to", "diazepam"], "already takes diazepam"),
+        (
+            ["--drug", "lorazepam", "--night", "1", "--liquid", "--market", "uk"],
+            "no oral liquid of lorazepam in the UK",
+        ),
+        (["--drug", "lorazepam", "--night", "1", "--age", "-3"], "not an age in years"),
+        (["--drug", "lorazepam", "--night", "1", "--strengths", "1,,2"], "empty strength"),
     ],
 )
 def test_bad_input_exits_non_zero_with_one_line_and_no_traceback(

@@ -300,7 +300,8 @@ def _window_warnings(
                 severity="danger",
                 message=(
                     f"{_stop_or_dose(change)} {format_de(highest)} to {format_de(change.de)} mg "
-                    f"diazepam-equivalent a day is a {format_percent(cut)}% cut within 14 days."
+                    f"diazepam-equivalent a day is a {format_percent(cut)}% cut; the guideline "
+                    "advises no more than 25% in any 14 days."
                 ),
                 source=SOURCE_25_PERCENT,
                 step=change.step if change.step is not None else last,

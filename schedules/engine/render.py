@@ -113,7 +113,7 @@ def render_table(schedule: Schedule) -> str:
     lines = [
         f"Taper schedule using the {schedule.table.name}",
         f"Starts {schedule.start_date.isoformat()}; {_ending(schedule)} "
-        f"({schedule.total_days} days, {len(schedule.steps)} steps)",
+        f"({_count(schedule.total_days, 'day')}, {_count(len(schedule.steps), 'step')})",
         "Doses in mg per time of day; tablets as count x strength, liquids in mL.",
         "",
         *_grid([_HEADER, *(row for step in schedule.steps for row in _step_rows(step))]),
@@ -123,6 +123,10 @@ def render_table(schedule: Schedule) -> str:
         *_dispensing_lines(schedule.dispensing, schedule.request.period_days),
     ]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _ending(schedule: Schedule) -> str:

@@ -32,7 +32,10 @@ def test_a_cut_over_25_percent_in_one_step_is_danger() -> None:
     found = warnings(schedule, "rate_over_25_percent_14_days")
     assert found[0].step == 1
     assert found[0].severity == "danger"
-    assert found[0].message == "From 8 to 5 mg diazepam-equivalent a day is a 37.5% cut within 14 days."
+    assert found[0].message == (
+        "From 8 to 5 mg diazepam-equivalent a day is a 37.5% cut; the guideline advises no more "
+        "than 25% in any 14 days."
+    )
     assert "Generally not more than 25% every 2 weeks" in found[0].source
 
 
@@ -59,7 +62,8 @@ def test_the_final_stop_from_the_smallest_dose_is_exempt() -> None:
     )
     # 2 -> 1 mg is a 50% cut (flagged); stopping from 1 mg, the smallest dose, is exempt.
     assert [w.message for w in warnings(schedule, "rate_over_25_percent_14_days")] == [
-        "From 2 to 1 mg diazepam-equivalent a day is a 50% cut within 14 days."
+        "From 2 to 1 mg diazepam-equivalent a day is a 50% cut; the guideline advises no more "
+        "than 25% in any 14 days."
     ]
     assert [w.step for w in warnings(schedule, "stop_from_lowest_dose")] == [1]
 

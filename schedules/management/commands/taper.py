@@ -16,10 +16,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schedules import engine
-from schedules.models import Market
+from schedules.models import ClinicMarket
 from schedules.planning import drug_by_name, engine_drugs, engine_table, plan_formulations, table_by_key
 
 SLOTS = ("morning", "midday", "evening", "night")
+MAX_AGE_YEARS = 120
+# Each method's own parameter; giving one to another method is a mistake worth saying.
+METHOD_OPTIONS = {"percent": "percent", "linear": "step_mg", "bands": "pace"}
 # The patient facts that change a plan's warnings (engine.PatientFactors).
 PATIENT_FLAGS = {
     "hepatic_impairment": "the patient has hepatic impairment",
@@ -41,7 +44,20 @@ def decimal_arg(text: str) -> Decimal:
 
 
 def strengths_arg(text: str) -> list[Decimal]:
-    return [decimal_arg(part.strip()) for part in text.split(",") if part.strip()]
+    parts = [part.strip() for part in text.split(",")]
+    if not all(parts):
+        raise argparse.ArgumentTypeError(f"{text!r} has an empty strength; give e.g. 2,5,10")
+    return [decimal_arg(part) for part in parts]
+
+
+def age_arg(text: str) -> int:
+    try:
+        age = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of years") from None
+    if not 0 <= age <= MAX_AGE_YEARS:
+        raise argparse.ArgumentTypeError(f"{age} is not an age in years (0-{MAX_AGE_YEARS})")
+    return age
 
 
 def date_arg(text: str) -> date:
@@ -70,7 +86,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--preset", choices=list(engine.PRESETS), help="a named guideline preset: method and interval"
         )
-        parser.add_argument("--method", choices=["percent", "linear", "bands"], default="percent")
+        parser.add_argument(
+            "--method", choices=list(METHOD_OPTIONS), help="percent (default), linear or bands"
+        )
         parser.add_argument(
             "--percent",
             type=decimal_arg,
@@ -78,7 +96,7 @@ class Command(BaseCommand):
             help="percent method: P%% of the current dose per step (1-50; default 10)",
         )
         parser.add_argument("--step-mg", type=decimal_arg, metavar="MG", help="linear method: mg per step")
-        parser.add_argument("--pace", choices=["slow", "fast"], default="slow", help="bands method pace")
+        parser.add_argument("--pace", choices=["slow", "fast"], help="bands method pace (default slow)")
         parser.add_argument("--interval-days", type=int, metavar="N", help="days between reductions")
         parser.add_argument(
             "--switch-to", choices=["diazepam", "clonazepam"], help="switch to a longer-acting drug first"
@@ -103,7 +121,8 @@ class Command(BaseCommand):
         parser.add_argument("--liquid", action="store_true", help="allow the drug's oral liquids")
         parser.add_argument(
             "--market",
-            choices=[market.value for market in Market if market != Market.OTHER],
+            type=str.upper,
+            choices=list(ClinicMarket.values),
             help="products of one market (default: all)",
         )
         parser.add_argument(
@@ -112,7 +131,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--start", type=date_arg, default=None, metavar="YYYY-MM-DD", help="first day (default: today)"
         )
-        parser.add_argument("--age", type=int, metavar="N", help="the patient's age in years")
+        parser.add_argument("--age", type=age_arg, metavar="N", help="the patient's age in years")
         for flag, what in PATIENT_FLAGS.items():
             parser.add_argument(f"--{flag.replace('_', '-')}", action="store_true", help=what)
         parser.add_argument(
@@ -131,6 +150,7 @@ class Command(BaseCommand):
             self.stdout.write(engine.render_table(schedule))
 
     def plan(self, options: dict[str, Any]) -> engine.Schedule:
+        check_method_options(options)
         drug = drug_by_name(options["drug"])
         doses = {engine.Slot(slot): options[slot] for slot in SLOTS if options[slot] is not None}
         if not doses:
@@ -142,6 +162,8 @@ class Command(BaseCommand):
                 raise CommandError(f"the {slot.value} dose must be above 0 mg, not {mg}")
         table = table_by_key(options["table"])
         tapered = drug_by_name(options["switch_to"]) if options["switch_to"] else drug
+        if options["switch_to"] and tapered == drug:
+            raise CommandError(f"the patient already takes {drug.name}: leave out --switch-to")
         market = options["market"]
         formulations = plan_formulations(
             tapered,
@@ -150,6 +172,9 @@ class Command(BaseCommand):
             split=options["split"],
             liquid=options["liquid"],
         )
+        if options["liquid"] and not any(product.is_liquid for product in formulations):
+            where = f" in the {market} market" if market else ""
+            raise CommandError(f"--liquid: there is no oral liquid of {tapered.name}{where}")
         if tapered != drug:
             formulations += plan_formulations(
                 drug, market=market, split=options["split"], liquid=options["liquid"]
@@ -183,7 +208,7 @@ class Command(BaseCommand):
     def method(self, options: dict[str, Any]) -> engine.Method:
         if options["preset"]:
             return engine.PRESETS[options["preset"]].method
-        name = options["method"]
+        name = options["method"] or "percent"
         if name == "percent":
             return engine.PercentMethod(
                 percent=options["percent"] if options["percent"] is not None else Decimal(10)
@@ -192,4 +217,20 @@ class Command(BaseCommand):
             if options["step_mg"] is None:
                 raise CommandError("the linear method needs --step-mg MG")
             return engine.LinearMethod(step_mg=options["step_mg"])
-        return engine.BandsMethod(pace=options["pace"])
+        return engine.BandsMethod(pace=options["pace"] or "slow")
+
+
+def check_method_options(options: dict[str, Any]) -> None:
+    """Refuse options that would be silently ignored: a preset with method options, or one
+    method's parameter given to another."""
+    given = [name for name in METHOD_OPTIONS.values() if options[name] is not None]
+    if options["preset"]:
+        if options["method"] or given:
+            raise CommandError(
+                "--preset sets the method: leave out --method, --percent, --step-mg and --pace"
+            )
+        return
+    method = options["method"] or "percent"
+    for name in given:
+        if name != METHOD_OPTIONS[method]:
+            raise CommandError(f"--{name.replace('_', '-')} does not apply to the {method} method")
