@@ -28,7 +28,7 @@ migrate: install
 	$(BIN)/python manage.py load_reference
 
 run: migrate
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --url http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-test

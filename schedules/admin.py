@@ -6,6 +6,7 @@ reason, which is stored with the history record.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -23,6 +24,13 @@ class ReasonForm(forms.ModelForm):
         max_length=100,
         help_text="Kept in the history with your name and the time, e.g. 'corrected to BNF 2024'.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Stored decimals show as typed: 1, not 1.000.
+        for name, value in self.initial.items():
+            if isinstance(value, Decimal):
+                self.initial[name] = Decimal(f"{value.normalize():f}")
 
 
 class ReferenceAdmin(SimpleHistoryAdmin):

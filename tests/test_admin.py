@@ -102,3 +102,11 @@ def test_the_admin_refuses_a_zero_equivalence(admin_client_: Client) -> None:
     assert "The equivalent dose must be above 0 mg." in response.content.decode()
     equivalence.refresh_from_db()
     assert equivalence.dose_mg == 1
+
+
+def test_the_change_form_shows_decimals_as_typed(admin_client_: Client) -> None:
+    equivalence = Equivalence.objects.get(table__key="ashton", drug__name="lorazepam")
+    response = admin_client_.get(reverse("admin:schedules_equivalence_change", args=[equivalence.pk]))
+    content = response.content.decode()
+    assert 'name="dose_mg" value="1"' in content
+    assert "1.000" not in content

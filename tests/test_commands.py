@@ -75,3 +75,9 @@ def test_reference_history_starts_at_the_source() -> None:
     run("load_reference")
     restored = Equivalence.objects.get(table__key="bnf", drug__name="oxazepam").history.latest()
     assert "reference data" in restored.history_change_reason
+
+
+def test_seed_demo_prints_the_address_it_is_given() -> None:
+    out = io.StringIO()
+    call_command("seed_demo", url="http://127.0.0.1:8811", stdout=out)
+    assert "Sign in at http://127.0.0.1:8811 as:" in out.getvalue()

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from schedules.models import Clinic, Drug, Market, Patient, RegimenItem
@@ -98,6 +98,9 @@ OTHER_PATIENTS = [
 class Command(BaseCommand):
     help = "Create the demo clinics, users (one per role) and patients, and print the demo sign-ins."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--url", default="http://127.0.0.1:8000", help="where the app is served")
+
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         clinic, _ = Clinic.objects.get_or_create(name=DEMO_CLINIC, defaults={"market": Market.UK})
@@ -116,7 +119,7 @@ class Command(BaseCommand):
             clinic.members.add(user)
         created = sum(self._patient(clinic, *row) for row in DEMO_PATIENTS)
         created += sum(self._patient(other, *row) for row in OTHER_PATIENTS)
-        self.stdout.write(f"Demo data ready ({created} patients added). Sign in at http://127.0.0.1:8000 as:")
+        self.stdout.write(f"Demo data ready ({created} patients added). Sign in at {options['url']} as:")
         for username, password, role, _, _ in DEMO_USERS:
             self.stdout.write(f"  {role:<14} user {username:<11} password {password}")
 
