@@ -13,10 +13,16 @@ from django import forms
 from django.db.models import QuerySet
 
 from .engine import MAX_PLAUSIBLE_DE_MG, round_fraction
-from .models import SLOT_FIELDS, Clinic, Drug, EquivalenceTable, Patient, RegimenItem
+from .models import (
+    OLDEST_PLAUSIBLE_AGE_YEARS,
+    SLOT_FIELDS,
+    Clinic,
+    Drug,
+    EquivalenceTable,
+    Patient,
+    RegimenItem,
+)
 from .planning import engine_table
-
-OLDEST_PLAUSIBLE_AGE_YEARS = 120
 
 
 class PatientForm(forms.ModelForm):

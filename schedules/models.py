@@ -406,6 +406,8 @@ class Patient(models.Model):
 
 
 SLOT_FIELDS = ("morning_mg", "midday_mg", "evening_mg", "night_mg")
+# Ages above this are taken for typing mistakes (in a date of birth or an --age).
+OLDEST_PLAUSIBLE_AGE_YEARS = 120
 
 
 def _dose_field(label: str) -> models.DecimalField:

@@ -16,11 +16,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schedules import engine
-from schedules.models import ClinicMarket
+from schedules.models import OLDEST_PLAUSIBLE_AGE_YEARS, ClinicMarket
 from schedules.planning import drug_by_name, engine_drugs, engine_table, plan_formulations, table_by_key
 
 SLOTS = ("morning", "midday", "evening", "night")
-MAX_AGE_YEARS = 120
 # Each method's own parameter; giving one to another method is a mistake worth saying.
 METHOD_OPTIONS = {"percent": "percent", "linear": "step_mg", "bands": "pace"}
 # The patient facts that change a plan's warnings (engine.PatientFactors).
@@ -55,8 +54,8 @@ def age_arg(text: str) -> int:
         age = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of years") from None
-    if not 0 <= age <= MAX_AGE_YEARS:
-        raise argparse.ArgumentTypeError(f"{age} is not an age in years (0-{MAX_AGE_YEARS})")
+    if not 0 <= age <= OLDEST_PLAUSIBLE_AGE_YEARS:
+        raise argparse.ArgumentTypeError(f"{age} is not an age in years (0-{OLDEST_PLAUSIBLE_AGE_YEARS})")
     return age
 
 
