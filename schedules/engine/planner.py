@@ -112,7 +112,10 @@ def validate_schedule(*, request: PlanRequest, steps: Sequence[StepInput]) -> Sc
 
     Steps are renumbered and dated back to back from ``request.start``; each dose must be
     achievable from ``request.formulations`` (EngineError otherwise, naming the step). Returns
-    the schedule with fresh units, DE, warnings and dispensing.
+    the schedule with fresh units, DE, warnings and dispensing. The guideline checks are run
+    afresh; the planning flags on the inputs (``step_larger_than_asked`` and the like, from
+    ``Step.as_input``) are kept as given, so a caller that changes a step's doses passes that
+    step without them.
     """
     return _assemble(_Context.for_request(request), steps)
 
