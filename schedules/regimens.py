@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import engine
-from .models import EquivalenceTable, RegimenItem
+from .models import EquivalenceTable, Formulation, RegimenItem
 from .planning import engine_table
 
 
@@ -19,6 +19,7 @@ class RegimenLine:
     item: RegimenItem
     entry: engine.EquivalenceEntry | None
     diazepam_equivalent_mg: Decimal | None
+    products: list[Formulation]  # what the clinic's market stocks of this drug, for a plan
 
 
 @dataclass(frozen=True)
@@ -44,24 +45,39 @@ class RegimenSummary:
         return total is not None and total > engine.MAX_PLAUSIBLE_DE_MG
 
 
-def summarise_regimen(items: Iterable[RegimenItem], table: EquivalenceTable | None = None) -> RegimenSummary:
-    """Each drug's daily dose and diazepam equivalent under `table` (default: the default table)."""
+def summarise_regimen(
+    items: Iterable[RegimenItem], *, market: str, table: EquivalenceTable | None = None
+) -> RegimenSummary:
+    """Each drug's daily dose, its diazepam equivalent under `table` (default: the default
+    table) and the products `market` stocks of it."""
     items = list(items)
     table = table or EquivalenceTable.objects.filter(is_default=True).first()
     converter = engine_table(table) if table is not None else None
+    products = _stocked_products([item.drug_id for item in items], market)
     return RegimenSummary(
         table=table,
         reference_diazepam_mg=table.reference_diazepam_mg if table else None,
-        lines=[_line(item, converter) for item in items],
+        lines=[_line(item, converter, products.get(item.drug_id, [])) for item in items],
     )
 
 
-def _line(item: RegimenItem, converter: engine.EquivalenceTable | None) -> RegimenLine:
+def _stocked_products(drug_ids: list[int], market: str) -> dict[int, list[Formulation]]:
+    products: dict[int, list[Formulation]] = {}
+    stocked = Formulation.objects.for_market(market).filter(drug_id__in=drug_ids, stocked=True)
+    for product in stocked.order_by("modified_release", "form", "strength_mg"):
+        products.setdefault(product.drug_id, []).append(product)
+    return products
+
+
+def _line(
+    item: RegimenItem, converter: engine.EquivalenceTable | None, products: list[Formulation]
+) -> RegimenLine:
     if converter is None or item.drug.name not in converter.drugs:
-        return RegimenLine(item=item, entry=None, diazepam_equivalent_mg=None)
+        return RegimenLine(item=item, entry=None, diazepam_equivalent_mg=None, products=products)
     exact = converter.to_diazepam(item.drug.name, item.daily_mg)
     return RegimenLine(
         item=item,
         entry=converter.entry(item.drug.name),
         diazepam_equivalent_mg=engine.round_fraction(exact, places=2),
+        products=products,
     )

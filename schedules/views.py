@@ -84,7 +84,7 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     context = {
         "patient": patient,
         "age": patient.age_on(timezone.localdate()),
-        "summary": summarise_regimen(patient.regimen.select_related("drug")),
+        "summary": summarise_regimen(patient.regimen.select_related("drug"), market=patient.clinic.market),
     }
     return render(request, "schedules/patient_detail.html", context)
 

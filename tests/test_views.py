@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from schedules.models import Clinic, Drug, Patient, RegimenItem
+from schedules.models import Clinic, Drug, Formulation, Patient, RegimenItem
 
 from .conftest import client_for, make_patient, make_user
 
@@ -340,3 +340,14 @@ def test_another_clinics_patient_gets_the_apps_not_found_page(
     assert response.status_code == 404
     assert "not in one of your clinics" in response.content.decode()
     assert "Calloway" not in response.content.decode()
+
+
+def test_the_detail_page_lists_what_the_clinics_market_stocks(
+    prescriber_client: Client, patient: Patient
+) -> None:
+    content = prescriber_client.get(page_urls(patient)["detail"]).content.decode()
+    assert "Products stocked in the United Kingdom market" in content
+    assert "1 mg tablet (halves); 2.5 mg tablet (halves)" in content  # UK lorazepam; the US 0.5 mg is not
+    Formulation.objects.filter(drug__name="lorazepam", market="UK", strength_mg="2.5").update(stocked=False)
+    content = prescriber_client.get(page_urls(patient)["detail"]).content.decode()
+    assert "2.5 mg tablet" not in content
