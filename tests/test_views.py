@@ -351,3 +351,9 @@ def test_the_detail_page_lists_what_the_clinics_market_stocks(
     Formulation.objects.filter(drug__name="lorazepam", market="UK", strength_mg="2.5").update(stocked=False)
     content = prescriber_client.get(page_urls(patient)["detail"]).content.decode()
     assert "2.5 mg tablet" not in content
+
+
+def test_signing_out_says_so(prescriber_client: Client) -> None:
+    response = prescriber_client.post(reverse("logout"), follow=True)
+    assert "You have signed out." in response.content.decode()
+    assert prescriber_client.get(reverse("schedules:patient_list")).status_code == 302
