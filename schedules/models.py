@@ -31,12 +31,8 @@ class Market(models.TextChoices):
     OTHER = "OTHER", "Other"
 
 
-class ClinicMarket(models.TextChoices):
-    """The markets a clinic can choose: those the reference data has products for."""
-
-    US = "US", "United States"
-    UK = "UK", "United Kingdom"
-    CA = "CA", "Canada"
+# The markets a clinic can choose: those the reference data has products for.
+CLINIC_MARKETS = [(value, label) for value, label in Market.choices if value != Market.OTHER]
 
 
 class Confidence(models.TextChoices):
@@ -287,7 +283,7 @@ class Clinic(models.Model):
     name = models.CharField(max_length=120, unique=True)
     market = models.CharField(
         max_length=5,
-        choices=ClinicMarket.choices,
+        choices=CLINIC_MARKETS,
         help_text="Decides the formulations offered by default.",
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="clinics", blank=True)

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schedules import engine
-from schedules.models import OLDEST_PLAUSIBLE_AGE_YEARS, ClinicMarket
+from schedules.models import CLINIC_MARKETS, OLDEST_PLAUSIBLE_AGE_YEARS
 from schedules.planning import drug_by_name, engine_drugs, engine_table, plan_formulations, table_by_key
 
 SLOTS = ("morning", "midday", "evening", "night")
@@ -121,7 +121,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--market",
             type=str.upper,
-            choices=list(ClinicMarket.values),
+            choices=[value for value, _ in CLINIC_MARKETS],
             help="products of one market (default: all)",
         )
         parser.add_argument(
