@@ -197,7 +197,7 @@ class BaseRegimenFormSet(forms.BaseInlineFormSet):
 
     def _refuse_implausible_total(self) -> None:
         """The same plausibility limit the engine applies to a plan (over 300 mg DE a day)."""
-        table = EquivalenceTable.objects.filter(is_default=True).first()
+        table = EquivalenceTable.objects.default()
         if table is None:
             return
         converter = engine_table(table)

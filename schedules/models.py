@@ -190,6 +190,12 @@ class Formulation(models.Model):
         return self.confidence != Confidence.MEMORY
 
 
+class EquivalenceTableQuerySet(models.QuerySet["EquivalenceTable"]):
+    def default(self) -> EquivalenceTable | None:
+        """The table conversions use unless another is chosen (a constraint allows one)."""
+        return self.filter(is_default=True).first()
+
+
 class EquivalenceTable(models.Model):
     key = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
@@ -207,6 +213,7 @@ class EquivalenceTable(models.Model):
     notes = models.TextField(blank=True)
 
     history = HistoricalRecords()
+    objects = EquivalenceTableQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_default", "key"]

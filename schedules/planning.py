@@ -17,7 +17,7 @@ from .models import Drug, Equivalence, EquivalenceTable, Formulation
 # Plans are built from immediate-release oral forms; modified-release products are a different
 # release profile and are never split (formulations.csv: "never split").
 PLAN_FORMS = (Formulation.Form.TABLET, Formulation.Form.CAPSULE)
-SPLIT_ORDER = ("whole", "half", "quarter")
+SPLIT_ORDER = tuple(Formulation.Divisible.values)  # whole, half, quarter: least split first
 
 
 class PlanningError(engine.EngineError):
@@ -27,7 +27,7 @@ class PlanningError(engine.EngineError):
 def table_by_key(key: str | None) -> EquivalenceTable:
     """The table with `key`, or the default table when `key` is None."""
     tables = EquivalenceTable.objects.all()
-    table = tables.filter(is_default=True).first() if key is None else tables.filter(key=key).first()
+    table = tables.default() if key is None else tables.filter(key=key).first()
     if table is None:
         known = ", ".join(tables.values_list("key", flat=True))
         raise PlanningError(f"unknown equivalence table {key!r}; known: {known}")

@@ -51,7 +51,7 @@ def summarise_regimen(
     """Each drug's daily dose, its diazepam equivalent under `table` (default: the default
     table) and the products `market` stocks of it."""
     items = list(items)
-    table = table or EquivalenceTable.objects.filter(is_default=True).first()
+    table = table or EquivalenceTable.objects.default()
     converter = engine_table(table) if table is not None else None
     products = _stocked_products([item.drug_id for item in items], market)
     return RegimenSummary(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from fractions import Fraction
 
@@ -10,14 +9,9 @@ import pytest
 
 from schedules.models import Confidence, Drug, Equivalence, EquivalenceTable, Formulation
 from schedules.planning import engine_table
-from schedules.reference_data import DATA_DIR
+from schedules.reference_data import read_rows as csv_rows
 
 pytestmark = pytest.mark.django_db
-
-
-def csv_rows(name: str) -> list[dict[str, str]]:
-    with (DATA_DIR / name).open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 def daily_diazepam(table: str, drug: str, mg: str) -> Fraction:

@@ -7,22 +7,15 @@ memory (otherwise the tablet is treated as whole). So no test expectation rests 
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
-from pathlib import Path
 
 from schedules.engine import DrugInfo, EquivalenceEntry, EquivalenceTable, Formulation
+from schedules.reference_data import read_rows as _rows
 
-REFERENCE = Path(__file__).resolve().parents[2] / "schedules" / "data" / "reference"
 TRUSTED = ("V", "V2")
 # A metabolite half-life of 30 h or more counts as long-lived (drugs.csv: 30-250 h for
 # diazepam, chlordiazepoxide, clorazepate, flurazepam, halazepam ...; ASHTON-EQ [V2]).
 LONG_LIVED_METABOLITE_H = 30
-
-
-def _rows(name: str) -> list[dict[str, str]]:
-    with (REFERENCE / name).open(newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def _decimal(text: str) -> Decimal | None:
