@@ -1,14 +1,14 @@
 from django.urls import path
 
-from . import views
+from .views import patients
 
 app_name = "schedules"
 
 urlpatterns = [
-    path("", views.patient_list, name="patient_list"),
-    path("healthz", views.healthz, name="healthz"),
-    path("patients/new/", views.patient_create, name="patient_create"),
-    path("patients/<int:patient_id>/", views.patient_detail, name="patient_detail"),
-    path("patients/<int:patient_id>/edit/", views.patient_edit, name="patient_edit"),
-    path("patients/<int:patient_id>/regimen/", views.regimen_edit, name="regimen_edit"),
+    path("", patients.patient_list, name="patient_list"),
+    path("healthz", patients.healthz, name="healthz"),
+    path("patients/new/", patients.patient_create, name="patient_create"),
+    path("patients/<int:patient_id>/", patients.patient_detail, name="patient_detail"),
+    path("patients/<int:patient_id>/edit/", patients.patient_edit, name="patient_edit"),
+    path("patients/<int:patient_id>/regimen/", patients.regimen_edit, name="regimen_edit"),
 ]

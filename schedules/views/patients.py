@@ -1,33 +1,23 @@
-"""Thin function-based views. Every patient is fetched through Patient.objects.visible_to(user)."""
+"""Patients and their regimens: the registry. Every patient is fetched through patient_for."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from .forms import PatientForm, PatientSearchForm, RegimenFormSet
-from .models import Clinic, Patient
-from .regimens import summarise_regimen
+from ..forms import PatientForm, PatientSearchForm, RegimenFormSet
+from ..models import Clinic, Patient
+from ..regimens import summarise_regimen
+from .base import AuthenticatedHttpRequest, patient_for
 
 PATIENTS_PER_PAGE = 25
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    """Every view but healthz runs after LoginRequiredMiddleware: its user is signed in."""
-
-    user: User
-
-
-def _patient_for(request: AuthenticatedHttpRequest, patient_id: int) -> Patient:
-    return get_object_or_404(Patient.objects.visible_to(request.user).select_related("clinic"), pk=patient_id)
 
 
 def _user_clinics(request: AuthenticatedHttpRequest) -> QuerySet[Clinic]:
@@ -64,7 +54,7 @@ def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @permission_required("schedules.change_patient", raise_exception=True)
 def patient_edit(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = _patient_for(request, patient_id)
+    patient = patient_for(request, patient_id)
     form = PatientForm(
         request.POST or None,
         instance=patient,
@@ -80,7 +70,7 @@ def patient_edit(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
 
 @require_GET
 def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = _patient_for(request, patient_id)
+    patient = patient_for(request, patient_id)
     context = {
         "patient": patient,
         "age": patient.age_on(timezone.localdate()),
@@ -91,7 +81,7 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
 
 @permission_required("schedules.change_regimenitem", raise_exception=True)
 def regimen_edit(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = _patient_for(request, patient_id)
+    patient = patient_for(request, patient_id)
     formset = RegimenFormSet(request.POST or None, instance=patient, prefix="regimen")
     if request.method == "POST" and formset.is_valid():
         with transaction.atomic():
