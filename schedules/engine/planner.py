@@ -103,6 +103,15 @@ def plan_taper(
         slot_order=tuple(slot_order),
         period_days=period_days,
     )
+    return plan_from_request(request)
+
+
+def plan_from_request(request: PlanRequest) -> Schedule:
+    """Plan a taper schedule from a complete request (see ``plan_taper`` for its fields).
+
+    For a caller that already holds a ``PlanRequest``: one built from the reference data, or
+    rebuilt from a saved plan's frozen values to plan again.
+    """
     context = _Context.for_request(request)
     return _assemble(context, context.plan(request.initial_doses))
 

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schedules import engine
 from schedules.models import CLINIC_MARKETS, OLDEST_PLAUSIBLE_AGE_YEARS
-from schedules.planning import drug_by_name, engine_drugs, engine_table, plan_formulations, table_by_key
+from schedules.planning import PlanChoices, drug_by_name, plan_request
 
 SLOTS = ("morning", "midday", "evening", "night")
 # Each method's own parameter; giving one to another method is a mistake worth saying.
@@ -149,8 +149,10 @@ class Command(BaseCommand):
             self.stdout.write(engine.render_table(schedule))
 
     def plan(self, options: dict[str, Any]) -> engine.Schedule:
+        return engine.plan_from_request(plan_request(self.choices(options)))
+
+    def choices(self, options: dict[str, Any]) -> PlanChoices:
         check_method_options(options)
-        drug = drug_by_name(options["drug"])
         doses = {engine.Slot(slot): options[slot] for slot in SLOTS if options[slot] is not None}
         if not doses:
             raise CommandError(
@@ -159,40 +161,22 @@ class Command(BaseCommand):
         for slot, mg in doses.items():
             if mg <= 0:
                 raise CommandError(f"the {slot.value} dose must be above 0 mg, not {mg}")
-        table = table_by_key(options["table"])
-        tapered = drug_by_name(options["switch_to"]) if options["switch_to"] else drug
-        if options["switch_to"] and tapered == drug:
+        drug = drug_by_name(options["drug"])
+        if options["switch_to"] and options["switch_to"] == drug.name:
             raise CommandError(f"the patient already takes {drug.name}: leave out --switch-to")
-        market = options["market"]
-        formulations = plan_formulations(
-            tapered,
-            market=market,
-            strengths=options["strengths"],
+        return PlanChoices(
+            regimen=(engine.RegimenItem(drug=drug.name, doses=doses),),
+            method=self.method(options),
+            market=options["market"],
+            start=options["start"] or date.today(),
+            interval_days=self.interval_days(options),
+            switch_to=options["switch_to"],
+            switch_stage_days=options["switch_stage_days"],
+            table_key=options["table"],
+            strengths=tuple(options["strengths"]) if options["strengths"] is not None else None,
             split=options["split"],
             liquid=options["liquid"],
-        )
-        if options["liquid"] and not any(product.is_liquid for product in formulations):
-            where = f" in the {market} market" if market else ""
-            raise CommandError(f"--liquid: there is no oral liquid of {tapered.name}{where}")
-        if tapered != drug:
-            formulations += plan_formulations(
-                drug, market=market, split=options["split"], liquid=options["liquid"]
-            )
-        switch = (
-            engine.Switch(to_drug=tapered.name, stage_days=options["switch_stage_days"])
-            if options["switch_to"]
-            else None
-        )
-        return engine.plan_taper(
-            regimen=[engine.RegimenItem(drug=drug.name, doses=doses)],
-            table=engine_table(table),
-            drugs=engine_drugs({drug, tapered}, market),
-            formulations=formulations,
-            method=self.method(options),
-            interval_days=self.interval_days(options),
-            switch=switch,
             target_daily_mg=options["target_mg"],
-            start=options["start"] or date.today(),
             period_days=options["period_days"],
             patient=engine.PatientFactors(
                 age=options["age"], **{flag: options[flag] for flag in PATIENT_FLAGS}
