@@ -187,6 +187,7 @@ def plan_request(choices: PlanChoices) -> engine.PlanRequest:
     """
     if not choices.regimen:
         raise PlanningError("the regimen is empty")
+    engine.check_start_date(choices.start, today=date.today())
     table = table_by_key(choices.table_key)
     regimen_drugs = [drug_by_name(item.drug) for item in choices.regimen]
     target = drug_by_name(choices.switch_to) if choices.switch_to else None
