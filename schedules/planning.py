@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from . import engine
-from .models import Drug, Equivalence, EquivalenceTable, Formulation
+from .models import CLINIC_MARKETS, Drug, Equivalence, EquivalenceTable, Formulation
 
 # Plans are built from immediate-release oral forms; modified-release products are a different
 # release profile and are never split (formulations.csv: "never split").
@@ -147,6 +148,7 @@ def _engine_formulation(product: Formulation, split: str | None) -> engine.Formu
         divisible=divisible,
         is_liquid=product.is_liquid,
         id=product.pk,
+        market=product.market,
     )
 
 
@@ -154,7 +156,8 @@ def _engine_formulation(product: Formulation, split: str | None) -> engine.Formu
 class PlanChoices:
     """What a prescriber (or the command line) chooses, in the reference data's terms.
 
-    ``regimen``: one or more drugs with their doses. ``market``: whose products the plan uses.
+    ``regimen``: one or more drugs with their doses. ``market``: whose products the plan uses
+    (None: the TAPER_DEFAULT_MARKET setting; never several markets at once).
     ``switch_to``: a longer-acting drug to move onto first (``switch_stage_days`` per stage).
     ``table_key``: the equivalence table (None: the default table). ``strengths``: tablet
     strengths of the drug being tapered (the switch target when switching). ``split``: how far
@@ -178,6 +181,16 @@ class PlanChoices:
     patient: engine.PatientFactors = field(default_factory=engine.PatientFactors)
 
 
+def plan_market(market: str | None) -> str:
+    """``market``, or the default market setting (TAPER_DEFAULT_MARKET) when None: a plan
+    always uses the products of exactly one market."""
+    chosen = (market or settings.TAPER_DEFAULT_MARKET).strip().upper()
+    known = [value for value, _ in CLINIC_MARKETS]
+    if chosen not in known:
+        raise PlanningError(f"unknown market {chosen!r}; known: {', '.join(known)}")
+    return chosen
+
+
 def plan_request(choices: PlanChoices) -> engine.PlanRequest:
     """The engine's request for ``choices``; every database look-up happens here.
 
@@ -196,7 +209,7 @@ def plan_request(choices: PlanChoices) -> engine.PlanRequest:
     if choices.strengths is not None and target is None and len(regimen_drugs) > 1:
         raise PlanningError("tablet strengths can be chosen only when one drug is tapered")
     tapered = target if target is not None else regimen_drugs[0]
-    market = choices.market
+    market = plan_market(choices.market)
     formulations: list[engine.Formulation] = []
     for drug in [*([target] if target is not None else []), *regimen_drugs]:
         products = plan_formulations(
@@ -207,8 +220,7 @@ def plan_request(choices: PlanChoices) -> engine.PlanRequest:
             liquid=choices.liquid,
         )
         if drug == tapered and choices.liquid and not any(product.is_liquid for product in products):
-            where = f" in the {market} market" if market else ""
-            raise PlanningError(f"there is no oral liquid of {drug.name}{where}")
+            raise PlanningError(f"there is no oral liquid of {drug.name} in the {market} market")
         formulations += products
     switch = (
         engine.Switch(to_drug=target.name, stage_days=choices.switch_stage_days)
@@ -228,6 +240,7 @@ def plan_request(choices: PlanChoices) -> engine.PlanRequest:
         target_daily_mg=choices.target_daily_mg,
         patient=choices.patient,
         period_days=choices.period_days,
+        market=market,
     )
 
 

@@ -142,10 +142,16 @@ class Command(BaseCommand):
             "--market",
             type=str.upper,
             choices=[value for value, _ in CLINIC_MARKETS],
-            help="products of one market (default: all)",
+            help="the market whose products the plan uses (default: the TAPER_DEFAULT_MARKET setting)",
         )
         option(
-            "--target-mg", type=decimal_arg, metavar="MG", help="stop at this daily dose instead of stopping"
+            "--target-mg",
+            type=decimal_arg,
+            metavar="MG",
+            help=(
+                "end at this daily dose instead of stopping: mg of the drug tapered (the --switch-to "
+                "drug after a switch); the output names the drug"
+            ),
         )
         option(
             "--start", type=date_arg, default=None, metavar="YYYY-MM-DD", help="first day (default: today)"
