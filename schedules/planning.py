@@ -163,6 +163,10 @@ class PlanChoices:
     strengths of the drug being tapered (the switch target when switching). ``split``: how far
     tablets may be divided ("whole", "half", "quarter"; never further than a product allows).
     ``liquid``: allow oral liquids. ``target_daily_mg``: end at this daily dose instead of stopping.
+    ``liquid_strength``: the one liquid strength (mg/mL) of the drug tapered (None: the engine
+    chooses one; a plan never uses two strengths of a drug's liquid). ``liquid_step_ml`` and
+    ``max_liquid_dose_ml``: the oral syringe's graduation and the most liquid in one dose (None:
+    the TAPER_LIQUID_STEP_ML and TAPER_MAX_LIQUID_DOSE_ML settings, 0.1 mL and 10 mL by default).
     """
 
     regimen: tuple[engine.RegimenItem, ...]
@@ -179,6 +183,9 @@ class PlanChoices:
     target_daily_mg: Decimal | None = None
     period_days: int = 28
     patient: engine.PatientFactors = field(default_factory=engine.PatientFactors)
+    liquid_strength: Decimal | None = None
+    liquid_step_ml: Decimal | None = None
+    max_liquid_dose_ml: Decimal | None = None
 
 
 def plan_market(market: str | None) -> str:
@@ -221,6 +228,16 @@ def plan_request(choices: PlanChoices) -> engine.PlanRequest:
         )
         if drug == tapered and choices.liquid and not any(product.is_liquid for product in products):
             raise PlanningError(f"there is no oral liquid of {drug.name} in the {market} market")
+        if drug == tapered and choices.liquid_strength is not None:
+            if not choices.liquid:
+                raise PlanningError("a liquid strength was chosen but liquids are not allowed")
+            offered = sorted(p.strength_mg for p in products if p.is_liquid)
+            if choices.liquid_strength not in offered:
+                listed = ", ".join(f"{s.normalize():f}" for s in offered) or "none"
+                raise PlanningError(
+                    f"{drug.name} has no {choices.liquid_strength.normalize():f} mg/mL liquid in the "
+                    f"{market} market; available: {listed} mg/mL"
+                )
         formulations += products
     switch = (
         engine.Switch(to_drug=target.name, stage_days=choices.switch_stage_days)
@@ -241,7 +258,21 @@ def plan_request(choices: PlanChoices) -> engine.PlanRequest:
         patient=choices.patient,
         period_days=choices.period_days,
         market=market,
+        liquid_strengths=(
+            ((tapered.name, choices.liquid_strength),) if choices.liquid_strength is not None else ()
+        ),
+        liquid_step_ml=_setting_or(choices.liquid_step_ml, "TAPER_LIQUID_STEP_ML", engine.LIQUID_STEP_ML),
+        max_liquid_ml=_setting_or(
+            choices.max_liquid_dose_ml, "TAPER_MAX_LIQUID_DOSE_ML", engine.MAX_LIQUID_DOSE_ML
+        ),
     )
+
+
+def _setting_or(chosen: Decimal | None, name: str, default: Decimal) -> Decimal:
+    """``chosen``, else the clinic's setting ``name`` (a number in settings), else ``default``."""
+    if chosen is not None:
+        return chosen
+    return Decimal(str(getattr(settings, name, default)))
 
 
 def plan(choices: PlanChoices) -> engine.Schedule:

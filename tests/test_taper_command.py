@@ -339,3 +339,43 @@ def test_a_target_after_a_switch_names_its_drug(database: str) -> None:
     assert "target dose (diazepam 1 mg a day) continues from" in table
     refused = taper(*args, "--target-mg", "30", database=database)
     assert "not diazepam 30 mg" in refused.stderr
+
+
+def liquid_units(plan: dict) -> list[dict]:
+    return [u for step in plan["steps"] for d in step["doses"] for u in d["units"] if "volume_ml" in u]
+
+
+def test_one_liquid_strength_per_plan_and_in_every_period(database: str) -> None:
+    # Issue 8: 2 mg/5 mL, then 5 mg/5 mL, then back, and both dispensed in one period.
+    plan = plan_json(
+        "--drug", "diazepam", "--night", "5", "--preset", "jcpg-slow", "--liquid", "--market", "UK",
+        database=database,
+    )  # fmt: skip
+    assert {u["strength_mg"] for u in liquid_units(plan)} == {1.0}
+    for period in plan["dispensing"]:
+        assert len([item for item in period["items"] if "volume_ml" in item]) <= 1
+    chosen = plan_json(
+        "--drug", "diazepam", "--night", "5", "--preset", "jcpg-slow", "--liquid", "--market", "UK",
+        "--liquid-strength", "0.4", database=database,
+    )  # fmt: skip
+    assert {u["strength_mg"] for u in liquid_units(chosen)} == {0.4}
+    refused = taper("--drug", "diazepam", "--night", "5", "--liquid-strength", "0.4", database=database)
+    assert "--liquid-strength applies only with --liquid" in refused.stderr
+    missing = taper(
+        "--drug", "diazepam", "--night", "5", "--liquid", "--liquid-strength", "3", database=database
+    )  # fmt: skip
+    assert "no 3 mg/mL liquid in the UK market; available: 0.4, 1 mg/mL" in missing.stderr
+
+
+def test_a_large_dose_is_tablets_topped_up_and_never_over_the_volume_limit(database: str) -> None:
+    # Issue 8: a 16.2 mg dose was 40.5 mL of the most dilute liquid.
+    args = ("--drug", "diazepam", "--morning", "20", "--night", "20", "--percent", "10", "--liquid")
+    plan = plan_json(*args, "--market", "UK", database=database)
+    assert max(u["volume_ml"] for u in liquid_units(plan)) <= 10
+    dose = next(d for step in plan["steps"] for d in step["doses"] if d["mg"] == 16.2)
+    assert [u.get("count") for u in dose["units"]][:-1] and dose["units"][-1]["volume_ml"] <= 1
+    small = plan_json(
+        *args, "--market", "UK", "--max-liquid-ml", "2", "--liquid-step-ml", "0.5", database=database
+    )
+    assert max(u["volume_ml"] for u in liquid_units(small)) <= 2
+    assert all((u["volume_ml"] * 2) % 1 == 0 for u in liquid_units(small))

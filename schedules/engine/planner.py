@@ -209,7 +209,11 @@ class _Context:
         for drug in drug_order:
             table.entry(drug)
         _check_request(request)
-        makers = dose_makers(request.formulations)
+        makers = dose_makers(
+            _one_liquid_each(request),
+            liquid_step_ml=as_decimal(request.liquid_step_ml, what="the liquid measuring step"),
+            max_liquid_ml=as_decimal(request.max_liquid_ml, what="the largest liquid dose"),
+        )
         infos = {info.name: info for info in request.drugs}
         for drug in drug_order:
             if drug not in makers:
@@ -346,6 +350,26 @@ def _check_request(request: PlanRequest) -> None:
     check_slot_order(request.slot_order, what="the reduction order")
     _check_one_market(request)
     _check_plausible(daily_de(request.initial_doses, request.table), what="the regimen")
+
+
+def _one_liquid_each(request: PlanRequest) -> list[Formulation]:
+    """The formulations with only the prescriber's chosen liquid strength of a drug, where one
+    was chosen (the dose maker picks among the rest: one liquid strength per drug per plan)."""
+    chosen: dict[str, Decimal] = {}
+    for drug, strength in request.liquid_strengths:
+        mg_per_ml = as_decimal(strength, what=f"the {drug} liquid strength")
+        liquids = [f for f in request.formulations if f.drug == drug and f.is_liquid]
+        if not any(f.strength_mg == mg_per_ml for f in liquids):
+            offered = ", ".join(f"{format_mg(f.strength_mg)} mg/mL" for f in liquids) or "none"
+            raise EngineError(
+                f"there is no {format_mg(mg_per_ml)} mg/mL liquid of {drug} to choose (allowed: {offered})"
+            )
+        chosen[drug] = mg_per_ml
+    return [
+        f
+        for f in request.formulations
+        if not f.is_liquid or f.drug not in chosen or f.strength_mg == chosen[f.drug]
+    ]
 
 
 def _check_one_market(request: PlanRequest) -> None:

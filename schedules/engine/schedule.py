@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from .doses import Unit
+from .doses import LIQUID_STEP_ML, MAX_LIQUID_DOSE_ML, Unit
 from .methods import Method
 from .types import (
     DEFAULT_SLOT_ORDER,
@@ -83,6 +83,9 @@ class PlanRequest:
     slot_order: tuple[Slot, ...] = DEFAULT_SLOT_ORDER
     period_days: int = 28
     market: str | None = None
+    liquid_strengths: tuple[tuple[str, Decimal], ...] = ()
+    liquid_step_ml: Decimal = LIQUID_STEP_ML
+    max_liquid_ml: Decimal = MAX_LIQUID_DOSE_ML
 
     @property
     def target_drug(self) -> str | None:
