@@ -167,6 +167,9 @@ class PlanChoices:
     chooses one; a plan never uses two strengths of a drug's liquid). ``liquid_step_ml`` and
     ``max_liquid_dose_ml``: the oral syringe's graduation and the most liquid in one dose (None:
     the TAPER_LIQUID_STEP_ML and TAPER_MAX_LIQUID_DOSE_ML settings, 0.1 mL and 10 mL by default).
+    ``last_dose_de_mg``: the last daily dose before stopping, mg diazepam-equivalent (None: the
+    TAPER_LAST_DOSE_DE_MG setting, 0.5 mg by default, the final step of CKS/Ashton; lower only
+    when the prescriber asks).
     """
 
     regimen: tuple[engine.RegimenItem, ...]
@@ -186,6 +189,7 @@ class PlanChoices:
     liquid_strength: Decimal | None = None
     liquid_step_ml: Decimal | None = None
     max_liquid_dose_ml: Decimal | None = None
+    last_dose_de_mg: Decimal | None = None
 
 
 def plan_market(market: str | None) -> str:
@@ -265,6 +269,7 @@ def plan_request(choices: PlanChoices) -> engine.PlanRequest:
         max_liquid_ml=_setting_or(
             choices.max_liquid_dose_ml, "TAPER_MAX_LIQUID_DOSE_ML", engine.MAX_LIQUID_DOSE_ML
         ),
+        last_dose_de_mg=_setting_or(choices.last_dose_de_mg, "TAPER_LAST_DOSE_DE_MG", engine.LAST_DOSE_DE_MG),
     )
 
 

@@ -24,6 +24,7 @@ from .planner import (
 )
 from .render import render_table, schedule_to_dict
 from .schedule import (
+    LAST_DOSE_DE_MG,
     DispensingItem,
     DispensingPeriod,
     Dose,
@@ -51,6 +52,7 @@ from .types import (
 __all__ = [
     "DEFAULT_SLOT_ORDER",
     "DEFAULT_SWITCH_ORDER",
+    "LAST_DOSE_DE_MG",
     "LIQUID_STEP_ML",
     "MAX_INTERVAL_DAYS",
     "MAX_LIQUID_DOSE_ML",

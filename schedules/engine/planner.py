@@ -28,6 +28,8 @@ from .limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, check_day
 from .methods import LinearMethod, Method
 from .reduction import next_reduction, positions
 from .schedule import (
+    LAST_DOSE_DE_MG,
+    MAX_LAST_DOSE_DE_MG,
     Dose,
     Doses,
     PlanRequest,
@@ -79,6 +81,7 @@ def plan_taper(
     slot_order: Sequence[Slot] = DEFAULT_SLOT_ORDER,
     period_days: int = 28,
     market: str | None = None,
+    last_dose_de_mg: Decimal = LAST_DOSE_DE_MG,
 ) -> Schedule:
     """Plan a taper schedule.
 
@@ -91,6 +94,10 @@ def plan_taper(
     ``start``: the first day of step 1. ``slot_order``: the order reductions are taken from.
     ``period_days``: the prescription period for dispensing. ``market``: the market whose
     products the formulations are (every formulation that names a market must name this one).
+    ``last_dose_de_mg``: a taper that ends with a stop goes no lower than this daily dose (mg
+    diazepam-equivalent) before stopping (default 0.5 mg; see ``schedule.LAST_DOSE_DE_MG``).
+    Liquid settings and a chosen liquid strength: build a ``PlanRequest`` and call
+    ``plan_from_request``.
     """
     request = PlanRequest(
         regimen=tuple(regimen),
@@ -106,6 +113,7 @@ def plan_taper(
         slot_order=tuple(slot_order),
         period_days=period_days,
         market=market,
+        last_dose_de_mg=last_dose_de_mg,
     )
     return plan_from_request(request)
 
@@ -236,7 +244,7 @@ class _Context:
             drug_order=drug_order,
             interval_days=request.interval_days or request.method.default_interval_days,
             to_diazepam=to_diazepam,
-            floor_de=_floor_de(request, to_diazepam),
+            floor_de=_floor_de(request, to_diazepam) or Fraction(_last_dose(request)),
         )
 
     def plan(self, doses: Doses) -> list[StepInput]:
@@ -273,17 +281,14 @@ class _Context:
             if reduction is None:
                 break
             if not reduction.doses:
-                if reduction.larger_than_asked and steps:
-                    last = steps[-1]
-                    flag = self._larger_than_asked(doses, reduction.doses, current, target)
-                    steps[-1] = replace(last, flags=(*last.flags, flag))
+                # The stop is not a step: the checks give it its one warning (checks.py).
                 break
             flags: tuple[ScheduleWarning, ...] = ()
             if reduction.larger_than_asked:
                 flags = (self._larger_than_asked(doses, reduction.doses, current, target),)
             doses = reduction.doses
             steps.append(StepInput(days=self.interval_days, doses=doses, flags=flags))
-        if steps and self.floor_de and daily_de(doses, table) > self.floor_de:
+        if steps and not self.request.ends_with_stop and daily_de(doses, table) > self.floor_de:
             last = steps[-1]
             steps[-1] = replace(last, flags=(*last.flags, self._target_not_exact(doses)))
         return steps
@@ -413,6 +418,17 @@ def _basis(request: PlanRequest, drug_order: Sequence[str]) -> Callable[[Decimal
         return Fraction
     drug = tapered
     return lambda mg: table.to_diazepam(drug, mg)
+
+
+def _last_dose(request: PlanRequest) -> Decimal:
+    """The last daily dose before a stop (mg DE), checked: above 0 and at most 1 mg."""
+    last = as_decimal(request.last_dose_de_mg, what="the last dose before stopping")
+    if not 0 < last <= MAX_LAST_DOSE_DE_MG:
+        raise EngineError(
+            "the last dose before stopping must be above 0 and at most "
+            f"{format_mg(MAX_LAST_DOSE_DE_MG)} mg diazepam-equivalent, not {format_mg(last)} mg"
+        )
+    return last
 
 
 def _floor_de(request: PlanRequest, to_diazepam: Callable[[Decimal], Fraction]) -> Fraction:

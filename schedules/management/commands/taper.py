@@ -172,6 +172,15 @@ class Command(BaseCommand):
             ),
         )
         option(
+            "--last-dose-mg",
+            type=decimal_arg,
+            metavar="MG",
+            help=(
+                "the last daily dose before stopping, mg diazepam-equivalent (default 0.5, the "
+                "CKS/Ashton final step; lower only if you mean to, up to 1)"
+            ),
+        )
+        option(
             "--start", type=date_arg, default=None, metavar="YYYY-MM-DD", help="first day (default: today)"
         )
         option("--age", type=age_arg, metavar="N", help="the patient's age in years")
@@ -212,6 +221,8 @@ class Command(BaseCommand):
         for name in ("liquid_strength", "liquid_step_ml", "max_liquid_ml"):
             if options[name] is not None and not options["liquid"]:
                 raise CommandError(f"--{name.replace('_', '-')} applies only with --liquid")
+        if options["last_dose_mg"] is not None and options["target_mg"] is not None:
+            raise CommandError("--last-dose-mg applies to a taper that stops: leave out --target-mg")
         if options["switch_stage_days"] is not None and not options["switch_to"]:
             raise CommandError("--switch-stage-days applies only with --switch-to")
         drug = drug_by_name(options["drug"])
@@ -234,6 +245,7 @@ class Command(BaseCommand):
             liquid_strength=options["liquid_strength"],
             liquid_step_ml=options["liquid_step_ml"],
             max_liquid_dose_ml=options["max_liquid_ml"],
+            last_dose_de_mg=options["last_dose_mg"],
             patient=engine.PatientFactors(
                 age=options["age"], **{flag: options[flag] for flag in PATIENT_FLAGS}
             ),
