@@ -283,3 +283,11 @@ def _setting_or(chosen: Decimal | None, name: str, default: Decimal) -> Decimal:
 def plan(choices: PlanChoices) -> engine.Schedule:
     """The schedule for ``choices``: ``plan_request`` then ``engine.plan_from_request``."""
     return engine.plan_from_request(plan_request(choices))
+
+
+def compare_tables(regimen: Sequence[engine.RegimenItem], used: str | None = None) -> engine.TableComparison:
+    """The regimen converted with every loaded equivalence table (``used``, a key, first; None:
+    the default table), with a warning where tables differ by more than 1.5 times for a drug."""
+    used_key = table_by_key(used).key
+    tables = [engine_table(table) for table in EquivalenceTable.objects.all()]
+    return engine.compare_tables(regimen=regimen, tables=tables, used=used_key)

@@ -399,3 +399,14 @@ def test_no_endless_taper_and_a_long_plan_is_a_warning(database: str) -> None:
     )
     assert 0.2 <= lower["steps"][-1]["diazepam_equivalent_mg"] < 0.5
     assert "lower_last_dose" in {w["code"] for w in lower["warnings"]}
+
+
+def test_the_table_output_compares_every_loaded_table(database: str) -> None:
+    result = taper(
+        "--drug", "alprazolam", "--morning", "2", "--midday", "2", "--night", "2", "--market", "US",
+        database=database,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Conversion by every loaded table" in result.stdout
+    assert "6 mg a day = diazepam 120 mg" in result.stdout and "6 mg a day = diazepam 60 mg" in result.stdout
+    assert "[warning] tables_disagree" in result.stdout

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schedules import engine
 from schedules.models import CLINIC_MARKETS, OLDEST_PLAUSIBLE_AGE_YEARS
-from schedules.planning import PlanChoices, drug_by_name, plan_request
+from schedules.planning import PlanChoices, compare_tables, drug_by_name, plan_request
 
 SLOTS = ("morning", "midday", "evening", "night")
 # Each method's own parameter; giving one to another method is a mistake worth saying.
@@ -203,7 +203,9 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(engine.schedule_to_dict(schedule), indent=2))
         else:
+            comparison = compare_tables(schedule.request.regimen, used=schedule.table.key)
             self.stdout.write(engine.render_table(schedule))
+            self.stdout.write("\n".join(engine.render_comparison(comparison)))
 
     def plan(self, options: dict[str, Any]) -> engine.Schedule:
         return engine.plan_from_request(plan_request(self.choices(options)))
