@@ -15,10 +15,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 
 from .doses import DoseMaker
+from .methods import BandsMethod
 from .schedule import LAST_DOSE_DE_MG, Doses, PlanRequest, ScheduleWarning, Step, daily_de
 from .types import DrugInfo, format_de, format_mg, format_percent
 
@@ -60,6 +62,14 @@ SOURCE_DURATION = (
 SOURCE_ABRUPT = (
     f"{JCPG}, Recommendation: avoid abrupt discontinuation in patients likely to be physically dependent"
 )
+SOURCE_CKS_BANDS = (
+    "NICE CKS Benzodiazepine and z-drug withdrawal (adapted from the Ashton Manual): reduce by "
+    "0.5-1 mg every 1-2 weeks from 5 mg a day until completely stopped"
+)
+SOURCE_CKS_FROM_40 = (
+    "NICE CKS Benzodiazepine and z-drug withdrawal (adapted from the Ashton Manual): the "
+    "suggested schedule is 'From diazepam 40 mg per day or less'"
+)
 SOURCE_LAST_DOSE = (
     "NICE CKS Benzodiazepine and z-drug withdrawal, schedule adapted from the Ashton Manual "
     "(2002): 'reduce dose by 0.5-1 mg every 1-2 weeks until completely stopped', so the last "
@@ -89,6 +99,8 @@ TYPICAL_FIRST_CUT = Fraction(1, 10)
 TYPICAL_INTERVAL_DAYS = 14
 # eTG Addiction: above 40 mg diazepam-equivalent a day needs specialist advice.
 SPECIALIST_DE_MG = 40
+# NICE CKS: the diazepam schedule is written "from diazepam 40 mg per day or less".
+CKS_BANDS_FROM_DE_MG = 40
 # The issue: age 65 or more counts as an older adult for the diazepam switch warning.
 OLDER_ADULT_AGE = 65
 # The issue: a total duration under 8 weeks is short.
@@ -138,6 +150,7 @@ def check_schedule(
         *lower,
         *_equivalence_warnings(request, used),
         *_patient_warnings(request, used, infos, start_de),
+        *_switch_warnings(request, steps),
         *_increase_warnings(start_de, changes),
         *_window_warnings(request, steps, changes, start_de, makers, last),
         # With no step at all, the abrupt stop says everything the pace checks would.
@@ -218,6 +231,16 @@ def _patient_warnings(
                 SOURCE_SPECIALIST,
             )
         )
+    if isinstance(request.method, BandsMethod) and start_de > CKS_BANDS_FROM_DE_MG:
+        found.append(
+            (
+                "cks_bands_above_40_mg",
+                "warning",
+                f"The NICE CKS bands start here from {format_de(start_de)} mg diazepam-equivalent a "
+                f"day; they are written for {CKS_BANDS_FROM_DE_MG} mg a day or less.",
+                SOURCE_CKS_FROM_40,
+            )
+        )
     switch = request.switch
     current = [item.drug for item in request.regimen]
     switches = switch is not None and any(drug != switch.to_drug for drug in current)
@@ -286,6 +309,29 @@ def _patient_warnings(
     return [ScheduleWarning(code=c, severity=s, message=m, source=src) for c, s, m, src in found]
 
 
+def _switch_warnings(request: PlanRequest, steps: Sequence[Step]) -> list[ScheduleWarning]:
+    """A switch that puts the patient on more than 40 mg of diazepam a day (one warning)."""
+    switch = request.switch
+    if switch is None or switch.to_drug != "diazepam":
+        return []
+    for step in steps:
+        diazepam = step.daily_mg.get("diazepam", 0)
+        if diazepam > SPECIALIST_DE_MG:
+            return [
+                ScheduleWarning(
+                    code="switch_diazepam_above_40_mg",
+                    severity="warning",
+                    message=(
+                        f"The switch puts the patient on diazepam {format_mg(Decimal(diazepam))} mg a "
+                        f"day from step {step.number}, above {SPECIALIST_DE_MG} mg: seek specialist advice."
+                    ),
+                    source=SOURCE_SPECIALIST,
+                    step=step.number,
+                )
+            ]
+    return []
+
+
 def _increase_warnings(start_de: Fraction, changes: Sequence[_Change]) -> list[ScheduleWarning]:
     warnings = []
     before = start_de
@@ -331,16 +377,29 @@ def _window_warnings(
             warnings.append(_lowest_dose_stop(steps, last))
             continue
         cut = 1 - change.de / highest
+        previous = changes[index - 1].de if index else start_de
+        method = request.method
+        prescribed = (
+            isinstance(method, BandsMethod)
+            and change.step is not None
+            and not change.switching
+            and change.de >= method.next_target(current_de=previous, to_diazepam=Fraction)
+        )
+        message = (
+            f"{_stop_or_dose(change)} {format_de(highest)} to {format_de(change.de)} mg "
+            f"diazepam-equivalent a day is a {format_percent(cut)}% cut; the guideline "
+            "advises no more than 25% in any 14 days."
+        )
+        if prescribed:
+            # The chosen guideline method itself prescribes this step (e.g. the CKS band's
+            # 2 -> 1 mg): a warning citing both sources, not a danger (issue 8).
+            message += f" The chosen method ({method.describe()}) prescribes this step."
         warnings.append(
             ScheduleWarning(
                 code="rate_over_25_percent_14_days",
-                severity="danger",
-                message=(
-                    f"{_stop_or_dose(change)} {format_de(highest)} to {format_de(change.de)} mg "
-                    f"diazepam-equivalent a day is a {format_percent(cut)}% cut; the guideline "
-                    "advises no more than 25% in any 14 days."
-                ),
-                source=SOURCE_25_PERCENT,
+                severity="warning" if prescribed else "danger",
+                message=message,
+                source=f"{SOURCE_25_PERCENT}; {SOURCE_CKS_BANDS}" if prescribed else SOURCE_25_PERCENT,
                 step=change.step if change.step is not None else last,
             )
         )

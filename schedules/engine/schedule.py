@@ -95,6 +95,16 @@ class PlanRequest:
     liquid_step_ml: Decimal = LIQUID_STEP_ML
     max_liquid_ml: Decimal = MAX_LIQUID_DOSE_ML
     last_dose_de_mg: Decimal = LAST_DOSE_DE_MG
+    spread_cuts: bool | None = None
+
+    def spreads_cuts(self, infos: Mapping[str, DrugInfo]) -> bool:
+        """Cut the largest dose of the day first rather than emptying one time of day: by
+        default for a short-acting drug tapered without a switch (inter-dose withdrawal)."""
+        if self.spread_cuts is not None:
+            return self.spread_cuts
+        return self.switch is None and any(
+            info.short_acting for info in infos.values() if info.name in self.initial_doses
+        )
 
     @property
     def target_drug(self) -> str | None:

@@ -139,6 +139,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--liquid", action="store_true", help="allow the drug's oral liquids")
         option(
+            "--cuts",
+            choices=["spread", "one-time-of-day"],
+            help=(
+                "spread: cut the largest dose of the day first; one-time-of-day: empty the earliest "
+                "dose first (default: spread for a short-acting drug tapered without a switch)"
+            ),
+        )
+        option(
             "--liquid-strength",
             type=decimal_arg,
             metavar="MG_PER_ML",
@@ -248,6 +256,7 @@ class Command(BaseCommand):
             liquid_step_ml=options["liquid_step_ml"],
             max_liquid_dose_ml=options["max_liquid_ml"],
             last_dose_de_mg=options["last_dose_mg"],
+            spread_cuts=None if options["cuts"] is None else options["cuts"] == "spread",
             patient=engine.PatientFactors(
                 age=options["age"], **{flag: options[flag] for flag in PATIENT_FLAGS}
             ),
