@@ -17,6 +17,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation
 from .roles import ADMINISTRATOR
 
+# A value more than 2 times away from every published value for the drug needs the
+# administrator's explicit confirmation (issue 8: "1,5" typed into a number field saved 15).
+PLAUSIBLE_FACTOR = Decimal(2)
+
 
 class ReasonForm(forms.ModelForm):
     change_reason = forms.CharField(
@@ -31,6 +35,87 @@ class ReasonForm(forms.ModelForm):
         for name, value in self.initial.items():
             if isinstance(value, Decimal):
                 self.initial[name] = Decimal(f"{value.normalize():f}")
+        # Plain text, not type=number: a browser's number field silently drops what it cannot
+        # parse ("1,5" becomes 15), so a decimal must arrive exactly as typed (as the regimen
+        # form does, schedules/forms.py).
+        for field in self.fields.values():
+            if isinstance(field, forms.DecimalField):
+                field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+                # Decimal("1,5") is not a number: the comma is refused, never read as 15.
+                field.error_messages["invalid"] = (
+                    "Enter a number with a point for decimals (1.5, not 1,5); nothing was saved."
+                )
+
+
+class CheckedAgainstSourceForm(ReasonForm):
+    """Refuses a value far from every published one unless the administrator confirms it."""
+
+    checked_against_source = forms.BooleanField(
+        label="I have checked this against the source",
+        required=False,
+        help_text="Needed only for a value more than 2 times away from every published value for the drug.",
+    )
+
+    def plausible_range(self, cleaned: dict[str, Any]) -> tuple[Decimal, Decimal, str] | None:
+        """(low, high, what) from the published values for the drug; None: nothing to compare."""
+        return None
+
+    def value_to_check(self, cleaned: dict[str, Any]) -> Decimal | None:
+        """The value compared with the plausible range (each form's own); None: no check."""
+        return None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        value = self.value_to_check(cleaned)
+        found = self.plausible_range(cleaned) if value is not None else None
+        if value is None or found is None or cleaned.get("checked_against_source"):
+            return cleaned
+        low, high, what = found
+        if value < low / PLAUSIBLE_FACTOR or value > high * PLAUSIBLE_FACTOR:
+            self.add_error(
+                "checked_against_source",
+                f"{value.normalize():f} is more than 2 times away from the published {what} "
+                f"({low.normalize():f}-{high.normalize():f}): check it against the source and tick "
+                "this box, or correct it.",
+            )
+        return cleaned
+
+
+class EquivalenceForm(CheckedAgainstSourceForm):
+    def value_to_check(self, cleaned: dict[str, Any]) -> Decimal | None:
+        dose, table = cleaned.get("dose_mg"), cleaned.get("table")
+        if dose is None or table is None or dose <= 0:
+            return None
+        return _per_10_mg_diazepam(dose, table.reference_diazepam_mg)
+
+    def plausible_range(self, cleaned: dict[str, Any]) -> tuple[Decimal, Decimal, str] | None:
+        drug = cleaned.get("drug")
+        others = Equivalence.objects.filter(drug=drug).exclude(pk=self.instance.pk).select_related("table")
+        values = [_per_10_mg_diazepam(e.dose_mg, e.table.reference_diazepam_mg) for e in others]
+        if not values:
+            return None
+        return min(values), max(values), f"{drug} equivalents of diazepam 10 mg in the loaded tables"
+
+
+class FormulationForm(CheckedAgainstSourceForm):
+    def value_to_check(self, cleaned: dict[str, Any]) -> Decimal | None:
+        strength = cleaned.get("strength_mg")
+        return strength if strength is not None and strength > 0 else None
+
+    def plausible_range(self, cleaned: dict[str, Any]) -> tuple[Decimal, Decimal, str] | None:
+        drug = cleaned.get("drug")
+        others = Formulation.objects.filter(drug=drug).exclude(pk=self.instance.pk)
+        liquid = cleaned.get("form") in Formulation.LIQUID_FORMS
+        values = [p.strength_mg for p in others if (p.form in Formulation.LIQUID_FORMS) == liquid]
+        if not values:
+            return None
+        kind = "liquid strengths (mg/mL)" if liquid else "tablet and capsule strengths (mg)"
+        return min(values), max(values), f"{drug} {kind} of the loaded products"
+
+
+def _per_10_mg_diazepam(dose_mg: Decimal, reference_mg: Decimal) -> Decimal:
+    """The dose equivalent to diazepam 10 mg, whatever the table's reference dose."""
+    return dose_mg * 10 / reference_mg
 
 
 class ReferenceAdmin(SimpleHistoryAdmin):
@@ -38,9 +123,11 @@ class ReferenceAdmin(SimpleHistoryAdmin):
 
     form = ReasonForm
 
+    extra_fields: tuple[str, ...] = ("change_reason",)
+
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        fields = [name for name in super().get_fields(request, obj) if name != "change_reason"]
-        return [*fields, "change_reason"]
+        fields = [name for name in super().get_fields(request, obj) if name not in self.extra_fields]
+        return [*fields, *self.extra_fields]
 
     def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool) -> None:
         obj._change_reason = form.cleaned_data["change_reason"]
@@ -84,6 +171,8 @@ class DrugAdmin(ReferenceAdmin):
 
 @admin.register(Formulation)
 class FormulationAdmin(ReferenceAdmin):
+    form = FormulationForm
+    extra_fields = ("checked_against_source", "change_reason")
     list_display = ("drug", "market", "product", "divisible", "stocked", "confidence")
     list_filter = ("market", "form", "divisible", "modified_release", "stocked", "confidence")
     list_select_related = ("drug",)
@@ -103,6 +192,8 @@ class EquivalenceTableAdmin(ReferenceAdmin):
 
 @admin.register(Equivalence)
 class EquivalenceAdmin(ReferenceAdmin):
+    form = EquivalenceForm
+    extra_fields = ("checked_against_source", "change_reason")
     list_display = ("drug", "table_key", "dose", "source_range", "per_diazepam_mg", "confidence")
     list_filter = ("table", "confidence")
     list_select_related = ("drug", "table")

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from schedules.models import Clinic, Equivalence
+from schedules.models import Clinic, Equivalence, Formulation
 
 from .conftest import client_for, make_user
 
@@ -110,3 +110,60 @@ def test_the_change_form_shows_decimals_as_typed(admin_client_: Client) -> None:
     content = response.content.decode()
     assert 'name="dose_mg" value="1"' in content
     assert "1.000" not in content
+
+
+def test_a_comma_decimal_is_refused_with_a_message_never_saved_as_15(admin_client_: Client) -> None:
+    # Issue 8: "1,5" typed into the browser's number field saved 15.
+    equivalence = Equivalence.objects.get(table__key="ashton", drug__name="clonazepam")
+    url = reverse("admin:schedules_equivalence_change", args=[equivalence.pk])
+    page = admin_client_.get(url).content.decode()
+    assert 'type="number"' not in page and 'inputmode="decimal"' in page
+    response = admin_client_.post(url, equivalence_post(equivalence, dose_mg="1,5", change_reason="typo"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "with a point for decimals (1.5, not 1,5)" in content
+    assert 'value="1,5"' in content  # what was typed is kept
+    equivalence.refresh_from_db()
+    assert equivalence.dose_mg == Decimal("0.5")
+
+
+def test_an_implausible_equivalence_needs_the_source_checked(admin_client_: Client) -> None:
+    # Clonazepam 0.25-0.5 mg = diazepam 10 mg in the loaded tables: 15 mg is 30 times away.
+    equivalence = Equivalence.objects.get(table__key="ashton", drug__name="clonazepam")
+    url = reverse("admin:schedules_equivalence_change", args=[equivalence.pk])
+    refused = admin_client_.post(url, equivalence_post(equivalence, dose_mg="15", change_reason="update"))
+    assert refused.status_code == 200
+    assert "more than 2 times away from the published clonazepam equivalents" in refused.content.decode()
+    equivalence.refresh_from_db()
+    assert equivalence.dose_mg == Decimal("0.5")
+    confirmed = admin_client_.post(
+        url,
+        equivalence_post(equivalence, dose_mg="15", change_reason="new source", checked_against_source="on"),
+    )
+    assert confirmed.status_code == 302
+    equivalence.refresh_from_db()
+    assert equivalence.dose_mg == 15
+    near = Equivalence.objects.get(table__key="ashton", drug__name="lorazepam")
+    plausible = admin_client_.post(
+        reverse("admin:schedules_equivalence_change", args=[near.pk]),
+        equivalence_post(near, dose_mg="1.5", change_reason="BNF range"),
+    )
+    assert plausible.status_code == 302  # within 2 times: no confirmation needed
+
+
+def test_an_implausible_product_strength_needs_the_source_checked(admin_client_: Client) -> None:
+    product = Formulation.objects.filter(drug__name="diazepam", form="tablet", market="UK").first()
+    assert product is not None
+    url = reverse("admin:schedules_formulation_change", args=[product.pk])
+    form = admin_client_.get(url).context["adminform"].form
+    data = {
+        name: ("on" if value is True else value)
+        for name, value in form.initial.items()
+        if value not in (None, False)
+    }
+    data.update({"drug": product.drug_id, "strength_mg": "100", "change_reason": "typo"})
+    refused = admin_client_.post(url, data)
+    assert refused.status_code == 200
+    assert "more than 2 times away from the published diazepam tablet" in refused.content.decode()
+    product.refresh_from_db()
+    assert product.strength_mg != 100
