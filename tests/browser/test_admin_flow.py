@@ -37,6 +37,7 @@ def test_an_administrator_changes_an_equivalence_with_a_reason(
     expect(page.get_by_label("Equivalent dose (mg)")).to_have_value("2.5")
 
     page.get_by_label("Reason for this change").fill("Checked against the printed guideline")
+    page.get_by_label("I have checked this against the source").check()  # 2.5 mg is over 2x the tables'
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("was changed successfully")).to_be_visible()
 
