@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -336,3 +336,58 @@ def _largest_gap(maker: DoseMaker) -> Fraction:
         if not pieces or strength * maker.max_liquid_ml >= min(pieces):
             bounds.append(strength * maker.liquid_step_ml)
     return min(bounds)
+
+
+# Issue 8's invariants -------------------------------------------------------------------------
+
+
+@PROPERTY_SETTINGS
+@given(cases())
+def test_one_liquid_strength_per_drug_per_plan_and_no_dose_over_the_volume_limit(case: Case) -> None:
+    schedule = plan_case(case)
+    strengths: dict[str, set[Decimal]] = {}
+    for step in schedule.steps:
+        for dose in step.doses:
+            for unit in dose.units:
+                if unit.formulation.is_liquid:
+                    strengths.setdefault(dose.drug, set()).add(unit.formulation.strength_mg)
+                    assert unit.volume_ml is not None
+                    assert unit.volume_ml <= schedule.request.max_liquid_ml
+    assert all(len(found) == 1 for found in strengths.values()), strengths
+    for period in schedule.dispensing:
+        liquids = [item.drug for item in period.items if item.formulation.is_liquid]
+        assert len(liquids) == len(set(liquids))
+
+
+@PROPERTY_SETTINGS
+@given(cases(), st.lists(st.sampled_from(["US", "UK", "CA"]), min_size=1, max_size=3))
+def test_markets_are_never_mixed(case: Case, markets: list[str]) -> None:
+    marked = [
+        replace(formulation, market=markets[index % len(markets)])
+        for index, formulation in enumerate(case.formulations)
+    ]
+    used = {formulation.market for formulation in marked}
+    mixed = Case(case.regimen, marked, case.method, case.interval_days, case.switch, case.slot_order)
+    if len(used) > 1:
+        try:
+            _plan(mixed)
+        except EngineError as error:
+            assert "more than one market" in str(error)
+        else:
+            raise AssertionError("a plan with products of two markets was made")
+        return
+    schedule = plan_case(mixed)
+    assert {
+        unit.formulation.market for step in schedule.steps for d in step.doses for unit in d.units
+    } <= used
+
+
+@PROPERTY_SETTINGS
+@given(cases())
+def test_every_plan_ends_at_or_above_the_last_dose_before_its_stop(case: Case) -> None:
+    schedule = plan_case(case)
+    last_dose = Fraction(schedule.request.last_dose_de_mg)
+    if schedule.steps and schedule.request.ends_with_stop:
+        assert schedule.steps[-1].diazepam_equivalent >= min(last_dose, start_de(schedule))
+    for step in schedule.steps:
+        assert step.diazepam_equivalent > 0
