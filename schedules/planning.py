@@ -7,7 +7,7 @@ drugs, formulations and equivalence tables into its inputs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -309,3 +309,59 @@ def compare_tables(regimen: Sequence[engine.RegimenItem], used: str | None = Non
     used_key = table_by_key(used).key
     tables = [engine_table(table) for table in EquivalenceTable.objects.all()]
     return engine.compare_tables(regimen=regimen, tables=tables, used=used_key)
+
+
+# The findings a switch to diazepam (or a liquid) may avoid.
+AVOIDABLE = ("rate_over_25_percent_14_days", "short_taper")
+SOURCE_SWITCH_SUGGESTION = (
+    "Maudsley Deprescribing Guidelines (Horowitz & Taylor, 2024), benzodiazepine summary chapter: "
+    "patients who may benefit most from a switch before tapering are those with inter-dose "
+    "withdrawal or taking a medication for which small doses are not easily available; liquid "
+    "formulations make doses that tablets cannot"
+)
+
+
+def suggest_alternative(choices: PlanChoices, schedule: engine.Schedule) -> engine.ScheduleWarning | None:
+    """When ``schedule`` breaks the 25%-in-14-days rule or is shorter than 8 weeks, and a switch to
+    diazepam (or, failing that, a liquid) would avoid it, a warning naming the alternative and how
+    long it takes; None otherwise."""
+    found = {w.code for w in schedule.warnings if w.code in AVOIDABLE}
+    if not found:
+        return None
+    options = []
+    takes_diazepam = any(item.drug == "diazepam" for item in choices.regimen)
+    if choices.switch_to is None and not takes_diazepam:
+        options.append(("a switch to diazepam", replace(choices, switch_to="diazepam", strengths=None)))
+        options.append(
+            (
+                "a switch to diazepam with its oral liquid",
+                replace(choices, switch_to="diazepam", strengths=None, liquid=True),
+            )
+        )
+    if not choices.liquid:
+        options.append(("the oral liquid", replace(choices, liquid=True, liquid_strength=None)))
+    for label, alternative in options:
+        try:
+            planned = plan(alternative)
+        except engine.EngineError:
+            continue
+        if not {w.code for w in planned.warnings} & found:
+            what = " and ".join(
+                {
+                    "rate_over_25_percent_14_days": "the cut of more than 25% in 14 days",
+                    "short_taper": "the taper under 8 weeks",
+                }[code]
+                for code in AVOIDABLE
+                if code in found
+            )
+            return engine.ScheduleWarning(
+                code="alternative_avoids_fast_taper",
+                severity="warning",
+                message=(
+                    f"This plan stops in {schedule.total_days} days. With {label} the same method "
+                    f"avoids {what}: it stops in {planned.total_days} days "
+                    f"({len(planned.steps)} steps)."
+                ),
+                source=SOURCE_SWITCH_SUGGESTION,
+            )
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from schedules.planning import (
     plan,
     plan_formulations,
     plan_request,
+    suggest_alternative,
     table_by_key,
 )
 
@@ -171,3 +173,29 @@ def test_the_web_builder_can_compare_every_loaded_table() -> None:
     comparison = compare_tables(regimen, used="ashton")
     assert comparison.drugs[0].values[0].table_key == "ashton"
     assert [w.code for w in comparison.warnings] == ["tables_disagree"]
+
+
+def test_a_switch_to_diazepam_is_suggested_with_its_duration() -> None:
+    # Issue 8: clonazepam 0.5 mg twice daily stops in 42 days, zolpidem 10 mg in 14.
+    for drug, doses, days in (
+        ("clonazepam", {engine.Slot.MORNING: Decimal("0.5"), engine.Slot.NIGHT: Decimal("0.5")}, 42),
+        ("zolpidem", {engine.Slot.NIGHT: Decimal(10)}, 14),
+    ):
+        choices = PlanChoices(
+            regimen=(engine.RegimenItem(drug=drug, doses=doses),),
+            method=engine.PercentMethod(percent=Decimal(10)),
+            market="UK",
+            start=date(2027, 1, 4),
+        )
+        schedule = plan(choices)
+        assert schedule.total_days == days
+        suggestion = suggest_alternative(choices, schedule)
+        assert suggestion is not None and suggestion.code == "alternative_avoids_fast_taper"
+        assert f"This plan stops in {days} days. With a switch to diazepam" in suggestion.message
+        assert "Maudsley" in suggestion.source
+    diazepam = (engine.RegimenItem(drug="diazepam", doses={engine.Slot.NIGHT: Decimal(10)}),)
+    tablets = lorazepam_to_diazepam(regimen=diazepam, switch_to=None)
+    liquid = suggest_alternative(tablets, plan(tablets))  # 2 -> 1 mg -> stop breaks the 25% rule
+    assert liquid is not None and "With the oral liquid" in liquid.message
+    with_liquid = replace(tablets, liquid=True)
+    assert suggest_alternative(with_liquid, plan(with_liquid)) is None

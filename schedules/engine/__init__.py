@@ -29,7 +29,7 @@ from .planner import (
     replan_from,
     validate_schedule,
 )
-from .render import render_table, schedule_to_dict
+from .render import render_table, schedule_to_dict, warning_to_dict
 from .schedule import (
     LAST_DOSE_DE_MG,
     DispensingItem,
@@ -109,4 +109,5 @@ __all__ = [
     "round_fraction",
     "schedule_to_dict",
     "validate_schedule",
+    "warning_to_dict",
 ]

@@ -80,6 +80,11 @@ def _unit_dict(unit: Unit) -> dict[str, Any]:
     return result
 
 
+def warning_to_dict(warning: ScheduleWarning) -> dict[str, Any]:
+    """One warning as in the JSON contract's "warnings" list."""
+    return _warning_dict(warning)
+
+
 def _warning_dict(warning: ScheduleWarning) -> dict[str, Any]:
     return {
         "code": warning.code,

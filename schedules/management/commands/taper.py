@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schedules import engine
 from schedules.models import CLINIC_MARKETS, OLDEST_PLAUSIBLE_AGE_YEARS
-from schedules.planning import PlanChoices, compare_tables, drug_by_name, plan_request
+from schedules.planning import PlanChoices, compare_tables, drug_by_name, plan_request, suggest_alternative
 
 SLOTS = ("morning", "midday", "evening", "night")
 # Each method's own parameter; giving one to another method is a mistake worth saying.
@@ -205,14 +205,21 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            schedule = self.plan(options)
+            choices = self.choices(options)
+            schedule = engine.plan_from_request(plan_request(choices))
+            suggestion = suggest_alternative(choices, schedule)
         except engine.EngineError as error:
             raise CommandError(str(error)) from None
         if options["format"] == "json":
-            self.stdout.write(json.dumps(engine.schedule_to_dict(schedule), indent=2))
+            data = engine.schedule_to_dict(schedule)
+            if suggestion is not None:
+                data["warnings"].append(engine.warning_to_dict(suggestion))
+            self.stdout.write(json.dumps(data, indent=2))
         else:
             comparison = compare_tables(schedule.request.regimen, used=schedule.table.key)
             self.stdout.write(engine.render_table(schedule))
+            if suggestion is not None:
+                self.stdout.write(f"Suggestion: {suggestion.message}\n    Source: {suggestion.source}\n")
             self.stdout.write("\n".join(engine.render_comparison(comparison)))
 
     def plan(self, options: dict[str, Any]) -> engine.Schedule:
