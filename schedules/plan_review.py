@@ -32,6 +32,7 @@ class Today:
     """Where a plan stands on a day: the step in force, the next change, the current and next
     dispensing periods."""
 
+    day: dt.date
     step: Step | None
     next: Step | None
     paused: bool
@@ -47,6 +48,7 @@ def today_of(plan: Plan, version: PlanVersion, today: dt.date) -> Today:
     day = plan.paused_on if paused and plan.paused_on is not None else today
     step = current_step(version, day)
     return Today(
+        day=today,
         step=step,
         next=None if paused else next_step(version, today),
         paused=paused,
