@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
-
 from django.utils import timezone
 
 from schedules import engine
