@@ -17,6 +17,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
 from django import forms
+from django.conf import settings
 
 from . import engine
 from .actions.plans import danger_key
@@ -165,6 +166,27 @@ class PlanBuilderForm(forms.Form):
         required=False,
     )
     liquid = forms.BooleanField(label="Allow oral liquids", required=False)
+    liquid_strength = forms.ChoiceField(
+        label="Liquid strength",
+        required=False,
+        help_text="One strength per plan. Empty: the one that fits the tablets best.",
+    )
+    liquid_step_ml = DecimalText(
+        label="Oral syringe graduation (mL)",
+        what="the syringe graduation",
+        minimum=Decimal("0.01"),
+        maximum=Decimal(1),
+        required=False,
+        help_text="The smallest step the clinic's oral syringe measures.",
+    )
+    max_liquid_dose_ml = DecimalText(
+        label="Most liquid in one dose (mL)",
+        what="the most liquid in one dose",
+        minimum=Decimal(1),
+        maximum=Decimal(30),
+        required=False,
+        help_text="Larger doses are made of tablets topped up with liquid.",
+    )
     end = forms.ChoiceField(
         label="End point",
         widget=forms.RadioSelect,
@@ -196,6 +218,12 @@ class PlanBuilderForm(forms.Form):
         if tables:
             self.fields["table"].initial = tables[0].key
         self.fields["strengths"].choices = self._strength_choices()  # type: ignore[attr-defined]
+        self.fields["liquid_strength"].choices = [("", "Chosen for me"), *self._liquid_choices()]  # type: ignore[attr-defined]
+        # The settings planning falls back to (schedules.planning), shown as the starting values.
+        step = getattr(settings, "TAPER_LIQUID_STEP_ML", engine.LIQUID_STEP_ML)
+        most = getattr(settings, "TAPER_MAX_LIQUID_DOSE_ML", engine.MAX_LIQUID_DOSE_ML)
+        self.fields["liquid_step_ml"].initial = format_mg(Decimal(str(step)))
+        self.fields["max_liquid_dose_ml"].initial = format_mg(Decimal(str(most)))
         self.fields["start"].initial = today
         suggested, self.switch_hint = switch_suggestion(patient, self.regimen_drugs, today=today)
         self.fields["switch_to"].initial = suggested
@@ -234,27 +262,41 @@ class PlanBuilderForm(forms.Form):
         )
 
     def _strength_choices(self) -> list[tuple[str, str]]:
+        seen: dict[str, str] = {}
+        for product in self._products():
+            if product.form in (Formulation.Form.TABLET, Formulation.Form.CAPSULE):
+                strength = format_mg(product.strength_mg)
+                seen.setdefault(f"{product.drug.name}:{strength}", f"{product.drug.name} {strength} mg")
+        return list(seen.items())
+
+    def _products(self) -> list[Formulation]:
         drugs = [*self.regimen_drugs, *(d for d in SWITCH_TARGETS if d not in self.regimen_drugs)]
-        products = (
+        return list(
             Formulation.objects.for_market(self.patient.clinic.market)
-            .filter(
-                drug__name__in=drugs,
-                stocked=True,
-                modified_release=False,
-                form__in=(Formulation.Form.TABLET, Formulation.Form.CAPSULE),
-            )
+            .filter(drug__name__in=drugs, stocked=True, modified_release=False)
             .select_related("drug")
             .order_by("drug__name", "strength_mg")
         )
-        seen: set[tuple[str, Decimal]] = set()
-        choices = []
-        for product in products:
-            key = (product.drug.name, product.strength_mg)
-            if key not in seen:
-                seen.add(key)
+
+    def _liquid_choices(self) -> list[tuple[str, str]]:
+        seen: dict[str, str] = {}
+        for product in self._products():
+            if product.is_liquid:
                 strength = format_mg(product.strength_mg)
-                choices.append((f"{product.drug.name}:{strength}", f"{product.drug.name} {strength} mg"))
-        return choices
+                seen.setdefault(
+                    f"{product.drug.name}:{strength}", f"{product.drug.name} {strength} mg/mL {product.form}"
+                )
+        return list(seen.items())
+
+    def clean_liquid_strength(self) -> Decimal | None:
+        value: str = self.cleaned_data.get("liquid_strength") or ""
+        if not value:
+            return None
+        drug, strength = value.split(":", 1)
+        tapered = self.data.get("switch_to") or (self.regimen_drugs[0] if self.regimen_drugs else "")
+        if drug != tapered:
+            raise forms.ValidationError(f"Choose a liquid of {tapered}, the drug being tapered.")
+        return Decimal(strength)
 
     def clean_switch_to(self) -> str | None:
         value: str = self.cleaned_data.get("switch_to") or ""
@@ -336,6 +378,9 @@ class PlanBuilderForm(forms.Form):
             strengths=self._strengths(),
             split=data.get("split") or None,
             liquid=bool(data.get("liquid")),
+            liquid_strength=data.get("liquid_strength"),
+            liquid_step_ml=data.get("liquid_step_ml"),
+            max_liquid_dose_ml=data.get("max_liquid_dose_ml"),
             target_daily_mg=data.get("target_daily_mg") if data.get("end") == "target" else None,
             period_days=data["period_days"],
             patient=engine.PatientFactors(

@@ -60,6 +60,7 @@ FIELDS: dict[type, dict[str, st.SearchStrategy[Any]]] = {
         "is_liquid": st.none() | st.booleans(),
         "modified_release": st.booleans(),
         "id": st.none() | st.integers(min_value=1, max_value=10**6) | text,
+        "market": st.none() | st.sampled_from(["US", "UK", "CA"]),
     },
     engine.PatientFactors: {
         "age": st.none() | st.integers(min_value=0, max_value=120),
@@ -117,6 +118,10 @@ FIELDS[engine.PlanRequest] = {
     "patient": builds(engine.PatientFactors),
     "slot_order": slot_orders,
     "period_days": st.integers(min_value=1, max_value=90),
+    "market": st.none() | st.sampled_from(["US", "UK", "CA"]),
+    "liquid_strengths": st.lists(st.tuples(st.sampled_from(DRUGS), doses_mg), max_size=2).map(tuple),
+    "liquid_step_ml": st.sampled_from([Decimal("0.1"), Decimal("0.2"), Decimal("0.5")]),
+    "max_liquid_ml": st.decimals(min_value=1, max_value=20, places=1),
 }
 FIELDS[engine.StepInput] = {
     "days": st.integers(min_value=1, max_value=120),

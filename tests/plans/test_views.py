@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -319,3 +320,32 @@ def test_versions_are_listed_with_who_and_why(
     content = prescriber_client.get(reverse("schedules:plan_detail", args=[plan.pk])).content.decode()
     assert "Hold inserted" in content and "Holiday" in content
     assert PlanVersion.objects.filter(plan=plan).count() == 2
+
+
+def test_the_builder_offers_one_liquid_strength_and_the_syringe_settings(
+    prescriber_client: Client, patient: Patient
+) -> None:
+    data = builder_data(
+        switch_to="diazepam", liquid="on", liquid_strength="diazepam:0.4", liquid_step_ml="0.2"
+    )
+    response = prescriber_client.post(builder_url(patient), data, HTTP_HX_REQUEST="true")
+    schedule = response.context["schedule"]
+    liquids = {
+        unit["strength_mg"]
+        for step in schedule["steps"]
+        for dose in step["doses"]
+        for unit in dose["units"]
+        if "volume_ml" in unit
+    }
+    assert liquids <= {0.4}
+    proposal = response.context["proposal"]
+    assert proposal.request.liquid_step_ml == Decimal("0.2")
+
+
+def test_a_liquid_of_another_drug_is_refused_beside_the_field(
+    prescriber_client: Client, patient: Patient
+) -> None:
+    data = builder_data(switch_to="", liquid="on", liquid_strength="diazepam:0.4")
+    response = prescriber_client.post(builder_url(patient), data)
+    assert "liquid_strength" in response.context["form"].errors
+    assert "Choose a liquid of lorazepam" in response.content.decode()
