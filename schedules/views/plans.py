@@ -442,7 +442,9 @@ def replan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
         builder = PlanBuilderForm(request.POST, patient=plan.patient, today=today)
     else:
         blank = PlanBuilderForm(patient=plan.patient, today=today)
-        builder = PlanBuilderForm(_initial_data(blank, version.choices), patient=plan.patient, today=today)
+        # The kept steps keep the plan's own start; the builder's start only dates the patient's age.
+        initial = {**_initial_data(blank, version.choices), "start": today.isoformat()}
+        builder = PlanBuilderForm(initial, patient=plan.patient, today=today)
     default_step = request.GET.get("step") or _current_number(plan, version, today)
     form = ReplanStepForm(
         request.POST or None, initial={**_lock(request, plan), "step_number": default_step}, steps=steps
