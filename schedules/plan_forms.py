@@ -80,7 +80,11 @@ class DecimalText(forms.CharField):
 
 def _preset_label(preset: engine.Preset) -> str:
     weeks = preset.interval_days // 7
-    return f"{preset.label}: {preset.method.describe()}, every {weeks} week{'s' if weeks != 1 else ''}"
+    every = f"every {weeks} week{'s' if weeks != 1 else ''}"
+    described = preset.method.describe()
+    if described.startswith(preset.label[:12]):  # the bands describe themselves by the preset's name
+        return f"{preset.label}, {every}"
+    return f"{preset.label}: {described}, {every}"
 
 
 def is_short_acting(drug: str) -> bool:
@@ -207,7 +211,9 @@ class PlanBuilderForm(forms.Form):
         label="Days per prescription", min_value=1, max_value=MAX_PERIOD_DAYS, initial=28
     )
 
-    def __init__(self, *args: Any, patient: Patient, today: dt.date, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, patient: Patient, today: dt.date, replanning: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
         self.today = today
@@ -229,6 +235,10 @@ class PlanBuilderForm(forms.Form):
         self.fields["switch_to"].initial = suggested
         if self.switch_hint:
             self.fields["switch_to"].help_text = self.switch_hint
+        if replanning:
+            # A re-plan keeps the plan's own start; this date only dates the patient's age.
+            self.fields["start"].widget = forms.HiddenInput()
+            self.fields["switch_to"].help_text = ""
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -439,12 +439,12 @@ def replan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     today = timezone.localdate()
     steps = version.schedule["steps"]
     if request.method == "POST":
-        builder = PlanBuilderForm(request.POST, patient=plan.patient, today=today)
+        builder = PlanBuilderForm(request.POST, patient=plan.patient, today=today, replanning=True)
     else:
-        blank = PlanBuilderForm(patient=plan.patient, today=today)
+        blank = PlanBuilderForm(patient=plan.patient, today=today, replanning=True)
         # The kept steps keep the plan's own start; the builder's start only dates the patient's age.
         initial = {**_initial_data(blank, version.choices), "start": today.isoformat()}
-        builder = PlanBuilderForm(initial, patient=plan.patient, today=today)
+        builder = PlanBuilderForm(initial, patient=plan.patient, today=today, replanning=True)
     default_step = request.GET.get("step") or _current_number(plan, version, today)
     form = ReplanStepForm(
         request.POST or None, initial={**_lock(request, plan), "step_number": default_step}, steps=steps

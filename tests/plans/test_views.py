@@ -349,3 +349,49 @@ def test_a_liquid_of_another_drug_is_refused_beside_the_field(
     response = prescriber_client.post(builder_url(patient), data)
     assert "liquid_strength" in response.context["form"].errors
     assert "Choose a liquid of lorazepam" in response.content.decode()
+
+
+def test_replanning_from_a_step_through_the_page(
+    prescriber: User, prescriber_client: Client, patient: Patient
+) -> None:
+    plan = new_plan(prescriber, patient)
+    url = reverse("schedules:replan", args=[plan.pk])
+    page = prescriber_client.get(url, {"step": 3})
+    assert page.status_code == 200 and "Re-plan from step" in page.content.decode()
+    data = builder_data(preset="custom", percent="10", interval_days="28", step_number="3", lock_version="1")
+    review = prescriber_client.post(url, {**data, "action": "review", "reason": "Slower from here"})
+    assert "What this change does" in review.content.decode()
+    saved = prescriber_client.post(url, {**data, "action": "save", "reason": "Slower from here"})
+    assert saved.status_code == 302
+    version = plan.versions.get(number=2)
+    assert version.change == "replanned"
+    assert version.schedule["steps"][2]["days"] == 28
+    assert version.schedule["steps"][:2] == plan.versions.get(number=1).schedule["steps"][:2]
+
+
+def test_acknowledging_dangers_through_the_page(
+    prescriber: User, prescriber_client: Client, patient: Patient
+) -> None:
+    plan = new_plan(prescriber, patient)
+    assert plan.current_version is not None
+    dangers = plan.current_version.dangers
+    assert dangers
+    url = reverse("schedules:status_change", args=[plan.pk, "acknowledge"])
+    review = prescriber_client.post(url, {"lock_version": "1", "reason": "Reviewed", "action": "review"})
+    assert "Reason to go ahead despite this danger" in review.content.decode()
+    missing = prescriber_client.post(url, {"lock_version": "1", "reason": "Reviewed", "action": "save"})
+    assert "Give your reason to go ahead" in missing.content.decode()
+    reasons = {f"ack:{actions.danger_key(w)}": "Inpatient withdrawal" for w in dangers}
+    saved = prescriber_client.post(
+        url, {"lock_version": "1", "reason": "Reviewed", "action": "save", **reasons}
+    )
+    assert saved.status_code == 302
+    activate = reverse("schedules:status_change", args=[plan.pk, "activate"])
+    assert (
+        prescriber_client.post(
+            activate, {"lock_version": "2", "reason": "Start", "action": "save"}
+        ).status_code
+        == 302
+    )
+    plan.refresh_from_db()
+    assert plan.status == "active"
