@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from schedules import engine
 from schedules.actions import plans as actions
-from schedules.models import Patient, Plan, PlanVersion
+from schedules.models import Drug, Patient, Plan, PlanVersion, RegimenItem
 
+from ..conftest import make_patient
 from .conftest import new_plan
 
 pytestmark = pytest.mark.django_db
@@ -395,3 +396,26 @@ def test_acknowledging_dangers_through_the_page(
     )
     plan.refresh_from_db()
     assert plan.status == "active"
+
+
+def test_stopping_clonazepam_with_seizures_needs_an_acknowledged_reason(
+    prescriber_client: Client, clinic: Any
+) -> None:
+    patient = make_patient(clinic, "SZ-1", date_of_birth=dt.date(1985, 1, 30), seizure_history=True)
+    RegimenItem.objects.create(patient=patient, drug=Drug.objects.get(name="clonazepam"), night_mg=Decimal(1))
+    response = prescriber_client.post(builder_url(patient), builder_data(action="save-active"))
+    assert not Plan.objects.exists()
+    dangers = response.context["ack_form"].dangers
+    epilepsy = [w for w in dangers if w["code"] == "may_treat_epilepsy"]
+    assert epilepsy and epilepsy[0]["step"] is None
+    reasons = {f"ack:{actions.danger_key(w)}": "Neurologist agreed the taper" for w in dangers}
+    assert "ack:may_treat_epilepsy@plan" in reasons
+    assert (
+        prescriber_client.post(
+            builder_url(patient), builder_data(action="save-active", **reasons)
+        ).status_code
+        == 302
+    )
+    version = Plan.objects.get().current_version
+    assert version is not None
+    assert "may_treat_epilepsy" in {a["code"] for a in version.acknowledgements}
