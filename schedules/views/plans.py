@@ -8,6 +8,7 @@ the recomputed steps and warnings, and saved only from that review.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -79,8 +80,16 @@ _FIELD_WORDS = (
 )
 
 
+# "step 1, night: lorazepam 0.3 mg cannot be made ...": beside that drug's dose at that time of day.
+_DOSE_MESSAGE = re.compile(r"^step \d+, (?P<slot>\w+): (?P<drug>[\w-]+) ")
+
+
 def _engine_error(form: Any, error: Exception) -> None:
     message = str(error)
+    dose = _DOSE_MESSAGE.match(message)
+    if dose and f"{dose['drug']}:{dose['slot']}" in form.fields:
+        form.add_error(f"{dose['drug']}:{dose['slot']}", message[:1].upper() + message[1:])
+        return
     for words, name in _FIELD_WORDS:
         if words in message and name in form.fields:
             form.add_error(name, message[:1].upper() + message[1:])
