@@ -14,7 +14,7 @@ from .document import (
     from_schedule,
     journal_window,
 )
-from .render import StaticFilesFetcher, clinician_pdf, html_to_pdf, patient_pdf
+from .render import StaticFilesFetcher, clinician_pdf, html_to_pdf, patient_pdf, write_command_line_pdfs
 
 __all__ = [
     "ClinicDetails",
@@ -29,4 +29,5 @@ __all__ = [
     "html_to_pdf",
     "journal_window",
     "patient_pdf",
+    "write_command_line_pdfs",
 ]
