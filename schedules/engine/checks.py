@@ -12,13 +12,14 @@ attention, "info" for departures from the guideline's typical pace.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
 
 from .doses import DoseMaker
-from .schedule import Doses, PlanRequest, ScheduleWarning, Step, daily_de
+from .schedule import LAST_DOSE_DE_MG, Doses, PlanRequest, ScheduleWarning, Step, daily_de
 from .types import DrugInfo, format_de, format_mg, format_percent
 
 JCPG = "Joint Clinical Practice Guideline on Benzodiazepine Tapering (ASAM et al.), J Gen Intern Med 2025"
@@ -59,6 +60,21 @@ SOURCE_DURATION = (
 SOURCE_ABRUPT = (
     f"{JCPG}, Recommendation: avoid abrupt discontinuation in patients likely to be physically dependent"
 )
+SOURCE_LAST_DOSE = (
+    "NICE CKS Benzodiazepine and z-drug withdrawal, schedule adapted from the Ashton Manual "
+    "(2002): 'reduce dose by 0.5-1 mg every 1-2 weeks until completely stopped', so the last "
+    "dose before stopping is diazepam 0.5 mg"
+)
+SOURCE_LOWER_LAST_DOSE = (
+    "Maudsley Deprescribing Guidelines (Horowitz & Taylor, 2024): hyperbolic tapering to small "
+    "final doses, made with liquid formulations where tablets cannot (the fall in receptor "
+    "occupancy from diazepam 0.5 mg to 0 is about that from 4 mg to 0.5 mg; clinical-reference.md "
+    "section 4.7, [V2])"
+)
+SOURCE_LONG_TAPER = (
+    "NICE CKS Benzodiazepine and z-drug withdrawal: estimated total withdrawal time from diazepam "
+    "40 mg a day is 30-60 weeks; 18 months is the product's threshold for a plan to review"
+)
 SOURCE_LOWEST_DOSE = (
     "Belleville 2007, Morin 2004 (Pottie et al., Can Fam Physician 2018, Table 2): taper to the "
     "lowest available dose, then stop"
@@ -77,6 +93,8 @@ SPECIALIST_DE_MG = 40
 OLDER_ADULT_AGE = 65
 # The issue: a total duration under 8 weeks is short.
 SHORT_TAPER_DAYS = 56
+# Issue 8: a plan longer than 18 months is flagged (beyond CKS's slowest estimate, 60 weeks).
+LONG_TAPER_MONTHS = 18
 
 
 @dataclass(frozen=True)
@@ -101,7 +119,23 @@ def check_schedule(
     changes = _changes(request, steps)
     start_de = daily_de(request.initial_doses, request.table)
     last = steps[-1].number if steps else None
+    lower = (
+        [
+            ScheduleWarning(
+                code="lower_last_dose",
+                severity="info",
+                message=(
+                    f"The last dose before stopping is {format_mg(request.last_dose_de_mg)} mg "
+                    "diazepam-equivalent a day, lower than the usual 0.5 mg, as the prescriber asked."
+                ),
+                source=SOURCE_LOWER_LAST_DOSE,
+            )
+        ]
+        if request.ends_with_stop and request.last_dose_de_mg < LAST_DOSE_DE_MG
+        else []
+    )
     return [
+        *lower,
         *_equivalence_warnings(request, used),
         *_patient_warnings(request, used, infos, start_de),
         *_increase_warnings(start_de, changes),
@@ -287,6 +321,9 @@ def _window_warnings(
         highest = _highest_before(change.day, changes[:index], steps, start_de)
         if change.de >= highest * (1 - MAX_CUT_IN_WINDOW):
             continue
+        if change.step is None and _stops_from_last_dose(request, steps):
+            warnings.append(_last_dose_stop(request, steps, last))
+            continue
         if change.step is None and not steps:
             warnings.append(_abrupt_stop(request, makers))
             continue
@@ -331,6 +368,29 @@ def _stops_from_lowest_dose(
     doses: Doses = steps[-1].dose_map() if steps else request.initial_doses
     pairs = [(drug, mg) for drug, slots in doses.items() for mg in slots.values()]
     return len(pairs) == 1 and pairs[0][1] == makers[pairs[0][0]].smallest()
+
+
+def _stops_from_last_dose(request: PlanRequest, steps: Sequence[Step]) -> bool:
+    """The stop comes from a daily dose at or below the last-dose setting (the end point)."""
+    de = steps[-1].diazepam_equivalent if steps else daily_de(request.initial_doses, request.table)
+    return de <= Fraction(request.last_dose_de_mg)
+
+
+def _last_dose_stop(request: PlanRequest, steps: Sequence[Step], last: int | None) -> ScheduleWarning:
+    de = steps[-1].diazepam_equivalent if steps else daily_de(request.initial_doses, request.table)
+    lower = request.last_dose_de_mg < LAST_DOSE_DE_MG
+    return ScheduleWarning(
+        code="stop_from_last_dose",
+        severity="info",
+        message=(
+            f"The taper stops from {format_de(de)} mg diazepam-equivalent a day, at or below the "
+            f"last dose before stopping ({format_mg(request.last_dose_de_mg)} mg"
+            + (", lower than the usual 0.5 mg as asked" if lower else "")
+            + "): the planned end point, so the 25% rule does not apply to this final stop."
+        ),
+        source=SOURCE_LOWER_LAST_DOSE if lower else SOURCE_LAST_DOSE,
+        step=last,
+    )
 
 
 def _abrupt_stop(request: PlanRequest, makers: Mapping[str, DoseMaker]) -> ScheduleWarning:
@@ -403,10 +463,34 @@ def _pace_warnings(start_de: Fraction, changes: Sequence[_Change], last: int | N
     return warnings
 
 
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last_day in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last_day))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
 def _duration_warnings(
     request: PlanRequest, steps: Sequence[Step], last: int | None
 ) -> list[ScheduleWarning]:
     days = sum(step.days for step in steps)
+    end = steps[-1].end_date + dt.timedelta(days=1)
+    if end > _add_months(request.start, LONG_TAPER_MONTHS):
+        return [
+            ScheduleWarning(
+                code="long_taper",
+                severity="warning",
+                message=(
+                    f"The whole schedule lasts {days} days, more than {LONG_TAPER_MONTHS} months "
+                    f"(it ends on {end.isoformat()}): review the pace, the interval and the end point."
+                ),
+                source=SOURCE_LONG_TAPER,
+            )
+        ]
     if not request.ends_with_stop or days >= SHORT_TAPER_DAYS:
         return []
     return [

@@ -28,6 +28,8 @@ from .limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, check_day
 from .methods import LinearMethod, Method
 from .reduction import next_reduction, positions
 from .schedule import (
+    LAST_DOSE_DE_MG,
+    MAX_LAST_DOSE_DE_MG,
     Dose,
     Doses,
     PlanRequest,
@@ -78,6 +80,8 @@ def plan_taper(
     patient: PatientFactors | None = None,
     slot_order: Sequence[Slot] = DEFAULT_SLOT_ORDER,
     period_days: int = 28,
+    market: str | None = None,
+    last_dose_de_mg: Decimal = LAST_DOSE_DE_MG,
 ) -> Schedule:
     """Plan a taper schedule.
 
@@ -88,7 +92,12 @@ def plan_taper(
     default). ``switch``: move to a longer-acting drug first. ``target_daily_mg``: stop the
     taper at this daily dose (mg of the tapered drug, see ``methods``) instead of stopping.
     ``start``: the first day of step 1. ``slot_order``: the order reductions are taken from.
-    ``period_days``: the prescription period for dispensing.
+    ``period_days``: the prescription period for dispensing. ``market``: the market whose
+    products the formulations are (every formulation that names a market must name this one).
+    ``last_dose_de_mg``: a taper that ends with a stop goes no lower than this daily dose (mg
+    diazepam-equivalent) before stopping (default 0.5 mg; see ``schedule.LAST_DOSE_DE_MG``).
+    Liquid settings and a chosen liquid strength: build a ``PlanRequest`` and call
+    ``plan_from_request``.
     """
     request = PlanRequest(
         regimen=tuple(regimen),
@@ -103,6 +112,8 @@ def plan_taper(
         patient=patient or PatientFactors(),
         slot_order=tuple(slot_order),
         period_days=period_days,
+        market=market,
+        last_dose_de_mg=last_dose_de_mg,
     )
     return plan_from_request(request)
 
@@ -206,7 +217,11 @@ class _Context:
         for drug in drug_order:
             table.entry(drug)
         _check_request(request)
-        makers = dose_makers(request.formulations)
+        makers = dose_makers(
+            _one_liquid_each(request),
+            liquid_step_ml=as_decimal(request.liquid_step_ml, what="the liquid measuring step"),
+            max_liquid_ml=as_decimal(request.max_liquid_ml, what="the largest liquid dose"),
+        )
         infos = {info.name: info for info in request.drugs}
         for drug in drug_order:
             if drug not in makers:
@@ -229,7 +244,7 @@ class _Context:
             drug_order=drug_order,
             interval_days=request.interval_days or request.method.default_interval_days,
             to_diazepam=to_diazepam,
-            floor_de=_floor_de(request, to_diazepam),
+            floor_de=_floor_de(request, to_diazepam) or Fraction(_last_dose(request)),
         )
 
     def plan(self, doses: Doses) -> list[StepInput]:
@@ -266,17 +281,14 @@ class _Context:
             if reduction is None:
                 break
             if not reduction.doses:
-                if reduction.larger_than_asked and steps:
-                    last = steps[-1]
-                    flag = self._larger_than_asked(doses, reduction.doses, current, target)
-                    steps[-1] = replace(last, flags=(*last.flags, flag))
+                # The stop is not a step: the checks give it its one warning (checks.py).
                 break
             flags: tuple[ScheduleWarning, ...] = ()
             if reduction.larger_than_asked:
                 flags = (self._larger_than_asked(doses, reduction.doses, current, target),)
             doses = reduction.doses
             steps.append(StepInput(days=self.interval_days, doses=doses, flags=flags))
-        if steps and self.floor_de and daily_de(doses, table) > self.floor_de:
+        if steps and not self.request.ends_with_stop and daily_de(doses, table) > self.floor_de:
             last = steps[-1]
             steps[-1] = replace(last, flags=(*last.flags, self._target_not_exact(doses)))
         return steps
@@ -341,7 +353,37 @@ def _check_request(request: PlanRequest) -> None:
         check_days(request.interval_days, what="the interval", most=MAX_INTERVAL_DAYS)
     check_days(request.period_days, what="the prescription period", most=MAX_PERIOD_DAYS)
     check_slot_order(request.slot_order, what="the reduction order")
+    _check_one_market(request)
     _check_plausible(daily_de(request.initial_doses, request.table), what="the regimen")
+
+
+def _one_liquid_each(request: PlanRequest) -> list[Formulation]:
+    """The formulations with only the prescriber's chosen liquid strength of a drug, where one
+    was chosen (the dose maker picks among the rest: one liquid strength per drug per plan)."""
+    chosen: dict[str, Decimal] = {}
+    for drug, strength in request.liquid_strengths:
+        mg_per_ml = as_decimal(strength, what=f"the {drug} liquid strength")
+        liquids = [f for f in request.formulations if f.drug == drug and f.is_liquid]
+        if not any(f.strength_mg == mg_per_ml for f in liquids):
+            offered = ", ".join(f"{format_mg(f.strength_mg)} mg/mL" for f in liquids) or "none"
+            raise EngineError(
+                f"there is no {format_mg(mg_per_ml)} mg/mL liquid of {drug} to choose (allowed: {offered})"
+            )
+        chosen[drug] = mg_per_ml
+    return [
+        f
+        for f in request.formulations
+        if not f.is_liquid or f.drug not in chosen or f.strength_mg == chosen[f.drug]
+    ]
+
+
+def _check_one_market(request: PlanRequest) -> None:
+    """A plan uses the products of exactly one market (the request's, when it names one)."""
+    markets = sorted({f.market for f in request.formulations if f.market is not None})
+    if len(markets) > 1:
+        raise EngineError(f"the products come from more than one market ({', '.join(markets)}): choose one")
+    if request.market is not None and markets and markets != [request.market]:
+        raise EngineError(f"the plan is for the {request.market} market but its products are {markets[0]}'s")
 
 
 def _check_step_size(request: PlanRequest, to_diazepam: Callable[[Decimal], Fraction]) -> None:
@@ -378,6 +420,17 @@ def _basis(request: PlanRequest, drug_order: Sequence[str]) -> Callable[[Decimal
     return lambda mg: table.to_diazepam(drug, mg)
 
 
+def _last_dose(request: PlanRequest) -> Decimal:
+    """The last daily dose before a stop (mg DE), checked: above 0 and at most 1 mg."""
+    last = as_decimal(request.last_dose_de_mg, what="the last dose before stopping")
+    if not 0 < last <= MAX_LAST_DOSE_DE_MG:
+        raise EngineError(
+            "the last dose before stopping must be above 0 and at most "
+            f"{format_mg(MAX_LAST_DOSE_DE_MG)} mg diazepam-equivalent, not {format_mg(last)} mg"
+        )
+    return last
+
+
 def _floor_de(request: PlanRequest, to_diazepam: Callable[[Decimal], Fraction]) -> Fraction:
     if request.target_daily_mg is None:
         return Fraction(0)
@@ -385,8 +438,11 @@ def _floor_de(request: PlanRequest, to_diazepam: Callable[[Decimal], Fraction]) 
     floor = to_diazepam(target)
     start = daily_de(request.initial_doses, request.table)
     if not 0 < floor < start:
+        what = f"{request.target_drug} " if request.target_drug else ""
+        unit = "mg" if request.target_drug else "mg diazepam-equivalent"
         raise EngineError(
-            f"the target daily dose must be above 0 and below the current dose, not {format_mg(target)} mg"
+            "the target daily dose must be above 0 and below the current dose, not "
+            f"{what}{format_mg(target)} {unit}"
         )
     return floor
 

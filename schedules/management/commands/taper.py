@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schedules import engine
 from schedules.models import CLINIC_MARKETS, OLDEST_PLAUSIBLE_AGE_YEARS
-from schedules.planning import PlanChoices, drug_by_name, plan_request
+from schedules.planning import PlanChoices, compare_tables, drug_by_name, plan_request
 
 SLOTS = ("morning", "midday", "evening", "night")
 # Each method's own parameter; giving one to another method is a mistake worth saying.
@@ -139,13 +139,46 @@ class Command(BaseCommand):
         )
         parser.add_argument("--liquid", action="store_true", help="allow the drug's oral liquids")
         option(
+            "--liquid-strength",
+            type=decimal_arg,
+            metavar="MG_PER_ML",
+            help="with --liquid: the one liquid strength to use (default: chosen to fit the tablets)",
+        )
+        option(
+            "--liquid-step-ml",
+            type=decimal_arg,
+            metavar="ML",
+            help="the oral syringe's graduation (default: TAPER_LIQUID_STEP_ML, 0.1 mL)",
+        )
+        option(
+            "--max-liquid-ml",
+            type=decimal_arg,
+            metavar="ML",
+            help="the most liquid in one dose (default: TAPER_MAX_LIQUID_DOSE_ML, 10 mL)",
+        )
+        option(
             "--market",
             type=str.upper,
             choices=[value for value, _ in CLINIC_MARKETS],
-            help="products of one market (default: all)",
+            help="the market whose products the plan uses (default: the TAPER_DEFAULT_MARKET setting)",
         )
         option(
-            "--target-mg", type=decimal_arg, metavar="MG", help="stop at this daily dose instead of stopping"
+            "--target-mg",
+            type=decimal_arg,
+            metavar="MG",
+            help=(
+                "end at this daily dose instead of stopping: mg of the drug tapered (the --switch-to "
+                "drug after a switch); the output names the drug"
+            ),
+        )
+        option(
+            "--last-dose-mg",
+            type=decimal_arg,
+            metavar="MG",
+            help=(
+                "the last daily dose before stopping, mg diazepam-equivalent (default 0.5, the "
+                "CKS/Ashton final step; lower only if you mean to, up to 1)"
+            ),
         )
         option(
             "--start", type=date_arg, default=None, metavar="YYYY-MM-DD", help="first day (default: today)"
@@ -170,7 +203,9 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(engine.schedule_to_dict(schedule), indent=2))
         else:
+            comparison = compare_tables(schedule.request.regimen, used=schedule.table.key)
             self.stdout.write(engine.render_table(schedule))
+            self.stdout.write("\n".join(engine.render_comparison(comparison)))
 
     def plan(self, options: dict[str, Any]) -> engine.Schedule:
         return engine.plan_from_request(plan_request(self.choices(options)))
@@ -185,6 +220,11 @@ class Command(BaseCommand):
         for slot, mg in doses.items():
             if mg <= 0:
                 raise CommandError(f"the {slot.value} dose must be above 0 mg, not {mg}")
+        for name in ("liquid_strength", "liquid_step_ml", "max_liquid_ml"):
+            if options[name] is not None and not options["liquid"]:
+                raise CommandError(f"--{name.replace('_', '-')} applies only with --liquid")
+        if options["last_dose_mg"] is not None and options["target_mg"] is not None:
+            raise CommandError("--last-dose-mg applies to a taper that stops: leave out --target-mg")
         if options["switch_stage_days"] is not None and not options["switch_to"]:
             raise CommandError("--switch-stage-days applies only with --switch-to")
         drug = drug_by_name(options["drug"])
@@ -204,6 +244,10 @@ class Command(BaseCommand):
             liquid=options["liquid"],
             target_daily_mg=options["target_mg"],
             period_days=options["period_days"],
+            liquid_strength=options["liquid_strength"],
+            liquid_step_ml=options["liquid_step_ml"],
+            max_liquid_dose_ml=options["max_liquid_ml"],
+            last_dose_de_mg=options["last_dose_mg"],
             patient=engine.PatientFactors(
                 age=options["age"], **{flag: options[flag] for flag in PATIENT_FLAGS}
             ),
