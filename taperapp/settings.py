@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "django_htmx",
     "schedules",
 ]
 
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "taperapp.urls"
@@ -115,7 +117,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "schedules:patient_list"
+LOGIN_REDIRECT_URL = "schedules:home"
 LOGOUT_REDIRECT_URL = "/accounts/login/?signed_out=1"
 
 LANGUAGE_CODE = "en-gb"
