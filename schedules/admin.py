@@ -10,11 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation
+from .planning import plans_using_equivalence
 from .roles import ADMINISTRATOR
 
 # A value more than 2 times away from every published value for the drug needs the
@@ -194,6 +195,31 @@ class EquivalenceTableAdmin(ReferenceAdmin):
 class EquivalenceAdmin(ReferenceAdmin):
     form = EquivalenceForm
     extra_fields = ("checked_against_source", "change_reason")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool) -> None:
+        before = (
+            Equivalence.objects.select_related("table", "drug").filter(pk=obj.pk).first() if change else None
+        )
+        super().save_model(request, obj, form, change)
+        if before is None or before.dose_mg == obj.dose_mg:
+            return
+        plans = plans_using_equivalence(
+            table_key=before.table.key, drug=before.drug.name, dose_mg=before.dose_mg
+        )
+        old = f"{before.drug.name} {before.dose_mg.normalize():f} mg ({before.table.key})"
+        if not plans:
+            messages.info(request, f"No saved plan used the old value, {old}.")
+            return
+        listed = "; ".join(
+            f"plan {plan.pk} ({plan.get_status_display().lower()}, record {plan.patient.record_number})"
+            for plan in plans
+        )
+        messages.warning(
+            request,
+            f"{len(plans)} saved plan{'s' if len(plans) != 1 else ''} used the old value, {old}, and keep "
+            f"it until re-planned: {listed}. Review them with their prescribers.",
+        )
+
     list_display = ("drug", "table_key", "dose", "source_range", "per_diazepam_mg", "confidence")
     list_filter = ("table", "confidence")
     list_select_related = ("drug", "table")

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from . import engine
-from .models import CLINIC_MARKETS, Drug, Equivalence, EquivalenceTable, Formulation
+from .models import CLINIC_MARKETS, Drug, Equivalence, EquivalenceTable, Formulation, Plan
 
 # Plans are built from immediate-release oral forms; modified-release products are a different
 # release profile and are never split (formulations.csv: "never split").
@@ -365,3 +365,28 @@ def suggest_alternative(choices: PlanChoices, schedule: engine.Schedule) -> engi
                 source=SOURCE_SWITCH_SUGGESTION,
             )
     return None
+
+
+def plans_using_equivalence(*, table_key: str, drug: str, dose_mg: Decimal) -> list[Plan]:
+    """The saved plans whose current version was planned with ``drug`` at ``dose_mg`` in the
+    table ``table_key`` (the frozen request each version keeps), for a drug the plan gives."""
+    found = []
+    plans = Plan.objects.filter(current_version__isnull=False).select_related("current_version", "patient")
+    for saved in plans.order_by("pk"):
+        version = saved.current_version
+        assert version is not None
+        request = version.request
+        table = request.get("table") or {}
+        if table.get("key") != table_key:
+            continue
+        used = {item.get("drug") for item in request.get("regimen", [])}
+        switch = request.get("switch") or {}
+        used.add(switch.get("to_drug"))
+        if drug not in used:
+            continue
+        if any(
+            entry.get("drug") == drug and Decimal(str(entry.get("dose_mg"))) == dose_mg
+            for entry in table.get("entries", [])
+        ):
+            found.append(saved)
+    return found

@@ -9,9 +9,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from schedules.models import Clinic, Equivalence, Formulation
+from schedules.models import Clinic, Equivalence, Formulation, Patient
 
 from .conftest import client_for, make_user
+from .plans.conftest import new_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +168,29 @@ def test_an_implausible_product_strength_needs_the_source_checked(admin_client_:
     assert "more than 2 times away from the published diazepam tablet" in refused.content.decode()
     product.refresh_from_db()
     assert product.strength_mg != 100
+
+
+def test_a_changed_equivalence_lists_the_saved_plans_that_used_the_old_value(
+    admin_client_: Client, prescriber: User, patient: Patient
+) -> None:
+    saved = new_plan(prescriber, patient)  # lorazepam by the default (Ashton) table: 1 mg = 10 mg
+    equivalence = Equivalence.objects.get(table__key="ashton", drug__name="lorazepam")
+    url = reverse("admin:schedules_equivalence_change", args=[equivalence.pk])
+    response = admin_client_.post(
+        url, equivalence_post(equivalence, dose_mg="1.2", change_reason="BNF 2024"), follow=True
+    )
+    content = response.content.decode()
+    assert "1 saved plan used the old value, lorazepam 1 mg (ashton)" in content
+    assert f"plan {saved.pk} (draft, record {patient.record_number})" in content
+    # The plan itself keeps the value it was made with.
+    saved.refresh_from_db()
+    assert saved.current_version is not None
+    entries = saved.current_version.request["table"]["entries"]
+    assert any(e["drug"] == "lorazepam" and Decimal(e["dose_mg"]) == 1 for e in entries)
+    other = Equivalence.objects.get(table__key="ashton", drug__name="oxazepam")
+    again = admin_client_.post(
+        reverse("admin:schedules_equivalence_change", args=[other.pk]),
+        equivalence_post(other, dose_mg="25", change_reason="check", checked_against_source="on"),
+        follow=True,
+    )
+    assert "No saved plan used the old value" in again.content.decode()
