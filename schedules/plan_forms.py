@@ -556,8 +556,14 @@ class DateChangeForm(ChangeForm):
 
 
 class CompareForm(forms.Form):
-    a = forms.TypedChoiceField(label="Compare version", coerce=int)
-    b = forms.TypedChoiceField(label="with version", coerce=int)
+    a = forms.TypedChoiceField(
+        label="Compare version",
+        coerce=int,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    b = forms.TypedChoiceField(
+        label="with version", coerce=int, widget=forms.Select(attrs={"class": "form-select form-select-sm"})
+    )
 
     def __init__(self, *args: Any, numbers: Sequence[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

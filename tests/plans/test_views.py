@@ -78,6 +78,7 @@ def test_the_htmx_preview_answers_with_the_preview_only(prescriber_client: Clien
     )
     content = response.content.decode()
     assert "<html" not in content
+    assert 'id="preview-status"' in content and "Preview updated:" in content  # announced to screen readers
     assert "Switch" in content and 'class="step-table"' in content
     assert not Plan.objects.exists()
 
