@@ -17,6 +17,9 @@ from . import scoring
 class Scale(models.Model):
     key = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120)
+    abbreviation = models.CharField(
+        max_length=30, help_text="Short name used beside a score, e.g. in a plan version's reason."
+    )
     version = models.CharField(max_length=20)
     validated = models.BooleanField(
         "validated instrument",
@@ -39,7 +42,7 @@ class Scale(models.Model):
     def spec(self) -> scoring.ScaleSpec:
         """The scale as the pure scoring functions take it (items and bands prefetched or queried)."""
         return scoring.ScaleSpec(
-            name=self.name,
+            name=self.abbreviation,
             items=tuple(item.spec() for item in self.items.all()),
             bands=tuple(band.spec() for band in self.bands.all()),
         )

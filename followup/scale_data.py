@@ -30,6 +30,7 @@ SCALES: list[dict[str, Any]] = [
     {
         "key": CHECKLIST_KEY,
         "name": "Benzodiazepine withdrawal symptom checklist (unvalidated)",
+        "abbreviation": "Symptom checklist",
         "version": "1",
         "validated": False,
         "citation": (
@@ -81,6 +82,7 @@ def load_scales(
         scale = scale_model.objects.create(
             key=data["key"],
             name=data["name"],
+            abbreviation=data["abbreviation"],
             version=data["version"],
             validated=data["validated"],
             citation=data["citation"],
