@@ -1,5 +1,6 @@
-"""What each role may do with follow-up data. The check-in permissions say who may record and who
-may decide; the group rows themselves are made by schedules/roles.py."""
+"""What each role may do with follow-up data: everyone reads the scales, administrators maintain
+them; prescribers and clinic staff record check-ins, and only prescribers decide (confirm) a change
+to the plan. The group rows themselves are made by schedules/roles.py."""
 
 from __future__ import annotations
 
@@ -9,14 +10,25 @@ from schedules.roles import ADMINISTRATOR, CLINIC_STAFF, PRESCRIBER
 
 SCALE_MODELS = ("scale", "scaleitem", "scaleband")
 
-FOLLOWUP_PERMISSIONS: dict[str, list[str]] = {
-    PRESCRIBER: [*(f"followup.view_{model}" for model in SCALE_MODELS)],
-    CLINIC_STAFF: [*(f"followup.view_{model}" for model in SCALE_MODELS)],
+SCALE_PERMISSIONS: dict[str, list[str]] = {
+    PRESCRIBER: [f"followup.view_{model}" for model in SCALE_MODELS],
+    CLINIC_STAFF: [f"followup.view_{model}" for model in SCALE_MODELS],
     ADMINISTRATOR: [
         f"followup.{action}_{model}"
         for model in SCALE_MODELS
         for action in ("view", "add", "change", "delete")
     ],
+}
+
+CHECKIN_PERMISSIONS: dict[str, list[str]] = {
+    PRESCRIBER: [
+        "followup.view_checkin",
+        "followup.add_checkin",
+        "followup.decide_checkin",
+        "followup.view_followupsettings",
+        "followup.change_followupsettings",
+    ],
+    CLINIC_STAFF: ["followup.view_checkin", "followup.add_checkin", "followup.view_followupsettings"],
 }
 
 

@@ -5,7 +5,7 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 from django.utils import timezone
 
-from followup.roles import FOLLOWUP_PERMISSIONS, grant
+from followup.roles import SCALE_PERMISSIONS, grant
 from followup.scale_data import LOAD_REASON, load_scales
 
 
@@ -38,7 +38,7 @@ def grant_permissions(apps, schema_editor):
     grant(
         group_model=apps.get_model("auth", "Group"),
         permission_model=apps.get_model("auth", "Permission"),
-        permissions=FOLLOWUP_PERMISSIONS,
+        permissions=SCALE_PERMISSIONS,
     )
 
 
