@@ -7,6 +7,8 @@ drugs, formulations and equivalence tables into its inputs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -146,3 +148,89 @@ def _engine_formulation(product: Formulation, split: str | None) -> engine.Formu
         is_liquid=product.is_liquid,
         id=product.pk,
     )
+
+
+@dataclass(frozen=True)
+class PlanChoices:
+    """What a prescriber (or the command line) chooses, in the reference data's terms.
+
+    ``regimen``: one or more drugs with their doses. ``market``: whose products the plan uses.
+    ``switch_to``: a longer-acting drug to move onto first (``switch_stage_days`` per stage).
+    ``table_key``: the equivalence table (None: the default table). ``strengths``: tablet
+    strengths of the drug being tapered (the switch target when switching). ``split``: how far
+    tablets may be divided ("whole", "half", "quarter"; never further than a product allows).
+    ``liquid``: allow oral liquids. ``target_daily_mg``: end at this daily dose instead of stopping.
+    """
+
+    regimen: tuple[engine.RegimenItem, ...]
+    method: engine.Method
+    market: str | None
+    start: date
+    interval_days: int | None = None
+    switch_to: str | None = None
+    switch_stage_days: int = 7
+    table_key: str | None = None
+    strengths: tuple[Decimal, ...] | None = None
+    split: str | None = None
+    liquid: bool = False
+    target_daily_mg: Decimal | None = None
+    period_days: int = 28
+    patient: engine.PatientFactors = field(default_factory=engine.PatientFactors)
+
+
+def plan_request(choices: PlanChoices) -> engine.PlanRequest:
+    """The engine's request for ``choices``; every database look-up happens here.
+
+    Formulations of every regimen drug and of the switch target are included; ``strengths``
+    restrict the drug being tapered (the switch target when switching, the only regimen drug
+    otherwise). PlanningError (an EngineError) names what the reference data does not hold.
+    """
+    if not choices.regimen:
+        raise PlanningError("the regimen is empty")
+    engine.check_start_date(choices.start, today=date.today())
+    table = table_by_key(choices.table_key)
+    regimen_drugs = [drug_by_name(item.drug) for item in choices.regimen]
+    target = drug_by_name(choices.switch_to) if choices.switch_to else None
+    if target is not None and target in regimen_drugs:
+        raise PlanningError(f"the patient already takes {target.name}: leave out the switch")
+    if choices.strengths is not None and target is None and len(regimen_drugs) > 1:
+        raise PlanningError("tablet strengths can be chosen only when one drug is tapered")
+    tapered = target if target is not None else regimen_drugs[0]
+    market = choices.market
+    formulations: list[engine.Formulation] = []
+    for drug in [*([target] if target is not None else []), *regimen_drugs]:
+        products = plan_formulations(
+            drug,
+            market=market,
+            strengths=choices.strengths if drug == tapered else None,
+            split=choices.split,
+            liquid=choices.liquid,
+        )
+        if drug == tapered and choices.liquid and not any(product.is_liquid for product in products):
+            where = f" in the {market} market" if market else ""
+            raise PlanningError(f"there is no oral liquid of {drug.name}{where}")
+        formulations += products
+    switch = (
+        engine.Switch(to_drug=target.name, stage_days=choices.switch_stage_days)
+        if target is not None
+        else None
+    )
+    every_drug = {*regimen_drugs, *([target] if target is not None else [])}
+    return engine.PlanRequest(
+        regimen=tuple(choices.regimen),
+        table=engine_table(table),
+        drugs=tuple(engine_drugs(sorted(every_drug, key=lambda drug: drug.name), market)),
+        formulations=tuple(formulations),
+        method=choices.method,
+        start=choices.start,
+        interval_days=choices.interval_days,
+        switch=switch,
+        target_daily_mg=choices.target_daily_mg,
+        patient=choices.patient,
+        period_days=choices.period_days,
+    )
+
+
+def plan(choices: PlanChoices) -> engine.Schedule:
+    """The schedule for ``choices``: ``plan_request`` then ``engine.plan_from_request``."""
+    return engine.plan_from_request(plan_request(choices))

@@ -18,8 +18,9 @@ def taper(*args: str, database: str) -> subprocess.CompletedProcess[str]:
     import os
 
     env = {**os.environ, "DATABASE_URL": database}
+    start = [] if "--start" in args else ["--start", "2027-01-04"]
     return subprocess.run(
-        [sys.executable, "manage.py", "taper", "--start", "2027-01-04", *args],
+        [sys.executable, "manage.py", "taper", *start, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -259,3 +260,27 @@ def test_the_prescription_period_is_configurable(database: str) -> None:
     )
     first = plan["dispensing"][0]
     assert (first["period_start"], first["period_end"]) == ("2027-01-04", "2027-01-17")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--morning", "1e309"], "above the plausible 300 mg"),
+        (["--morning", "1", "--interval-days", "99999999999"], "at most 84 days"),
+        (["--morning", "1", "--interval-days", "99999"], "at most 84 days"),
+        (["--morning", "1", "--period-days", "99999999999"], "at most 90 days"),
+        (["--morning", "1", "--switch-to", "diazepam", "--switch-stage-days", "999999999"], "at most 28"),
+        (["--morning", "1", "--start", "9999-12-31"], "start date 9999-12-31 must lie between"),
+        (["--morning", "1", "--start", "0001-01-01"], "start date 0001-01-01 must lie between"),
+        (["--morning", "1", "--split", "half", "--split", "whole"], "--split is given twice"),
+        (["--morning", "1", "--market", "UK", "--market", "US"], "--market is given twice"),
+        (["--morning", "1", "--switch-stage-days", "3"], "--switch-stage-days applies only with --switch-to"),
+        (["--morning", "1", "--method", "linear", "--step-mg", "1000"], "not smaller than the whole daily"),
+    ],
+)
+def test_out_of_range_input_exits_with_one_line(database: str, args: list[str], message: str) -> None:
+    result = taper("--drug", "lorazepam", "--market", "UK", *args, database=database)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]

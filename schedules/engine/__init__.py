@@ -6,10 +6,18 @@ Pure Python (standard library only, no Django): plain dataclasses in, plain data
 
 from .checks import check_schedule
 from .doses import DoseMaker, Unit, describe_units, dose_makers
+from .limits import (
+    MAX_INTERVAL_DAYS,
+    MAX_PERIOD_DAYS,
+    MAX_STEP_DAYS,
+    MAX_SWITCH_STAGE_DAYS,
+    check_start_date,
+)
 from .methods import PRESETS, BandsMethod, LinearMethod, Method, PercentMethod, Preset
 from .planner import (
     MAX_PLAUSIBLE_DE_MG,
     insert_hold,
+    plan_from_request,
     plan_taper,
     replan_from,
     validate_schedule,
@@ -43,7 +51,11 @@ from .types import (
 __all__ = [
     "DEFAULT_SLOT_ORDER",
     "DEFAULT_SWITCH_ORDER",
+    "MAX_INTERVAL_DAYS",
+    "MAX_PERIOD_DAYS",
     "MAX_PLAUSIBLE_DE_MG",
+    "MAX_STEP_DAYS",
+    "MAX_SWITCH_STAGE_DAYS",
     "PRESETS",
     "BandsMethod",
     "DispensingItem",
@@ -70,9 +82,11 @@ __all__ = [
     "Switch",
     "Unit",
     "check_schedule",
+    "check_start_date",
     "describe_units",
     "dose_makers",
     "insert_hold",
+    "plan_from_request",
     "plan_taper",
     "render_table",
     "replan_from",

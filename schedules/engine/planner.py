@@ -24,7 +24,8 @@ from typing import Any
 from .checks import check_schedule
 from .dispensing import dispense
 from .doses import DoseMaker, dose_makers
-from .methods import Method
+from .limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, check_days
+from .methods import LinearMethod, Method
 from .reduction import next_reduction, positions
 from .schedule import (
     Dose,
@@ -103,6 +104,15 @@ def plan_taper(
         slot_order=tuple(slot_order),
         period_days=period_days,
     )
+    return plan_from_request(request)
+
+
+def plan_from_request(request: PlanRequest) -> Schedule:
+    """Plan a taper schedule from a complete request (see ``plan_taper`` for its fields).
+
+    For a caller that already holds a ``PlanRequest``: one built from the reference data, or
+    rebuilt from a saved plan's frozen values to plan again.
+    """
     context = _Context.for_request(request)
     return _assemble(context, context.plan(request.initial_doses))
 
@@ -128,8 +138,7 @@ def insert_hold(*, schedule: Schedule, after_step: int, days: int) -> Schedule:
     inputs = schedule.step_inputs()
     if not 0 <= after_step <= len(inputs):
         raise EngineError(f"there is no step {after_step} to hold after (1-{len(inputs)})")
-    if days < 1:
-        raise EngineError(f"a hold must last at least 1 day, not {days}")
+    check_days(days, what="a hold", most=MAX_STEP_DAYS)
     doses = inputs[after_step - 1].doses if after_step else schedule.request.initial_doses
     hold = StepInput(days=days, doses=doses, hold=True, phase="hold")
     inputs.insert(after_step, hold)
@@ -212,6 +221,7 @@ class _Context:
                         f"be made from the allowed formulations ({makers[item.drug].describe()})"
                     )
         to_diazepam = _basis(request, drug_order)
+        _check_step_size(request, to_diazepam)
         return cls(
             request=request,
             makers=makers,
@@ -327,18 +337,31 @@ def _drug_order(request: PlanRequest) -> tuple[str, ...]:
 def _check_request(request: PlanRequest) -> None:
     if not request.regimen:
         raise EngineError("the regimen is empty")
-    if request.interval_days is not None and request.interval_days < 1:
-        raise EngineError(f"the interval must be at least 1 day, not {request.interval_days}")
-    if request.period_days < 1:
-        raise EngineError(f"the prescription period must be at least 1 day, not {request.period_days}")
+    if request.interval_days is not None:
+        check_days(request.interval_days, what="the interval", most=MAX_INTERVAL_DAYS)
+    check_days(request.period_days, what="the prescription period", most=MAX_PERIOD_DAYS)
     check_slot_order(request.slot_order, what="the reduction order")
     _check_plausible(daily_de(request.initial_doses, request.table), what="the regimen")
 
 
+def _check_step_size(request: PlanRequest, to_diazepam: Callable[[Decimal], Fraction]) -> None:
+    """A linear step must be smaller than the whole daily dose: a larger one is no taper."""
+    method = request.method
+    if not isinstance(method, LinearMethod):
+        return
+    start = daily_de(request.initial_doses, request.table)
+    if to_diazepam(method.step_mg) >= start:
+        raise EngineError(
+            f"the step of {format_mg(method.step_mg)} mg is not smaller than the whole daily dose "
+            f"({format_de(start)} mg diazepam-equivalent): choose a smaller step"
+        )
+
+
 def _check_plausible(de: Fraction, *, what: str) -> None:
     if de > MAX_PLAUSIBLE_DE_MG:
+        amount = format_de(de) if de < 10**6 else "over a million"
         raise EngineError(
-            f"{what} is {format_de(de)} mg diazepam-equivalent a day, above the plausible "
+            f"{what} is {amount} mg diazepam-equivalent a day, above the plausible "
             f"{MAX_PLAUSIBLE_DE_MG} mg: check the doses"
         )
 
@@ -377,7 +400,10 @@ def _assemble(context: _Context, inputs: Sequence[StepInput]) -> Schedule:
     # make it: going back and forth between tablets and a syringe confuses patients.
     on_liquid: set[tuple[str, Slot]] = set()
     for number, step_input in enumerate(inputs, start=1):
-        step = _build_step(context, number, day, step_input, before, on_liquid)
+        try:
+            step = _build_step(context, number, day, step_input, before, on_liquid)
+        except OverflowError:
+            raise EngineError(f"step {number} would end after the last date a calendar holds") from None
         on_liquid |= {(dose.drug, dose.slot) for dose in step.doses if _is_liquid(dose)}
         steps.append(step)
         day = step.end_date + dt.timedelta(days=1)
@@ -405,8 +431,7 @@ def _build_step(
     before: Fraction,
     on_liquid: set[tuple[str, Slot]],
 ) -> Step:
-    if step_input.days < 1:
-        raise EngineError(f"step {number} must last at least 1 day, not {step_input.days}")
+    check_days(step_input.days, what=f"step {number}", most=MAX_STEP_DAYS)
     table = context.request.table
     doses = _checked_doses(context, number, step_input.doses)
     de = sum((table.to_diazepam(drug, mg) for drug, _, mg in doses), Fraction(0))

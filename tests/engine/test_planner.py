@@ -19,6 +19,8 @@ from schedules.engine import (
     Schedule,
     Slot,
     Switch,
+    check_start_date,
+    insert_hold,
     plan_taper,
 )
 
@@ -379,6 +381,14 @@ def test_a_target_that_cannot_be_made_is_reported() -> None:
         ({"switch": Switch(to_drug="valium")}, "unknown drug 'valium'"),
         ({"period_days": 0}, "at least 1 day"),
         ({"regimen": [regimen("diazepam", night="2"), regimen("diazepam", morning="2")]}, "only once"),
+        ({"interval_days": 85}, "at most 84 days"),
+        ({"interval_days": 99999999999}, "at most 84 days"),
+        ({"period_days": 91}, "at most 90 days"),
+        ({"period_days": 99999999999}, "at most 90 days"),
+        ({"method": LinearMethod(step_mg=Decimal(10))}, "not smaller than the whole daily dose"),
+        ({"method": LinearMethod(step_mg=Decimal(1000))}, "not smaller than the whole daily dose"),
+        ({"regimen": [regimen("diazepam", night="1e309")]}, "above the plausible 300 mg"),
+        ({"start": dt.date(9999, 12, 1)}, "would end after the last date a calendar holds"),
     ],
 )
 def test_bad_input_raises_one_readable_line(arguments: dict, message: str) -> None:
@@ -396,3 +406,20 @@ def test_missing_drug_information_is_an_error() -> None:
 def test_plan_taper_is_keyword_only() -> None:
     with pytest.raises(TypeError):
         plan_taper([regimen("diazepam", night="10")])  # type: ignore[call-arg]
+
+
+def test_switch_stages_and_start_dates_have_clinical_bounds() -> None:
+    with pytest.raises(EngineError, match="at most 28 days, not 999999999"):
+        Switch(to_drug="diazepam", stage_days=999999999)
+    today = dt.date(2027, 1, 4)
+    check_start_date(dt.date(2026, 1, 4), today=today)
+    check_start_date(dt.date(2029, 1, 3), today=today)
+    for wrong in (dt.date(1, 1, 1), dt.date(2026, 1, 3), dt.date(2029, 1, 5), dt.date(9999, 12, 31)):
+        with pytest.raises(EngineError, match="must lie between 2026-01-04 and 2029-01-03"):
+            check_start_date(wrong, today=today)
+
+
+def test_a_hold_or_an_edited_step_has_a_bound() -> None:
+    schedule = plan(regimen=[regimen("diazepam", night="10")], formulations=DIAZEPAM_TABLETS)
+    with pytest.raises(EngineError, match="at most 365 days"):
+        insert_hold(schedule=schedule, after_step=1, days=366)

@@ -131,7 +131,9 @@ def plan_case(case: Case) -> Schedule:
     try:
         return _plan(case)
     except EngineError as error:
-        if "cannot be switched" not in str(error):
+        if "cannot be switched" not in str(error) and "not smaller than the whole daily dose" not in str(
+            error
+        ):
             raise
         reject()
 
