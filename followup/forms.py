@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
 from django import forms
@@ -119,7 +120,9 @@ class ConfirmDecisionForm(DecisionForm):
 
 
 class CheckInForm(ScaleResponsesMixin, DecisionForm):
-    date = forms.DateField(label="Date of the check-in", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label="Date of the check-in", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     how = forms.ChoiceField(label="How", choices=CheckIn.How.choices, widget=forms.RadioSelect)
     missed_doses = forms.BooleanField(label="Missed doses", required=False)
     extra_doses = forms.BooleanField(label="Took extra doses", required=False)
@@ -159,7 +162,7 @@ class CheckInForm(ScaleResponsesMixin, DecisionForm):
             Fieldset(
                 f"Symptoms: {scale.name}",
                 HTML('{% include "followup/scale_source.html" with scale=scale %}'),
-                *item_names,
+                *(InlineRadios(name) for name in item_names),
                 css_class="scale-items",
             ),
             Fieldset(
@@ -179,7 +182,7 @@ class CheckInForm(ScaleResponsesMixin, DecisionForm):
             ),
             Fieldset(
                 "Sleep, cravings and other substances",
-                "sleep",
+                InlineRadios("sleep"),
                 Row(
                     Column("cravings", css_class="col-md-3"),
                     Column("alcohol", css_class="col-md-3"),

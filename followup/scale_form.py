@@ -29,7 +29,7 @@ def item_field(item: ItemSpec) -> forms.TypedChoiceField:
         label=f"{item.order}. {item.text}",
         choices=item_choices(item),
         coerce=int,
-        widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
+        widget=forms.RadioSelect,
         error_messages={"required": "Choose a score for this item."},
     )
 

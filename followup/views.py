@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from schedules.actions import plans as plan_actions
 from schedules.charts import ScorePoint
-from schedules.models import Plan
+from schedules.models import Plan, PlanVersion
 from schedules.views.base import AuthenticatedHttpRequest
 
 from . import guidance
@@ -30,6 +30,7 @@ from .actions import (
     preview_decision,
     record_checkin,
 )
+from .changes import date_changes
 from .forms import CheckInForm, ConfirmDecisionForm, FollowUpSettingsForm
 from .models import CheckIn, FollowUpSettings, Scale
 from .overview import follow_ups, rise_points, settings_of
@@ -260,6 +261,12 @@ def checkin_detail(request: AuthenticatedHttpRequest, checkin_id: int) -> HttpRe
         previous_total=previous.total_score if previous else None,
         rise_points=rise_points(),
     )
+    moved = []
+    result = checkin.resulting_version
+    if result is not None and result.number > 1:
+        before = PlanVersion.objects.get(plan=plan, number=result.number - 1)
+        moved = date_changes(before.schedule, result.schedule, on=checkin.date)
+    chart_version = result or plan.current_version
     return render(
         request,
         "followup/checkin_detail.html",
@@ -277,6 +284,9 @@ def checkin_detail(request: AuthenticatedHttpRequest, checkin_id: int) -> HttpRe
             "guidance": guidance,
             "today": timezone.localdate(),
             "posted": request.POST,
+            "moved": moved,
+            "chart_schedule": chart_version.schedule if chart_version else None,
+            "scores": score_points(_plan_checkins(plan)),
         },
     )
 
