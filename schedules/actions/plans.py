@@ -116,24 +116,7 @@ def unacknowledged_dangers(
 
 
 def plan_proposal(request: engine.PlanRequest) -> Proposal:
-    return Proposal.of(_plan(request))
-
-
-def _plan(request: engine.PlanRequest) -> engine.Schedule:
-    return engine.plan_taper(
-        regimen=request.regimen,
-        table=request.table,
-        drugs=request.drugs,
-        formulations=request.formulations,
-        method=request.method,
-        start=request.start,
-        interval_days=request.interval_days,
-        switch=request.switch,
-        target_daily_mg=request.target_daily_mg,
-        patient=request.patient,
-        slot_order=request.slot_order,
-        period_days=request.period_days,
-    )
+    return Proposal.of(engine.plan_from_request(request))
 
 
 def _inputs(version: PlanVersion) -> tuple[engine.PlanRequest, list[engine.StepInput]]:
