@@ -132,6 +132,12 @@ def plan_warnings(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @register.filter
+def step_numbers(warnings: list[dict[str, Any]]) -> list[int]:
+    """The steps that have a warning of their own, in order, each once."""
+    return sorted({warning["step"] for warning in warnings if warning["step"] is not None})
+
+
+@register.filter
 def is_current(step: dict[str, Any], today: dt.date | str | None) -> bool:
     """Whether ``today`` falls within the step (no date, or an empty one, is never current)."""
     if not isinstance(today, dt.date):
