@@ -14,7 +14,7 @@ from django.conf import settings
 from schedules.models import Plan
 
 from . import due
-from .models import CheckIn, FollowUpSettings, Scale
+from .models import CheckIn, FollowUpSettings
 from .scoring import BandSpec, HoldSuggestion, ScaleSpec, band_for, suggest_hold
 
 
@@ -45,9 +45,23 @@ def rise_points() -> int:
     return int(settings.FOLLOWUP_SCORE_RISE_POINTS)
 
 
-def scale_specs() -> dict[int, ScaleSpec]:
-    """Every scale as the scoring functions take it (three queries)."""
-    return {scale.pk: scale.spec() for scale in Scale.objects.prefetch_related("items", "bands")}
+def checkins_of(plans: Sequence[Plan]) -> dict[int, list[CheckIn]]:
+    """The plans' check-ins, latest first, with their scales' items and bands (three queries).
+    Kept on each plan object, so the pieces of one page that need them share one fetch."""
+    missing = [plan for plan in plans if not hasattr(plan, "_followup_checkins")]
+    if missing:
+        by_plan: dict[int, list[CheckIn]] = defaultdict(list)
+        fetched = (
+            CheckIn.objects.filter(plan__in=[plan.pk for plan in missing])
+            .select_related("scale", "recorded_by", "resulting_version")
+            .prefetch_related("scale__items", "scale__bands")
+            .order_by("plan_id", "-date", "-recorded_at")
+        )
+        for checkin in fetched:
+            by_plan[checkin.plan_id].append(checkin)
+        for plan in missing:
+            plan._followup_checkins = by_plan[plan.pk]  # type: ignore[attr-defined]
+    return {plan.pk: plan._followup_checkins for plan in plans}  # type: ignore[attr-defined]
 
 
 def settings_of(plan: Plan) -> FollowUpSettings:
@@ -61,15 +75,11 @@ def settings_of(plan: Plan) -> FollowUpSettings:
 def follow_ups(plans: Sequence[Plan], *, today: dt.date) -> list[FollowUp]:
     """The follow-up state of each plan (plans fetched with current_version, patient and
     followup_settings selected)."""
-    by_plan: dict[int, list[CheckIn]] = defaultdict(list)
-    checkins = (
-        CheckIn.objects.filter(plan__in=[plan.pk for plan in plans])
-        .select_related("scale")
-        .order_by("plan_id", "-date", "-recorded_at")
-    )
-    for checkin in checkins:
-        by_plan[checkin.plan_id].append(checkin)
-    specs = scale_specs() if plans else {}
+    by_plan = checkins_of(plans)
+    specs: dict[int, ScaleSpec] = {}
+    for checkin in (c for checkins in by_plan.values() for c in checkins):
+        if checkin.scale_id not in specs:
+            specs[checkin.scale_id] = checkin.scale.spec()
     return [_follow_up(plan, by_plan[plan.pk], specs, today=today) for plan in plans if plan.current_version]
 
 

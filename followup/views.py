@@ -9,14 +9,12 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schedules.actions import plans as plan_actions
-from schedules.charts import ScorePoint
 from schedules.models import Plan, PlanVersion
 from schedules.views.base import AuthenticatedHttpRequest
 
@@ -33,7 +31,8 @@ from .actions import (
 from .changes import date_changes
 from .forms import CheckInForm, ConfirmDecisionForm, FollowUpSettingsForm
 from .models import CheckIn, FollowUpSettings, Scale
-from .overview import follow_ups, rise_points, settings_of
+from .overview import checkins_of, follow_ups, rise_points, settings_of
+from .scores import score_points
 from .scoring import band_for, suggest_hold
 
 
@@ -62,18 +61,8 @@ def checkin_for(request: AuthenticatedHttpRequest, checkin_id: int) -> CheckIn:
     )
 
 
-def score_points(checkins: list[CheckIn]) -> list[ScorePoint]:
-    """The check-ins' totals for the plan chart's second series."""
-    maxima = {scale.pk: scale.spec().max_total for scale in {c.scale for c in checkins}}
-    return [ScorePoint(date=c.date, score=c.total_score, maximum=maxima[c.scale_id]) for c in checkins]
-
-
 def _plan_checkins(plan: Plan) -> list[CheckIn]:
-    return list(
-        plan.checkins.select_related(
-            "scale", "recorded_by", "confirmed_by", "resulting_version"
-        ).prefetch_related(Prefetch("scale__items"), Prefetch("scale__bands"))
-    )
+    return checkins_of([plan])[plan.pk]
 
 
 @require_http_methods(["GET"])

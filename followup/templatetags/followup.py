@@ -19,7 +19,7 @@ from schedules.models import Plan
 
 from .. import guidance
 from ..models import CheckIn
-from ..overview import dashboard, follow_ups
+from ..overview import checkins_of, dashboard, follow_ups
 
 register = template.Library()
 
@@ -34,13 +34,13 @@ def followup_dashboard(context: template.Context) -> dict[str, Any]:
 def plan_followup(context: template.Context, plan: Plan, limit: int = 10) -> dict[str, Any]:
     """``limit`` check-ins, the latest first (0: all of them)."""
     today = timezone.localdate()
-    checkins = plan.checkins.select_related("scale", "recorded_by", "resulting_version")
-    listed = list(checkins[:limit] if limit else checkins)
+    checkins = checkins_of([plan])[plan.pk]
+    listed = checkins[:limit] if limit else checkins
     return {
         "plan": plan,
         "follow_up": follow_ups([plan], today=today)[0] if plan.current_version else None,
         "checkins": listed,
-        "more": bool(limit) and len(listed) == limit,
+        "more": bool(limit) and len(checkins) > limit,
         "perms": context.get("perms"),
         "guidance": guidance,
     }

@@ -102,3 +102,26 @@ def test_reviews_fall_due_three_months_after_the_start_or_sooner_with_co_use(
 def test_another_clinics_plans_are_not_on_the_dashboard(prescriber: User, foreign_plan: Plan) -> None:
     board = dashboard(prescriber, today=DAY)
     assert board.empty
+
+
+@pytest.mark.parametrize("checkins", [1, 8])
+def test_the_plan_page_with_its_check_ins_and_scores_keeps_its_query_count(
+    prescriber: User,
+    clinic: Clinic,
+    checklist: Scale,
+    django_assert_max_num_queries: object,
+    checkins: int,
+) -> None:
+    from django.urls import reverse
+
+    from ..conftest import client_for
+
+    (plan,) = plans_with_checkins(prescriber, clinic, checklist, plans=1, checkins=checkins)
+    client = client_for(prescriber)
+    # The plan page's own queries, plus 4 for the check-ins, their scales and the plan's cadence.
+    with django_assert_max_num_queries(13):  # type: ignore[operator]
+        html = client.get(reverse("schedules:plan_detail", args=[plan.pk])).content.decode()
+    assert "Record a check-in" in html and 'class="chart-score"' in html
+    with django_assert_max_num_queries(14):  # type: ignore[operator]
+        response = client.get(reverse("followup:plan_checkins", args=[plan.pk]))
+    assert response.status_code == 200
