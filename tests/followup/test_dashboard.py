@@ -63,7 +63,7 @@ def test_the_dashboard_query_count_does_not_grow(
     plans_with_checkins(prescriber, clinic, checklist, plans=plans, checkins=checkins)
     with django_assert_max_num_queries(5):  # type: ignore[operator]
         html = render_dashboard(prescriber)
-    assert "Follow-up" in html
+    assert "Follow-up" in html and "Overdue check-ins" in html
 
 
 def test_due_and_overdue_check_ins_and_suggested_holds(
