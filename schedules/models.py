@@ -294,6 +294,18 @@ class Clinic(models.Model):
         help_text="Decides the formulations offered by default.",
     )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="clinics", blank=True)
+    # Printed plans: the paper the clinic prints on, and the contact details the patient's
+    # take-home schedule gives.
+    paper_size = models.CharField(
+        max_length=6,
+        choices=[("A4", "A4"), ("Letter", "US Letter")],
+        default="A4",
+        help_text="Paper for printed plans.",
+    )
+    contact_phone = models.CharField("phone for patients", max_length=40, blank=True)
+    contact_email = models.EmailField("email for patients", blank=True)
+    contact_address = models.TextField("address", blank=True)
+    contact_hours = models.CharField("opening hours", max_length=120, blank=True)
 
     history = HistoricalRecords()
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, patients, plans
+from .views import dashboard, exports, patients, plans
 
 app_name = "schedules"
 
@@ -20,5 +20,10 @@ urlpatterns = [
     path("plans/<int:plan_id>/remove-step/", plans.step_remove, name="step_remove"),
     path("plans/<int:plan_id>/hold/", plans.hold_insert, name="hold_insert"),
     path("plans/<int:plan_id>/replan/", plans.replan, name="replan"),
+    path("plans/<int:plan_id>/clinician.pdf", exports.clinician_pdf, name="plan_clinician_pdf"),
+    path("plans/<int:plan_id>/patient.pdf", exports.patient_pdf, name="plan_patient_pdf"),
+    path("plans/<int:plan_id>/schedule.ics", exports.schedule_ics, name="plan_ics"),
+    path("plans/<int:plan_id>/fhir.json", exports.schedule_fhir, name="plan_fhir"),
+    path("plans/<int:plan_id>/steps.csv", exports.steps_csv, name="plan_csv"),
     path("plans/<int:plan_id>/<slug:action>/", plans.status_change, name="status_change"),
 ]

@@ -36,6 +36,16 @@ def switch_schedule() -> engine.Schedule:
     return engine.insert_hold(schedule=schedule, after_step=4, days=14)
 
 
+def sixty_step_schedule() -> engine.Schedule:
+    """About 60 steps: diazepam 20 mg a day, 8% every 2 weeks, tablets and liquid."""
+    return plan(
+        regimen=[regimen("diazepam", morning="10", night="10")],
+        formulations=[*DIAZEPAM_SOLIDS, *DIAZEPAM_LIQUIDS],
+        method=PercentMethod(Decimal(8)),
+        interval_days=14,
+    )
+
+
 def long_schedule() -> engine.Schedule:
     """The largest realistic plan: alprazolam 6 mg/day switched to diazepam, 5% every 2 weeks, liquid."""
     return plan(
