@@ -385,10 +385,9 @@ class AcknowledgementForm(forms.Form):
         return {name.removeprefix("ack:"): value for name, value in self.cleaned_data.items() if value}
 
 
-class ChangeForm(forms.Form):
-    """What every change carries: the version the person saw, and their reason."""
+class ReasonForm(forms.Form):
+    """The reason every change carries (who and when are recorded by the action)."""
 
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     reason = forms.CharField(
         label="Reason for this change",
         max_length=500,
@@ -406,6 +405,12 @@ class ChangeForm(forms.Form):
             self.add_error("reason", "Give the reason for this change.")
             return False
         return True
+
+
+class ChangeForm(ReasonForm):
+    """A change to a saved plan: also the version the person saw (optimistic concurrency)."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class StepEditForm(ChangeForm):

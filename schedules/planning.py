@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from . import engine
-from .models import Drug, Equivalence, EquivalenceTable, Formulation
+from .models import CLINIC_MARKETS, Drug, Equivalence, EquivalenceTable, Formulation
 
 # Plans are built from immediate-release oral forms; modified-release products are a different
 # release profile and are never split (formulations.csv: "never split").
@@ -147,6 +148,7 @@ def _engine_formulation(product: Formulation, split: str | None) -> engine.Formu
         divisible=divisible,
         is_liquid=product.is_liquid,
         id=product.pk,
+        market=product.market,
     )
 
 
@@ -154,12 +156,17 @@ def _engine_formulation(product: Formulation, split: str | None) -> engine.Formu
 class PlanChoices:
     """What a prescriber (or the command line) chooses, in the reference data's terms.
 
-    ``regimen``: one or more drugs with their doses. ``market``: whose products the plan uses.
+    ``regimen``: one or more drugs with their doses. ``market``: whose products the plan uses
+    (None: the TAPER_DEFAULT_MARKET setting; never several markets at once).
     ``switch_to``: a longer-acting drug to move onto first (``switch_stage_days`` per stage).
     ``table_key``: the equivalence table (None: the default table). ``strengths``: tablet
     strengths of the drug being tapered (the switch target when switching). ``split``: how far
     tablets may be divided ("whole", "half", "quarter"; never further than a product allows).
     ``liquid``: allow oral liquids. ``target_daily_mg``: end at this daily dose instead of stopping.
+    ``liquid_strength``: the one liquid strength (mg/mL) of the drug tapered (None: the engine
+    chooses one; a plan never uses two strengths of a drug's liquid). ``liquid_step_ml`` and
+    ``max_liquid_dose_ml``: the oral syringe's graduation and the most liquid in one dose (None:
+    the TAPER_LIQUID_STEP_ML and TAPER_MAX_LIQUID_DOSE_ML settings, 0.1 mL and 10 mL by default).
     """
 
     regimen: tuple[engine.RegimenItem, ...]
@@ -176,6 +183,19 @@ class PlanChoices:
     target_daily_mg: Decimal | None = None
     period_days: int = 28
     patient: engine.PatientFactors = field(default_factory=engine.PatientFactors)
+    liquid_strength: Decimal | None = None
+    liquid_step_ml: Decimal | None = None
+    max_liquid_dose_ml: Decimal | None = None
+
+
+def plan_market(market: str | None) -> str:
+    """``market``, or the default market setting (TAPER_DEFAULT_MARKET) when None: a plan
+    always uses the products of exactly one market."""
+    chosen = (market or settings.TAPER_DEFAULT_MARKET).strip().upper()
+    known = [value for value, _ in CLINIC_MARKETS]
+    if chosen not in known:
+        raise PlanningError(f"unknown market {chosen!r}; known: {', '.join(known)}")
+    return chosen
 
 
 def plan_request(choices: PlanChoices) -> engine.PlanRequest:
@@ -196,7 +216,7 @@ def plan_request(choices: PlanChoices) -> engine.PlanRequest:
     if choices.strengths is not None and target is None and len(regimen_drugs) > 1:
         raise PlanningError("tablet strengths can be chosen only when one drug is tapered")
     tapered = target if target is not None else regimen_drugs[0]
-    market = choices.market
+    market = plan_market(choices.market)
     formulations: list[engine.Formulation] = []
     for drug in [*([target] if target is not None else []), *regimen_drugs]:
         products = plan_formulations(
@@ -207,8 +227,17 @@ def plan_request(choices: PlanChoices) -> engine.PlanRequest:
             liquid=choices.liquid,
         )
         if drug == tapered and choices.liquid and not any(product.is_liquid for product in products):
-            where = f" in the {market} market" if market else ""
-            raise PlanningError(f"there is no oral liquid of {drug.name}{where}")
+            raise PlanningError(f"there is no oral liquid of {drug.name} in the {market} market")
+        if drug == tapered and choices.liquid_strength is not None:
+            if not choices.liquid:
+                raise PlanningError("a liquid strength was chosen but liquids are not allowed")
+            offered = sorted(p.strength_mg for p in products if p.is_liquid)
+            if choices.liquid_strength not in offered:
+                listed = ", ".join(f"{s.normalize():f}" for s in offered) or "none"
+                raise PlanningError(
+                    f"{drug.name} has no {choices.liquid_strength.normalize():f} mg/mL liquid in the "
+                    f"{market} market; available: {listed} mg/mL"
+                )
         formulations += products
     switch = (
         engine.Switch(to_drug=target.name, stage_days=choices.switch_stage_days)
@@ -228,7 +257,22 @@ def plan_request(choices: PlanChoices) -> engine.PlanRequest:
         target_daily_mg=choices.target_daily_mg,
         patient=choices.patient,
         period_days=choices.period_days,
+        market=market,
+        liquid_strengths=(
+            ((tapered.name, choices.liquid_strength),) if choices.liquid_strength is not None else ()
+        ),
+        liquid_step_ml=_setting_or(choices.liquid_step_ml, "TAPER_LIQUID_STEP_ML", engine.LIQUID_STEP_ML),
+        max_liquid_ml=_setting_or(
+            choices.max_liquid_dose_ml, "TAPER_MAX_LIQUID_DOSE_ML", engine.MAX_LIQUID_DOSE_ML
+        ),
     )
+
+
+def _setting_or(chosen: Decimal | None, name: str, default: Decimal) -> Decimal:
+    """``chosen``, else the clinic's setting ``name`` (a number in settings), else ``default``."""
+    if chosen is not None:
+        return chosen
+    return Decimal(str(getattr(settings, name, default)))
 
 
 def plan(choices: PlanChoices) -> engine.Schedule:

@@ -123,6 +123,9 @@ LOGOUT_REDIRECT_URL = "/accounts/login/?signed_out=1"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("TIME_ZONE", "Europe/London")
+# The market whose products `manage.py taper` plans with when --market is not given (US, UK or CA):
+# a plan never mixes the products of two markets.
+TAPER_DEFAULT_MARKET = envstr("TAPER_DEFAULT_MARKET", "UK").upper()
 USE_I18N = True
 USE_TZ = True
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
@@ -142,3 +143,23 @@ def test_planning_again_from_a_request_gives_the_same_schedule() -> None:
 def test_a_switch_to_a_drug_already_taken_is_refused() -> None:
     with pytest.raises(EngineError, match="already takes lorazepam"):
         plan_request(lorazepam_to_diazepam(switch_to="lorazepam"))
+
+
+def test_a_request_uses_the_products_of_one_market_only(settings: object) -> None:
+    request = plan_request(lorazepam_to_diazepam(market=None))
+    assert request.market == "UK"
+    assert {f.market for f in request.formulations} == {"UK"}
+    setattr(settings, "TAPER_DEFAULT_MARKET", "US")  # noqa: B010
+    assert {f.market for f in plan_request(lorazepam_to_diazepam(market=None)).formulations} == {"US"}
+    with pytest.raises(EngineError, match="unknown market 'XX'"):
+        plan_request(lorazepam_to_diazepam(market="XX"))
+
+
+def test_the_engine_refuses_products_of_two_markets() -> None:
+    request = plan_request(lorazepam_to_diazepam(market="UK"))
+    us = plan_request(lorazepam_to_diazepam(market="US"))
+    mixed = dataclasses.replace(request, formulations=request.formulations + us.formulations, market=None)
+    with pytest.raises(EngineError, match=r"more than one market \(UK, US\)"):
+        engine.plan_from_request(mixed)
+    with pytest.raises(EngineError, match="plan is for the US market but its products are UK's"):
+        engine.plan_from_request(dataclasses.replace(request, market="US"))

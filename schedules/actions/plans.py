@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -64,7 +65,7 @@ class Proposal:
     def checked(cls, request: engine.PlanRequest, steps: Sequence[engine.StepInput]) -> Proposal:
         return cls.of(engine.validate_schedule(request=request, steps=steps))
 
-    @property
+    @cached_property
     def schedule_dict(self) -> dict[str, Any]:
         return engine.schedule_to_dict(self.schedule)
 

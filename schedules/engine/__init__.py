@@ -5,7 +5,7 @@ Pure Python (standard library only, no Django): plain dataclasses in, plain data
 """
 
 from .checks import check_schedule
-from .doses import DoseMaker, Unit, describe_units, dose_makers
+from .doses import LIQUID_STEP_ML, MAX_LIQUID_DOSE_ML, DoseMaker, Unit, describe_units, dose_makers
 from .limits import (
     MAX_INTERVAL_DAYS,
     MAX_PERIOD_DAYS,
@@ -51,7 +51,9 @@ from .types import (
 __all__ = [
     "DEFAULT_SLOT_ORDER",
     "DEFAULT_SWITCH_ORDER",
+    "LIQUID_STEP_ML",
     "MAX_INTERVAL_DAYS",
+    "MAX_LIQUID_DOSE_ML",
     "MAX_PERIOD_DAYS",
     "MAX_PLAUSIBLE_DE_MG",
     "MAX_STEP_DAYS",

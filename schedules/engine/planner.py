@@ -78,6 +78,7 @@ def plan_taper(
     patient: PatientFactors | None = None,
     slot_order: Sequence[Slot] = DEFAULT_SLOT_ORDER,
     period_days: int = 28,
+    market: str | None = None,
 ) -> Schedule:
     """Plan a taper schedule.
 
@@ -88,7 +89,8 @@ def plan_taper(
     default). ``switch``: move to a longer-acting drug first. ``target_daily_mg``: stop the
     taper at this daily dose (mg of the tapered drug, see ``methods``) instead of stopping.
     ``start``: the first day of step 1. ``slot_order``: the order reductions are taken from.
-    ``period_days``: the prescription period for dispensing.
+    ``period_days``: the prescription period for dispensing. ``market``: the market whose
+    products the formulations are (every formulation that names a market must name this one).
     """
     request = PlanRequest(
         regimen=tuple(regimen),
@@ -103,6 +105,7 @@ def plan_taper(
         patient=patient or PatientFactors(),
         slot_order=tuple(slot_order),
         period_days=period_days,
+        market=market,
     )
     return plan_from_request(request)
 
@@ -206,7 +209,11 @@ class _Context:
         for drug in drug_order:
             table.entry(drug)
         _check_request(request)
-        makers = dose_makers(request.formulations)
+        makers = dose_makers(
+            _one_liquid_each(request),
+            liquid_step_ml=as_decimal(request.liquid_step_ml, what="the liquid measuring step"),
+            max_liquid_ml=as_decimal(request.max_liquid_ml, what="the largest liquid dose"),
+        )
         infos = {info.name: info for info in request.drugs}
         for drug in drug_order:
             if drug not in makers:
@@ -341,7 +348,37 @@ def _check_request(request: PlanRequest) -> None:
         check_days(request.interval_days, what="the interval", most=MAX_INTERVAL_DAYS)
     check_days(request.period_days, what="the prescription period", most=MAX_PERIOD_DAYS)
     check_slot_order(request.slot_order, what="the reduction order")
+    _check_one_market(request)
     _check_plausible(daily_de(request.initial_doses, request.table), what="the regimen")
+
+
+def _one_liquid_each(request: PlanRequest) -> list[Formulation]:
+    """The formulations with only the prescriber's chosen liquid strength of a drug, where one
+    was chosen (the dose maker picks among the rest: one liquid strength per drug per plan)."""
+    chosen: dict[str, Decimal] = {}
+    for drug, strength in request.liquid_strengths:
+        mg_per_ml = as_decimal(strength, what=f"the {drug} liquid strength")
+        liquids = [f for f in request.formulations if f.drug == drug and f.is_liquid]
+        if not any(f.strength_mg == mg_per_ml for f in liquids):
+            offered = ", ".join(f"{format_mg(f.strength_mg)} mg/mL" for f in liquids) or "none"
+            raise EngineError(
+                f"there is no {format_mg(mg_per_ml)} mg/mL liquid of {drug} to choose (allowed: {offered})"
+            )
+        chosen[drug] = mg_per_ml
+    return [
+        f
+        for f in request.formulations
+        if not f.is_liquid or f.drug not in chosen or f.strength_mg == chosen[f.drug]
+    ]
+
+
+def _check_one_market(request: PlanRequest) -> None:
+    """A plan uses the products of exactly one market (the request's, when it names one)."""
+    markets = sorted({f.market for f in request.formulations if f.market is not None})
+    if len(markets) > 1:
+        raise EngineError(f"the products come from more than one market ({', '.join(markets)}): choose one")
+    if request.market is not None and markets and markets != [request.market]:
+        raise EngineError(f"the plan is for the {request.market} market but its products are {markets[0]}'s")
 
 
 def _check_step_size(request: PlanRequest, to_diazepam: Callable[[Decimal], Fraction]) -> None:
@@ -385,8 +422,11 @@ def _floor_de(request: PlanRequest, to_diazepam: Callable[[Decimal], Fraction]) 
     floor = to_diazepam(target)
     start = daily_de(request.initial_doses, request.table)
     if not 0 < floor < start:
+        what = f"{request.target_drug} " if request.target_drug else ""
+        unit = "mg" if request.target_drug else "mg diazepam-equivalent"
         raise EngineError(
-            f"the target daily dose must be above 0 and below the current dose, not {format_mg(target)} mg"
+            "the target daily dose must be above 0 and below the current dose, not "
+            f"{what}{format_mg(target)} {unit}"
         )
     return floor
 

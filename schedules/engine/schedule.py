@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from .doses import Unit
+from .doses import LIQUID_STEP_ML, MAX_LIQUID_DOSE_ML, Unit
 from .methods import Method
 from .types import (
     DEFAULT_SLOT_ORDER,
@@ -23,6 +23,7 @@ from .types import (
     RegimenItem,
     Slot,
     Switch,
+    format_mg,
     round_fraction,
 )
 
@@ -81,6 +82,28 @@ class PlanRequest:
     patient: PatientFactors = field(default_factory=PatientFactors)
     slot_order: tuple[Slot, ...] = DEFAULT_SLOT_ORDER
     period_days: int = 28
+    market: str | None = None
+    liquid_strengths: tuple[tuple[str, Decimal], ...] = ()
+    liquid_step_ml: Decimal = LIQUID_STEP_ML
+    max_liquid_ml: Decimal = MAX_LIQUID_DOSE_ML
+
+    @property
+    def target_drug(self) -> str | None:
+        """The drug ``target_daily_mg`` (and a linear step) is in: the switch target, or the
+        only drug tapered; None when several drugs are tapered together (then mg diazepam-equivalent)."""
+        if self.switch is not None:
+            return self.switch.to_drug
+        if len(self.regimen) == 1:
+            return self.regimen[0].drug
+        return None
+
+    def describe_target(self) -> str | None:
+        """'diazepam 1 mg a day' or '1 mg diazepam-equivalent a day'; None without a target."""
+        if self.target_daily_mg is None:
+            return None
+        mg = format_mg(self.target_daily_mg)
+        drug = self.target_drug
+        return f"{drug} {mg} mg a day" if drug else f"{mg} mg diazepam-equivalent a day"
 
     @property
     def initial_doses(self) -> dict[str, dict[Slot, Decimal]]:

@@ -114,7 +114,8 @@ class Formulation:
     says how far a tablet may be split ("whole", "half", "quarter"); capsules, orally
     disintegrating tablets and modified-release forms are never split whatever it says.
     ``is_liquid`` is derived from the form unless given. ``id`` is free for the caller to map
-    a unit back to its own record.
+    a unit back to its own record. ``market`` is the market the product is sold in (a plan never
+    mixes two markets' products); None when the caller does not say.
     """
 
     drug: str
@@ -124,6 +125,7 @@ class Formulation:
     is_liquid: bool | None = None
     modified_release: bool = False
     id: int | str | None = None
+    market: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "drug", self.drug.strip().lower())

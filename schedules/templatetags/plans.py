@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -75,3 +77,26 @@ def plan_drugs(request: dict[str, Any]) -> set[str]:
     if request.get("switch"):
         drugs.add(request["switch"]["to_drug"])
     return drugs - {"diazepam"} or {"diazepam"}
+
+
+@register.filter
+def dispensing_lines(periods: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """Each dispensing period as its dates and one line per item, made in Python: a long plan
+    has dozens of periods, and the preview is rendered on every change."""
+    lines = []
+    for period in periods:
+        start, end = (dt.date.fromisoformat(period[key]) for key in ("period_start", "period_end"))
+        items = []
+        for item in period["items"]:
+            strength = format_mg(Decimal(str(item["strength_mg"])))
+            if item.get("volume_ml") is not None:
+                amount = format_mg(Decimal(str(item["volume_ml"])).quantize(Decimal("0.1")))
+                items.append(f"{item['drug'].capitalize()} {strength} mg/mL {item['form']}: {amount} mL")
+            else:
+                items.append(f"{item['drug'].capitalize()} {strength} mg {item['form']}: {item['quantity']}")
+        lines.append((f"{_day(start)} to {_day(end)}", items))
+    return lines
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b} {day.year}"

@@ -31,6 +31,7 @@ from ..plan_forms import (
     DateChangeForm,
     HoldForm,
     PlanBuilderForm,
+    ReasonForm,
     ReplanStepForm,
     StepEditForm,
 )
@@ -129,7 +130,7 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
     else:
         blank = PlanBuilderForm(patient=patient, today=today)
         form = PlanBuilderForm(_initial_data(blank), patient=patient, today=today)
-    change = ChangeForm(request.POST or None, initial={"lock_version": 0, "reason": "New taper plan"})
+    change = ReasonForm(request.POST or None, initial={"reason": "New taper plan"})
     built, proposal = _preview(form)
     action = request.POST.get("action", "preview")
     activating = action == "save-active"
@@ -155,7 +156,7 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
 def _create(
     request: AuthenticatedHttpRequest,
     form: PlanBuilderForm,
-    change: ChangeForm,
+    change: ReasonForm,
     ack_form: AcknowledgementForm,
     patient: Patient,
     built: engine.PlanRequest,

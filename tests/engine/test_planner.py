@@ -301,7 +301,8 @@ def test_once_a_dose_is_a_liquid_it_stays_a_liquid() -> None:
         regimen=[regimen("diazepam", night="10")],
         formulations=[*tablets("diazepam", "2", "5"), liquid("diazepam", "1")],
     )
-    forms = [step.doses[0].units[0].formulation.is_liquid for step in schedule.steps]
+    # Issue 8: a liquid dose is tablets topped up with the liquid, so the liquid is the last unit.
+    forms = [step.doses[0].units[-1].formulation.is_liquid for step in schedule.steps]
     first_liquid = forms.index(True)
     assert first_liquid > 0
     assert all(forms[first_liquid:])

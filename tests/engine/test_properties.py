@@ -327,5 +327,12 @@ def _drug_de(doses: Mapping[str, Mapping[Slot, Decimal]], drug: str) -> Fraction
 
 def _largest_gap(maker: DoseMaker) -> Fraction:
     """An upper bound on the gap between neighbouring achievable doses (see the switch test)."""
-    bounds = [Fraction(f.strength_mg) * (Fraction(1, 10) if f.is_liquid else 1) for f in maker.formulations]
+    # Multiples of the smallest solid piece are always achievable; the one liquid fills the gaps
+    # in measuring steps when its largest dose (10 mL) spans a piece.
+    pieces = [Fraction(f.strength_mg) * min(f.fractions) for f in maker.formulations if not f.is_liquid]
+    bounds = [min(pieces)] if pieces else []
+    if maker.liquid is not None:
+        strength = Fraction(maker.liquid.strength_mg)
+        if not pieces or strength * maker.max_liquid_ml >= min(pieces):
+            bounds.append(strength * maker.liquid_step_ml)
     return min(bounds)

@@ -26,7 +26,17 @@ def lorazepam_switch():
 
 def test_json_contract_shape() -> None:
     data = schedule_to_dict(lorazepam_switch())
-    assert list(data) == ["table", "start_date", "end_date", "total_days", "steps", "warnings", "dispensing"]
+    assert list(data) == [
+        "table",
+        "market",
+        "target",
+        "start_date",
+        "end_date",
+        "total_days",
+        "steps",
+        "warnings",
+        "dispensing",
+    ]
     assert data["table"]["key"] == "ashton"
     assert data["start_date"] == "2027-01-04"
     step = data["steps"][0]

@@ -35,7 +35,6 @@ def builder_data(**changes: Any) -> dict[str, Any]:
         "start": timezone.localdate().isoformat(),
         "period_days": "28",
         "reason": "Agreed at clinic",
-        "lock_version": "0",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}

@@ -139,13 +139,37 @@ class Command(BaseCommand):
         )
         parser.add_argument("--liquid", action="store_true", help="allow the drug's oral liquids")
         option(
+            "--liquid-strength",
+            type=decimal_arg,
+            metavar="MG_PER_ML",
+            help="with --liquid: the one liquid strength to use (default: chosen to fit the tablets)",
+        )
+        option(
+            "--liquid-step-ml",
+            type=decimal_arg,
+            metavar="ML",
+            help="the oral syringe's graduation (default: TAPER_LIQUID_STEP_ML, 0.1 mL)",
+        )
+        option(
+            "--max-liquid-ml",
+            type=decimal_arg,
+            metavar="ML",
+            help="the most liquid in one dose (default: TAPER_MAX_LIQUID_DOSE_ML, 10 mL)",
+        )
+        option(
             "--market",
             type=str.upper,
             choices=[value for value, _ in CLINIC_MARKETS],
-            help="products of one market (default: all)",
+            help="the market whose products the plan uses (default: the TAPER_DEFAULT_MARKET setting)",
         )
         option(
-            "--target-mg", type=decimal_arg, metavar="MG", help="stop at this daily dose instead of stopping"
+            "--target-mg",
+            type=decimal_arg,
+            metavar="MG",
+            help=(
+                "end at this daily dose instead of stopping: mg of the drug tapered (the --switch-to "
+                "drug after a switch); the output names the drug"
+            ),
         )
         option(
             "--start", type=date_arg, default=None, metavar="YYYY-MM-DD", help="first day (default: today)"
@@ -185,6 +209,9 @@ class Command(BaseCommand):
         for slot, mg in doses.items():
             if mg <= 0:
                 raise CommandError(f"the {slot.value} dose must be above 0 mg, not {mg}")
+        for name in ("liquid_strength", "liquid_step_ml", "max_liquid_ml"):
+            if options[name] is not None and not options["liquid"]:
+                raise CommandError(f"--{name.replace('_', '-')} applies only with --liquid")
         if options["switch_stage_days"] is not None and not options["switch_to"]:
             raise CommandError("--switch-stage-days applies only with --switch-to")
         drug = drug_by_name(options["drug"])
@@ -204,6 +231,9 @@ class Command(BaseCommand):
             liquid=options["liquid"],
             target_daily_mg=options["target_mg"],
             period_days=options["period_days"],
+            liquid_strength=options["liquid_strength"],
+            liquid_step_ml=options["liquid_step_ml"],
+            max_liquid_dose_ml=options["max_liquid_ml"],
             patient=engine.PatientFactors(
                 age=options["age"], **{flag: options[flag] for flag in PATIENT_FLAGS}
             ),
