@@ -22,8 +22,14 @@ def test_the_clinicians_pdf_charts_the_scores(
 ) -> None:
     today = dt.date.today()
     plan = new_plan(prescriber, patient, activate=True, start=today - dt.timedelta(days=20))
-    record_checkin(prescriber, plan=plan, lock_version=plan.lock_version, data=checkin_input(checklist, today))
-    clinician = read_pdf(prescriber_client.get(reverse("schedules:plan_clinician_pdf", args=[plan.pk])).content)
+    record_checkin(
+        prescriber, plan=plan, lock_version=plan.lock_version, data=checkin_input(checklist, today)
+    )
+    clinician = read_pdf(
+        prescriber_client.get(reverse("schedules:plan_clinician_pdf", args=[plan.pk])).content
+    )
     assert "Symptom score (right axis)" in clinician.text
-    patient_copy = read_pdf(prescriber_client.get(reverse("schedules:plan_patient_pdf", args=[plan.pk])).content)
+    patient_copy = read_pdf(
+        prescriber_client.get(reverse("schedules:plan_patient_pdf", args=[plan.pk])).content
+    )
     assert "Symptom score" not in patient_copy.text
