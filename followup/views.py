@@ -124,7 +124,11 @@ def checkin_create(request: AuthenticatedHttpRequest, plan_id: int) -> HttpRespo
         return redirect("followup:plan_checkins", plan.pk)
     today = timezone.localdate()
     decides = may_decide(request.user)
-    scale = _scale_for(request)
+    try:
+        scale = _scale_for(request)
+    except CheckInError as error:
+        messages.error(request, str(error))
+        return redirect("followup:plan_checkins", plan.pk)
     form = CheckInForm(
         request.POST or None,
         scale=scale,

@@ -226,3 +226,21 @@ def test_the_cadence_is_saved_by_a_prescriber(prescriber_client: Client, active_
     good = prescriber_client.post(url, {"cadence": "every_weeks", "every_weeks": 2})
     assert good.status_code == 302
     assert active_plan.followup_settings.every_weeks == 2
+
+
+def test_without_an_active_scale_the_page_says_so(
+    prescriber_client: Client, active_plan: Plan, checklist: Scale
+) -> None:
+    Scale.objects.update(active=False)
+    response = prescriber_client.get(create_url(active_plan), follow=True)
+    assert "No symptom scale is active" in response.content.decode()
+
+
+def test_an_ended_plan_takes_no_check_in(
+    prescriber: User, prescriber_client: Client, active_plan: Plan
+) -> None:
+    from schedules.actions import plans
+
+    plans.stop(prescriber, plan=active_plan, lock_version=active_plan.lock_version, reason="Stopped")
+    response = prescriber_client.get(create_url(active_plan), follow=True)
+    assert "Check-ins are recorded on an active or paused plan." in response.content.decode()
