@@ -621,7 +621,10 @@ def _write(
     plan.status = status
     plan.paused_on = paused_on if status == Plan.Status.PAUSED else None
     plan.status_reason = reason if status in Plan.ENDED_STATUSES else ""
-    plan._change_reason = reason  # type: ignore[attr-defined]  # simple-history's reason
+    # simple-history keeps at most 100 characters of a reason (PostgreSQL refuses more); the version
+    # keeps it whole.
+    history_reason = reason if len(reason) <= 100 else reason[:99] + "…"
+    plan._change_reason = history_reason  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
             plan.save()

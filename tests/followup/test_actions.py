@@ -155,6 +155,9 @@ def test_stop_stops_the_plan_with_the_reason(prescriber: User, active_plan: Plan
     assert new is not None and new.change == PlanVersion.Change.STOPPED
     assert active_plan.status == Plan.Status.STOPPED
     assert "after the check-in of 2027-01-25" in new.reason and "Patient chose to stop" in new.reason
+    # The version keeps the whole reason; the plan's history (at most 100 characters) a shortened one.
+    assert len(new.reason) > 100
+    assert active_plan.history.latest().history_change_reason == new.reason[:99] + "…"
 
 
 def test_refer_records_who_and_leaves_the_plan(prescriber: User, active_plan: Plan, checklist: Scale) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from followup.models import Scale
 from followup.scale_data import CHECKLIST_KEY, SCALES
@@ -93,3 +95,28 @@ def test_the_shipped_scale_starts_its_history_at_the_source() -> None:
     scale = Scale.objects.get(key=CHECKLIST_KEY)
     first = scale.history.earliest()
     assert first.history_change_reason.startswith("Loaded from the cited source")
+
+
+@st.composite
+def scale_and_answers(draw: st.DrawFn) -> tuple[ScaleSpec, dict[int, int]]:
+    ranges = draw(st.lists(st.tuples(st.integers(0, 3), st.integers(1, 7)), min_size=1, max_size=25))
+    items = tuple(
+        ItemSpec(n, f"item {n}", low, low + width) for n, (low, width) in enumerate(ranges, start=1)
+    )
+    answers = {item.order: draw(st.integers(item.min_score, item.max_score)) for item in items}
+    return ScaleSpec(name="Any", items=items), answers
+
+
+@given(scale_and_answers())
+def test_any_complete_answer_scores_within_the_scales_range(case: tuple[ScaleSpec, dict[int, int]]) -> None:
+    scale, answers = case
+    total = total_score(scale=scale, responses=answers)
+    assert sum(item.min_score for item in scale.items) <= total <= scale.max_total
+    assert total == sum(answers.values())
+
+
+@given(st.integers(0, 60), st.integers(0, 60), st.integers(0, 10))
+def test_a_hold_is_suggested_by_a_rise_exactly_when_it_exceeds_n(total: int, previous: int, n: int) -> None:
+    unbanded = ScaleSpec(name="Any", items=(ItemSpec(1, "one", 0, 60),))
+    suggested = suggest_hold(scale=unbanded, total=total, previous_total=previous, rise_points=n) is not None
+    assert suggested == (total - previous > n)
