@@ -17,14 +17,15 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
 from django import forms
+from django.conf import settings
 
 from . import engine
 from .actions.plans import danger_key
 from .engine.limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, MAX_SWITCH_STAGE_DAYS
 from .engine.methods import MAX_PERCENT, MIN_PERCENT
 from .engine.types import format_mg
-from .models import EquivalenceTable, Formulation, Patient
-from .planning import PlanChoices
+from .models import Drug, EquivalenceTable, Formulation, Patient
+from .planning import PlanChoices, engine_drugs
 
 CUSTOM = "custom"
 METHODS = [
@@ -34,11 +35,10 @@ METHODS = [
 ]
 SWITCH_TARGETS = ("diazepam", "clonazepam")
 SLOTS = tuple(engine.Slot)
-# SPS "Oral benzodiazepines and choosing equivalent doses" (clinical-reference.md section 1d, [V]):
-# "short-acting agents are alprazolam, loprazolam, lorazepam, lormetazepam, oxazepam and
-# temazepam"; Maudsley Deprescribing Guidelines: patients on short-acting drugs or with
+# Short-acting drugs (engine.DrugInfo.short_acting, from schedules.planning: a half-life of a day or
+# less and no long-lived metabolite, matching SPS's list in clinical-reference.md section 1d) get a
+# switch suggested: the Maudsley Deprescribing Guidelines say patients on short-acting drugs or with
 # inter-dose withdrawal may benefit most from a switch to a longer-acting one.
-SHORT_ACTING = frozenset({"alprazolam", "loprazolam", "lorazepam", "lormetazepam", "oxazepam", "temazepam"})
 # JCPG 2025, Table 8 footnote: glucuronidated agents (lorazepam, oxazepam) are considered safer in
 # older adults; the engine warns about diazepam at 65 or over (engine.checks.OLDER_ADULT_AGE).
 OLDER_ADULT_AGE = 65
@@ -79,17 +79,18 @@ class DecimalText(forms.CharField):
 
 def _preset_label(preset: engine.Preset) -> str:
     weeks = preset.interval_days // 7
-    return f"{preset.label}: {preset.method.describe()}, every {weeks} week{'s' if weeks != 1 else ''}"
+    every = f"every {weeks} week{'s' if weeks != 1 else ''}"
+    described = preset.method.describe()
+    if described.startswith(preset.label[:12]):  # the bands describe themselves by the preset's name
+        return f"{preset.label}, {every}"
+    return f"{preset.label}: {described}, {every}"
 
 
-def is_short_acting(drug: str) -> bool:
-    return drug in SHORT_ACTING
-
-
-def switch_suggestion(patient: Patient, drugs: Sequence[str], *, today: dt.date) -> tuple[str, str]:
+def switch_suggestion(patient: Patient, drugs: Sequence[Drug], *, today: dt.date) -> tuple[str, str]:
     """The switch the builder starts with, and why (a suggestion the prescriber may change)."""
-    short = [drug for drug in drugs if is_short_acting(drug)]
-    if not short or "diazepam" in drugs:
+    short = [info.name for info in engine_drugs(drugs, patient.clinic.market) if info.short_acting]
+    names_taken = [drug.name for drug in drugs]
+    if not short or "diazepam" in names_taken:
         return "", ""
     names = " and ".join(short)
     if patient.age_on(today) >= OLDER_ADULT_AGE:
@@ -165,6 +166,27 @@ class PlanBuilderForm(forms.Form):
         required=False,
     )
     liquid = forms.BooleanField(label="Allow oral liquids", required=False)
+    liquid_strength = forms.ChoiceField(
+        label="Liquid strength",
+        required=False,
+        help_text="One strength per plan. Empty: the one that fits the tablets best.",
+    )
+    liquid_step_ml = DecimalText(
+        label="Oral syringe graduation (mL)",
+        what="the syringe graduation",
+        minimum=Decimal("0.01"),
+        maximum=Decimal(1),
+        required=False,
+        help_text="The smallest step the clinic's oral syringe measures.",
+    )
+    max_liquid_dose_ml = DecimalText(
+        label="Most liquid in one dose (mL)",
+        what="the most liquid in one dose",
+        minimum=Decimal(1),
+        maximum=Decimal(30),
+        required=False,
+        help_text="Larger doses are made of tablets topped up with liquid.",
+    )
     end = forms.ChoiceField(
         label="End point",
         widget=forms.RadioSelect,
@@ -178,6 +200,24 @@ class PlanBuilderForm(forms.Form):
         maximum=Decimal(300),
         required=False,
     )
+    last_dose_de_mg = DecimalText(
+        label="Last daily dose before stopping (mg diazepam equivalent)",
+        what="the last dose",
+        minimum=Decimal("0.05"),
+        maximum=Decimal(1),
+        required=False,
+        help_text="Empty: 0.5 mg, the final step of the NICE CKS / Ashton schedule. Lower only when "
+        "the patient asks (Maudsley Deprescribing Guidelines).",
+    )
+    spread_cuts = forms.ChoiceField(
+        label="Which dose of the day is cut",
+        choices=[
+            ("", "Largest first for a short-acting drug not switched, else one time of day at a time"),
+            ("yes", "The largest dose of the day first (cuts spread across the day)"),
+            ("no", "One time of day at a time, the night dose last"),
+        ],
+        required=False,
+    )
     start = forms.DateField(
         label="Start date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -185,7 +225,9 @@ class PlanBuilderForm(forms.Form):
         label="Days per prescription", min_value=1, max_value=MAX_PERIOD_DAYS, initial=28
     )
 
-    def __init__(self, *args: Any, patient: Patient, today: dt.date, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, patient: Patient, today: dt.date, replanning: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
         self.today = today
@@ -196,11 +238,23 @@ class PlanBuilderForm(forms.Form):
         if tables:
             self.fields["table"].initial = tables[0].key
         self.fields["strengths"].choices = self._strength_choices()  # type: ignore[attr-defined]
+        self.fields["liquid_strength"].choices = [("", "Chosen for me"), *self._liquid_choices()]  # type: ignore[attr-defined]
+        # The settings planning falls back to (schedules.planning), shown as the starting values.
+        step = getattr(settings, "TAPER_LIQUID_STEP_ML", engine.LIQUID_STEP_ML)
+        most = getattr(settings, "TAPER_MAX_LIQUID_DOSE_ML", engine.MAX_LIQUID_DOSE_ML)
+        self.fields["liquid_step_ml"].initial = format_mg(Decimal(str(step)))
+        self.fields["max_liquid_dose_ml"].initial = format_mg(Decimal(str(most)))
         self.fields["start"].initial = today
-        suggested, self.switch_hint = switch_suggestion(patient, self.regimen_drugs, today=today)
+        suggested, self.switch_hint = switch_suggestion(
+            patient, [item.drug for item in self.regimen_items], today=today
+        )
         self.fields["switch_to"].initial = suggested
         if self.switch_hint:
             self.fields["switch_to"].help_text = self.switch_hint
+        if replanning:
+            # A re-plan keeps the plan's own start; this date only dates the patient's age.
+            self.fields["start"].widget = forms.HiddenInput()
+            self.fields["switch_to"].help_text = ""
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -230,31 +284,47 @@ class PlanBuilderForm(forms.Form):
                 Row(Column("start", css_class="col-sm-6"), Column("period_days", css_class="col-sm-6")),
                 "end",
                 "target_daily_mg",
+                "last_dose_de_mg",
+                "spread_cuts",
             ),
         )
 
     def _strength_choices(self) -> list[tuple[str, str]]:
+        seen: dict[str, str] = {}
+        for product in self._products():
+            if product.form in (Formulation.Form.TABLET, Formulation.Form.CAPSULE):
+                strength = format_mg(product.strength_mg)
+                seen.setdefault(f"{product.drug.name}:{strength}", f"{product.drug.name} {strength} mg")
+        return list(seen.items())
+
+    def _products(self) -> list[Formulation]:
         drugs = [*self.regimen_drugs, *(d for d in SWITCH_TARGETS if d not in self.regimen_drugs)]
-        products = (
+        return list(
             Formulation.objects.for_market(self.patient.clinic.market)
-            .filter(
-                drug__name__in=drugs,
-                stocked=True,
-                modified_release=False,
-                form__in=(Formulation.Form.TABLET, Formulation.Form.CAPSULE),
-            )
+            .filter(drug__name__in=drugs, stocked=True, modified_release=False)
             .select_related("drug")
             .order_by("drug__name", "strength_mg")
         )
-        seen: set[tuple[str, Decimal]] = set()
-        choices = []
-        for product in products:
-            key = (product.drug.name, product.strength_mg)
-            if key not in seen:
-                seen.add(key)
+
+    def _liquid_choices(self) -> list[tuple[str, str]]:
+        seen: dict[str, str] = {}
+        for product in self._products():
+            if product.is_liquid:
                 strength = format_mg(product.strength_mg)
-                choices.append((f"{product.drug.name}:{strength}", f"{product.drug.name} {strength} mg"))
-        return choices
+                seen.setdefault(
+                    f"{product.drug.name}:{strength}", f"{product.drug.name} {strength} mg/mL {product.form}"
+                )
+        return list(seen.items())
+
+    def clean_liquid_strength(self) -> Decimal | None:
+        value: str = self.cleaned_data.get("liquid_strength") or ""
+        if not value:
+            return None
+        drug, strength = value.split(":", 1)
+        tapered = self.data.get("switch_to") or (self.regimen_drugs[0] if self.regimen_drugs else "")
+        if drug != tapered:
+            raise forms.ValidationError(f"Choose a liquid of {tapered}, the drug being tapered.")
+        return Decimal(strength)
 
     def clean_switch_to(self) -> str | None:
         value: str = self.cleaned_data.get("switch_to") or ""
@@ -336,6 +406,11 @@ class PlanBuilderForm(forms.Form):
             strengths=self._strengths(),
             split=data.get("split") or None,
             liquid=bool(data.get("liquid")),
+            liquid_strength=data.get("liquid_strength"),
+            liquid_step_ml=data.get("liquid_step_ml"),
+            max_liquid_dose_ml=data.get("max_liquid_dose_ml"),
+            last_dose_de_mg=data.get("last_dose_de_mg"),
+            spread_cuts={"yes": True, "no": False}.get(data.get("spread_cuts") or ""),
             target_daily_mg=data.get("target_daily_mg") if data.get("end") == "target" else None,
             period_days=data["period_days"],
             patient=engine.PatientFactors(
@@ -481,8 +556,14 @@ class DateChangeForm(ChangeForm):
 
 
 class CompareForm(forms.Form):
-    a = forms.TypedChoiceField(label="Compare version", coerce=int)
-    b = forms.TypedChoiceField(label="with version", coerce=int)
+    a = forms.TypedChoiceField(
+        label="Compare version",
+        coerce=int,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    b = forms.TypedChoiceField(
+        label="with version", coerce=int, widget=forms.Select(attrs={"class": "form-select form-select-sm"})
+    )
 
     def __init__(self, *args: Any, numbers: Sequence[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -80,9 +80,24 @@ def engine_drugs(drugs: Iterable[Drug], market: str | None) -> list[engine.DrugI
             has_long_lived_active_metabolite=drug.has_long_lived_active_metabolite,
             may_treat_epilepsy=drug.may_treat_epilepsy,
             liquid_available=drug.pk in with_liquid,
+            short_acting=_short_acting(drug),
         )
         for drug in drugs
     ]
+
+
+# A half-life of a day or less (drugs.csv, from the Ashton Manual Table 1 and product labels):
+# doses wear off between doses (inter-dose withdrawal).
+SHORT_ACTING_HALF_LIFE_H = Decimal(24)
+
+
+def _short_acting(drug: Drug) -> bool:
+    longest = drug.half_life_max_h
+    return (
+        longest is not None
+        and longest <= SHORT_ACTING_HALF_LIFE_H
+        and not drug.has_long_lived_active_metabolite
+    )
 
 
 def plan_formulations(
@@ -167,6 +182,10 @@ class PlanChoices:
     chooses one; a plan never uses two strengths of a drug's liquid). ``liquid_step_ml`` and
     ``max_liquid_dose_ml``: the oral syringe's graduation and the most liquid in one dose (None:
     the TAPER_LIQUID_STEP_ML and TAPER_MAX_LIQUID_DOSE_ML settings, 0.1 mL and 10 mL by default).
+    ``last_dose_de_mg``: the last daily dose before stopping, mg diazepam-equivalent (None: the
+    TAPER_LAST_DOSE_DE_MG setting, 0.5 mg by default, the final step of CKS/Ashton; lower only
+    when the prescriber asks). ``spread_cuts``: cut the largest dose of the day first (None: yes
+    for a short-acting drug tapered without a switch; False: one time of day at a time).
     """
 
     regimen: tuple[engine.RegimenItem, ...]
@@ -186,6 +205,8 @@ class PlanChoices:
     liquid_strength: Decimal | None = None
     liquid_step_ml: Decimal | None = None
     max_liquid_dose_ml: Decimal | None = None
+    last_dose_de_mg: Decimal | None = None
+    spread_cuts: bool | None = None
 
 
 def plan_market(market: str | None) -> str:
@@ -265,6 +286,8 @@ def plan_request(choices: PlanChoices) -> engine.PlanRequest:
         max_liquid_ml=_setting_or(
             choices.max_liquid_dose_ml, "TAPER_MAX_LIQUID_DOSE_ML", engine.MAX_LIQUID_DOSE_ML
         ),
+        last_dose_de_mg=_setting_or(choices.last_dose_de_mg, "TAPER_LAST_DOSE_DE_MG", engine.LAST_DOSE_DE_MG),
+        spread_cuts=choices.spread_cuts,
     )
 
 
@@ -278,3 +301,11 @@ def _setting_or(chosen: Decimal | None, name: str, default: Decimal) -> Decimal:
 def plan(choices: PlanChoices) -> engine.Schedule:
     """The schedule for ``choices``: ``plan_request`` then ``engine.plan_from_request``."""
     return engine.plan_from_request(plan_request(choices))
+
+
+def compare_tables(regimen: Sequence[engine.RegimenItem], used: str | None = None) -> engine.TableComparison:
+    """The regimen converted with every loaded equivalence table (``used``, a key, first; None:
+    the default table), with a warning where tables differ by more than 1.5 times for a drug."""
+    used_key = table_by_key(used).key
+    tables = [engine_table(table) for table in EquivalenceTable.objects.all()]
+    return engine.compare_tables(regimen=regimen, tables=tables, used=used_key)

@@ -13,6 +13,7 @@ from schedules.engine import EngineError
 from schedules.models import Confidence, Drug, Equivalence, EquivalenceTable, Formulation
 from schedules.planning import (
     PlanChoices,
+    compare_tables,
     drug_by_name,
     engine_drugs,
     engine_table,
@@ -163,3 +164,10 @@ def test_the_engine_refuses_products_of_two_markets() -> None:
         engine.plan_from_request(mixed)
     with pytest.raises(EngineError, match="plan is for the US market but its products are UK's"):
         engine.plan_from_request(dataclasses.replace(request, market="US"))
+
+
+def test_the_web_builder_can_compare_every_loaded_table() -> None:
+    regimen = (engine.RegimenItem(drug="alprazolam", doses={engine.Slot.NIGHT: Decimal(6)}),)
+    comparison = compare_tables(regimen, used="ashton")
+    assert comparison.drugs[0].values[0].table_key == "ashton"
+    assert [w.code for w in comparison.warnings] == ["tables_disagree"]

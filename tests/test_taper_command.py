@@ -379,3 +379,34 @@ def test_a_large_dose_is_tablets_topped_up_and_never_over_the_volume_limit(datab
     )
     assert max(u["volume_ml"] for u in liquid_units(small)) <= 2
     assert all((u["volume_ml"] * 2) % 1 == 0 for u in liquid_units(small))
+
+
+def test_no_endless_taper_and_a_long_plan_is_a_warning(database: str) -> None:
+    # Issue 8: diazepam 5 mg jcpg-slow with liquid ran 5 years and ended at 0.04 mg.
+    plan = plan_json(
+        "--drug", "diazepam", "--night", "5", "--preset", "jcpg-slow", "--liquid", database=database
+    )  # fmt: skip
+    assert plan["steps"][-1]["diazepam_equivalent_mg"] >= 0.5
+    assert "stop_from_last_dose" in {w["code"] for w in plan["warnings"]}
+    # Issue 8: 3,640 days with no warning.
+    long = plan_json(
+        "--drug", "alprazolam", "--morning", "2", "--midday", "2", "--night", "2", "--switch-to", "diazepam",
+        "--percent", "2.5", "--interval-days", "28", "--market", "US", database=database,
+    )  # fmt: skip
+    assert "long_taper" in {w["code"] for w in long["warnings"]}
+    lower = plan_json(
+        "--drug", "diazepam", "--night", "2", "--liquid", "--last-dose-mg", "0.2", database=database
+    )
+    assert 0.2 <= lower["steps"][-1]["diazepam_equivalent_mg"] < 0.5
+    assert "lower_last_dose" in {w["code"] for w in lower["warnings"]}
+
+
+def test_the_table_output_compares_every_loaded_table(database: str) -> None:
+    result = taper(
+        "--drug", "alprazolam", "--morning", "2", "--midday", "2", "--night", "2", "--market", "US",
+        database=database,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Conversion by every loaded table" in result.stdout
+    assert "6 mg a day = diazepam 120 mg" in result.stdout and "6 mg a day = diazepam 60 mg" in result.stdout
+    assert "[warning] tables_disagree" in result.stdout

@@ -5,6 +5,13 @@ Pure Python (standard library only, no Django): plain dataclasses in, plain data
 """
 
 from .checks import check_schedule
+from .compare import (
+    DrugComparison,
+    TableComparison,
+    TableValue,
+    compare_tables,
+    render_comparison,
+)
 from .doses import LIQUID_STEP_ML, MAX_LIQUID_DOSE_ML, DoseMaker, Unit, describe_units, dose_makers
 from .limits import (
     MAX_INTERVAL_DAYS,
@@ -24,6 +31,7 @@ from .planner import (
 )
 from .render import render_table, schedule_to_dict
 from .schedule import (
+    LAST_DOSE_DE_MG,
     DispensingItem,
     DispensingPeriod,
     Dose,
@@ -51,6 +59,7 @@ from .types import (
 __all__ = [
     "DEFAULT_SLOT_ORDER",
     "DEFAULT_SWITCH_ORDER",
+    "LAST_DOSE_DE_MG",
     "LIQUID_STEP_ML",
     "MAX_INTERVAL_DAYS",
     "MAX_LIQUID_DOSE_ML",
@@ -64,6 +73,7 @@ __all__ = [
     "DispensingPeriod",
     "Dose",
     "DoseMaker",
+    "DrugComparison",
     "DrugInfo",
     "EngineError",
     "EquivalenceEntry",
@@ -82,14 +92,18 @@ __all__ = [
     "Step",
     "StepInput",
     "Switch",
+    "TableComparison",
+    "TableValue",
     "Unit",
     "check_schedule",
     "check_start_date",
+    "compare_tables",
     "describe_units",
     "dose_makers",
     "insert_hold",
     "plan_from_request",
     "plan_taper",
+    "render_comparison",
     "render_table",
     "replan_from",
     "round_fraction",

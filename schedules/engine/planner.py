@@ -28,6 +28,8 @@ from .limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, check_day
 from .methods import LinearMethod, Method
 from .reduction import next_reduction, positions
 from .schedule import (
+    LAST_DOSE_DE_MG,
+    MAX_LAST_DOSE_DE_MG,
     Dose,
     Doses,
     PlanRequest,
@@ -58,6 +60,10 @@ from .types import (
 # The issue: a regimen above 300 mg diazepam-equivalent a day is implausible (a typing error).
 MAX_PLAUSIBLE_DE_MG = 300
 
+# A cut up to 1.25 times the one asked for (11.1% for 10%, because of tablet sizes) is
+# information, not a warning: the product's tolerance (issue 8, warning hygiene).
+CUT_TOLERANCE = Fraction(5, 4)
+
 SOURCE_SMALLER_STEPS = (
     "Maudsley Deprescribing Guidelines (Horowitz & Taylor, 2024): use liquids or smaller "
     "formulations where tablets cannot make the dose"
@@ -79,6 +85,8 @@ def plan_taper(
     slot_order: Sequence[Slot] = DEFAULT_SLOT_ORDER,
     period_days: int = 28,
     market: str | None = None,
+    last_dose_de_mg: Decimal = LAST_DOSE_DE_MG,
+    spread_cuts: bool | None = None,
 ) -> Schedule:
     """Plan a taper schedule.
 
@@ -91,6 +99,11 @@ def plan_taper(
     ``start``: the first day of step 1. ``slot_order``: the order reductions are taken from.
     ``period_days``: the prescription period for dispensing. ``market``: the market whose
     products the formulations are (every formulation that names a market must name this one).
+    ``last_dose_de_mg``: a taper that ends with a stop goes no lower than this daily dose (mg
+    diazepam-equivalent) before stopping (default 0.5 mg; see ``schedule.LAST_DOSE_DE_MG``).
+    ``spread_cuts``: cut the largest dose of the day first (None: for a short-acting drug
+    tapered without a switch). Liquid settings and a chosen liquid strength: build a ``PlanRequest`` and call
+    ``plan_from_request``.
     """
     request = PlanRequest(
         regimen=tuple(regimen),
@@ -106,6 +119,8 @@ def plan_taper(
         slot_order=tuple(slot_order),
         period_days=period_days,
         market=market,
+        last_dose_de_mg=last_dose_de_mg,
+        spread_cuts=spread_cuts,
     )
     return plan_from_request(request)
 
@@ -201,6 +216,7 @@ class _Context:
     interval_days: int
     to_diazepam: Callable[[Decimal], Fraction]
     floor_de: Fraction
+    spread: bool = False
 
     @classmethod
     def for_request(cls, request: PlanRequest) -> _Context:
@@ -236,7 +252,8 @@ class _Context:
             drug_order=drug_order,
             interval_days=request.interval_days or request.method.default_interval_days,
             to_diazepam=to_diazepam,
-            floor_de=_floor_de(request, to_diazepam),
+            floor_de=_floor_de(request, to_diazepam) or Fraction(_last_dose(request)),
+            spread=request.spreads_cuts(infos),
         )
 
     def plan(self, doses: Doses) -> list[StepInput]:
@@ -262,6 +279,10 @@ class _Context:
             asked = self.request.method.next_target(current_de=current, to_diazepam=self.to_diazepam)
             target = max(asked, self.floor_de)
             order = positions(doses, slot_order=self.request.slot_order, drug_order=self.drug_order)
+            if self.spread:
+                # The largest dose of the day first (ties in the configured order), so cuts
+                # move round the times of day instead of emptying one first.
+                order.sort(key=lambda place: -table.to_diazepam(place[0], doses[place[0]][place[1]]))
             reduction = next_reduction(
                 doses=doses,
                 target_de=target,
@@ -273,17 +294,14 @@ class _Context:
             if reduction is None:
                 break
             if not reduction.doses:
-                if reduction.larger_than_asked and steps:
-                    last = steps[-1]
-                    flag = self._larger_than_asked(doses, reduction.doses, current, target)
-                    steps[-1] = replace(last, flags=(*last.flags, flag))
+                # The stop is not a step: the checks give it its one warning (checks.py).
                 break
             flags: tuple[ScheduleWarning, ...] = ()
             if reduction.larger_than_asked:
                 flags = (self._larger_than_asked(doses, reduction.doses, current, target),)
             doses = reduction.doses
             steps.append(StepInput(days=self.interval_days, doses=doses, flags=flags))
-        if steps and self.floor_de and daily_de(doses, table) > self.floor_de:
+        if steps and not self.request.ends_with_stop and daily_de(doses, table) > self.floor_de:
             last = steps[-1]
             steps[-1] = replace(last, flags=(*last.flags, self._target_not_exact(doses)))
         return steps
@@ -309,9 +327,11 @@ class _Context:
             outcome = f"the nearest dose the allowed formulations can make is {format_de(new)} mg"
         else:
             outcome = "the allowed formulations make no smaller dose, so after this step the drug stops"
+        asked_cut, made_cut = 1 - target / current, 1 - new / current
         return ScheduleWarning(
             code="step_larger_than_asked",
-            severity="warning",
+            # Within a quarter of the cut asked for (11.1% for an asked 10%): information.
+            severity="info" if made_cut <= asked_cut * CUT_TOLERANCE else "warning",
             message=(
                 f"{asked}; {outcome}: a {format_percent(1 - new / current)}% cut instead of "
                 f"{format_percent(1 - target / current)}%.{hint}"
@@ -413,6 +433,17 @@ def _basis(request: PlanRequest, drug_order: Sequence[str]) -> Callable[[Decimal
         return Fraction
     drug = tapered
     return lambda mg: table.to_diazepam(drug, mg)
+
+
+def _last_dose(request: PlanRequest) -> Decimal:
+    """The last daily dose before a stop (mg DE), checked: above 0 and at most 1 mg."""
+    last = as_decimal(request.last_dose_de_mg, what="the last dose before stopping")
+    if not 0 < last <= MAX_LAST_DOSE_DE_MG:
+        raise EngineError(
+            "the last dose before stopping must be above 0 and at most "
+            f"{format_mg(MAX_LAST_DOSE_DE_MG)} mg diazepam-equivalent, not {format_mg(last)} mg"
+        )
+    return last
 
 
 def _floor_de(request: PlanRequest, to_diazepam: Callable[[Decimal], Fraction]) -> Fraction:

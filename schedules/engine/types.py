@@ -238,12 +238,16 @@ class DrugInfo:
     half-life 36-200 h); the caller derives it from its half-life data.
     ``may_treat_epilepsy``: clonazepam, clobazam (NHS Scotland, "Switching to diazepam").
     ``liquid_available``: an oral liquid exists in the market, even if not allowed here.
+    ``short_acting``: an elimination half-life of a day or less and no long-lived active
+    metabolite (drugs.csv half-lives, Ashton Manual Table 1): doses wear off between doses, so
+    a taper spreads its cuts across the times of day (inter-dose withdrawal).
     """
 
     name: str
     has_long_lived_active_metabolite: bool = False
     may_treat_epilepsy: bool = False
     liquid_available: bool = False
+    short_acting: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import logging
 import mimetypes
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from schedules import engine
 from schedules.charts import ScorePoint
 
 from .advice import (
@@ -26,7 +29,7 @@ from .advice import (
     source_numbers,
     sources_for,
 )
-from .document import PrintablePlan, regimen_rows
+from .document import PrintablePlan, from_schedule, regimen_rows
 from .patient import journal, patient_steps, used_slots
 
 logger = logging.getLogger(__name__)
@@ -125,3 +128,32 @@ def html_to_pdf(html: str, *, paper_css: str = "", fetcher: StaticFilesFetcher |
         logger.warning("printing refused to fetch %s", ", ".join(fetcher.refused))
     assert pdf is not None
     return bytes(pdf)
+
+
+def write_command_line_pdfs(
+    schedule: engine.Schedule,
+    *,
+    clinician: Path | None,
+    patient: Path | None,
+    printed_at: dt.datetime,
+) -> None:
+    """``taper --pdf`` / ``--patient-pdf``: the documents of a plan built on the command line."""
+    if clinician is None and patient is None:
+        return
+    plan = from_schedule(schedule, printed_at=printed_at)
+    if clinician is not None:
+        clinician.write_bytes(clinician_pdf(plan))
+    if patient is not None:
+        patient.write_bytes(patient_pdf(plan))
+
+
+def pdf_file_arg(text: str) -> Path:
+    """``--pdf FILE``: a file in a folder that exists and can be written to."""
+    path = Path(text)
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"there is no folder {str(path.parent)!r} to write {path.name!r} in")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder: give a file name, e.g. plan.pdf")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise argparse.ArgumentTypeError(f"{text!r} cannot be written")
+    return path

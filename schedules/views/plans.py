@@ -8,6 +8,7 @@ the recomputed steps and warnings, and saved only from that review.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -36,7 +37,7 @@ from ..plan_forms import (
     StepEditForm,
 )
 from ..plan_review import compare_versions, table_changes, today_of
-from ..planning import plan_request
+from ..planning import compare_tables, plan_request
 from .base import AuthenticatedHttpRequest, patient_for
 
 
@@ -81,8 +82,16 @@ _FIELD_WORDS = (
 )
 
 
+# "step 1, night: lorazepam 0.3 mg cannot be made ...": beside that drug's dose at that time of day.
+_DOSE_MESSAGE = re.compile(r"^step \d+, (?P<slot>\w+): (?P<drug>[\w-]+) ")
+
+
 def _engine_error(form: Any, error: Exception) -> None:
     message = str(error)
+    dose = _DOSE_MESSAGE.match(message)
+    if dose and f"{dose['drug']}:{dose['slot']}" in form.fields:
+        form.add_error(f"{dose['drug']}:{dose['slot']}", message[:1].upper() + message[1:])
+        return
     for words, name in _FIELD_WORDS:
         if words in message and name in form.fields:
             form.add_error(name, message[:1].upper() + message[1:])
@@ -115,6 +124,16 @@ def _preview(form: PlanBuilderForm) -> tuple[engine.PlanRequest | None, actions.
         return None, None
 
 
+def _comparison_of_tables(form: PlanBuilderForm) -> engine.TableComparison | None:
+    """The regimen in every loaded table, the chosen one first (issue 8: shown beside the plan)."""
+    if not form.is_valid():
+        return None
+    try:
+        return compare_tables(form.choices.regimen, used=form.cleaned_data["table"])
+    except engine.EngineError:
+        return None
+
+
 def _page_context(proposal: actions.Proposal | None, today: dt.date) -> dict[str, Any]:
     if proposal is None:
         return {"schedule": None}
@@ -142,6 +161,7 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
         "change": change,
         "ack_form": ack_form,
         "proposal": proposal,
+        "tables": _comparison_of_tables(form) if proposal else None,
         **_page_context(proposal, today),
     }
     if request.htmx:
@@ -442,10 +462,12 @@ def replan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     today = timezone.localdate()
     steps = version.schedule["steps"]
     if request.method == "POST":
-        builder = PlanBuilderForm(request.POST, patient=plan.patient, today=today)
+        builder = PlanBuilderForm(request.POST, patient=plan.patient, today=today, replanning=True)
     else:
-        blank = PlanBuilderForm(patient=plan.patient, today=today)
-        builder = PlanBuilderForm(_initial_data(blank, version.choices), patient=plan.patient, today=today)
+        blank = PlanBuilderForm(patient=plan.patient, today=today, replanning=True)
+        # The kept steps keep the plan's own start; the builder's start only dates the patient's age.
+        initial = {**_initial_data(blank, version.choices), "start": today.isoformat()}
+        builder = PlanBuilderForm(initial, patient=plan.patient, today=today, replanning=True)
     default_step = request.GET.get("step") or _current_number(plan, version, today)
     form = ReplanStepForm(
         request.POST or None, initial={**_lock(request, plan), "step_number": default_step}, steps=steps

@@ -16,6 +16,9 @@
       var wrapper = field && field.closest(".mb-3");
       if (wrapper) wrapper.classList.toggle("is-hidden", chosen !== pair[1]);
     });
+    var liquid = form.querySelector("input[name=liquid]");
+    var liquidOptions = form.querySelector(".liquid-options");
+    if (liquid && liquidOptions) liquidOptions.classList.toggle("is-hidden", !liquid.checked);
     var end = form.querySelector("input[name=end]:checked");
     var target = form.querySelector("[name=target_daily_mg]");
     var targetWrapper = target && target.closest(".mb-3");

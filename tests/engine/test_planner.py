@@ -63,12 +63,13 @@ def test_jcpg_standard_preset_cuts_10_percent_every_14_days() -> None:
     assert schedule.end_date == steps[-1].end_date + (steps[1].start_date - steps[0].end_date)
 
 
-@pytest.mark.parametrize(("pace", "reductions", "weeks"), [("fast", 21, 20), ("slow", 35, 70)])
+@pytest.mark.parametrize(("pace", "reductions", "weeks"), [("fast", 22, 21), ("slow", 35, 70)])
 def test_cks_bands_envelope_from_diazepam_40_mg_with_liquid(pace: str, reductions: int, weeks: int) -> None:
     # NICE CKS via CKS-DERIV [V2]: from 40 mg, fastest reading 20 steps / 20 weeks, slowest
     # 35 steps / 70 weeks; the published 30-60 week estimate sits inside that envelope. The fast
     # reading takes one reduction more here: a step changes one time of day only, so 32 -> 30
-    # drops the last 2 mg of the morning dose instead of cutting 4 mg across two doses.
+    # drops the last 2 mg of the morning dose instead of cutting 4 mg across two doses, and one
+    # more at the end: 1 -> 0.5 mg, the last dose before stopping (issue 8), then the stop.
     schedule = plan(
         regimen=[regimen("diazepam", morning="10", midday="10", evening="10", night="10")],
         table=load_table("ashton"),
@@ -89,13 +90,14 @@ def test_cks_bands_slow_with_tablets_only_stays_inside_the_envelope() -> None:
         method=BandsMethod("slow"),
     )
     # 2 mg and 5 mg tablets halved make 0.5 mg steps down to 2.5 mg; from 2 mg the 0.5 mg
-    # step asked for cannot be made, so 2 -> 1 mg is taken and flagged, and so is the stop
-    # from 1 mg after it.
+    # step asked for cannot be made, so 2 -> 1 mg is taken and flagged; the stop from 1 mg, the
+    # smallest dose, has its own single warning (issue 8: one warning per cause per step).
     assert 20 <= len(schedule.steps) + 1 <= 35
     assert 30 * 7 <= schedule.total_days <= 70 * 7
     flagged = [w for w in schedule.warnings if w.code == "step_larger_than_asked"]
-    assert [w.step for w in flagged] == [len(schedule.steps)] * 2
-    assert "after this step the drug stops: a 100% cut instead of 50%" in flagged[1].message
+    assert [w.step for w in flagged] == [len(schedule.steps)]
+    assert "stop_from_lowest_dose" in codes(schedule, len(schedule.steps))
+    assert "100% cut" not in " ".join(w.message for w in schedule.warnings)
     assert schedule.steps[-1].daily_mg == {"diazepam": 1}
     assert "An oral liquid of diazepam would allow smaller steps." in flagged[0].message
 
@@ -315,7 +317,8 @@ def test_percent_taper_ends_below_the_smallest_achievable_dose() -> None:
         formulations=[*tablets("diazepam", "2"), liquid("diazepam", "1")],
         method=PercentMethod(Decimal(10)),
     )
-    assert schedule.steps[-1].dose_map() == {"diazepam": {N: Decimal("0.1")}}
+    # Issue 8: no lower than the last dose before stopping (0.5 mg; before, 0.1 mg).
+    assert schedule.steps[-1].dose_map() == {"diazepam": {N: Decimal("0.5")}}
     assert len(schedule.steps) < 100
     assert schedule.end_date == schedule.steps[-1].end_date + dt.timedelta(days=1)
 

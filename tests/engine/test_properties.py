@@ -251,7 +251,7 @@ def test_every_cut_over_25_percent_in_14_days_is_flagged(case: Case) -> None:
         if de < max(window) * Fraction(3, 4):
             breaking.add((owner[day], day == len(daily) - 1))
     rate = {w.step for w in schedule.warnings if w.code == "rate_over_25_percent_14_days"}
-    exempt = {w.step for w in schedule.warnings if w.code == "stop_from_lowest_dose"}
+    exempt = {w.step for w in schedule.warnings if w.code in {"stop_from_lowest_dose", "stop_from_last_dose"}}
     # With no step at all the stop is abrupt, which is flagged as a danger of its own.
     exempt |= {None for w in schedule.warnings if w.code == "abrupt_stop"}
     for step, is_stop in breaking:

@@ -71,6 +71,7 @@ def test_json_liquid_units_give_volume() -> None:
         regimen=[regimen("diazepam", night="0.5")],
         formulations=[liquid("diazepam", "1")],
         method=PercentMethod(Decimal(20)),
+        last_dose_de_mg=Decimal("0.1"),  # below the 0.5 mg default, so 0.5 mg is tapered at all
     )
     data = schedule_to_dict(schedule)
     assert data["steps"][0]["doses"][0]["units"] == [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,8 +15,9 @@ from django.utils import timezone
 
 from schedules import engine
 from schedules.actions import plans as actions
-from schedules.models import Patient, Plan, PlanVersion
+from schedules.models import Drug, Patient, Plan, PlanVersion, RegimenItem
 
+from ..conftest import make_patient
 from .conftest import new_plan
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +78,7 @@ def test_the_htmx_preview_answers_with_the_preview_only(prescriber_client: Clien
     )
     content = response.content.decode()
     assert "<html" not in content
+    assert 'id="preview-status"' in content and "Preview updated:" in content  # announced to screen readers
     assert "Switch" in content and 'class="step-table"' in content
     assert not Plan.objects.exists()
 
@@ -223,7 +226,7 @@ def test_a_dose_the_products_cannot_make_is_refused_beside_the_form(
         },
     )
     assert response.status_code == 200
-    assert "cannot be made" in response.content.decode() or "step 1" in response.content.decode()
+    assert "cannot be made" in response.context["form"].errors["lorazepam:night"][0]
     assert 'value="0.3"' in response.content.decode()
     assert plan.versions.count() == 1
 
@@ -319,3 +322,128 @@ def test_versions_are_listed_with_who_and_why(
     content = prescriber_client.get(reverse("schedules:plan_detail", args=[plan.pk])).content.decode()
     assert "Hold inserted" in content and "Holiday" in content
     assert PlanVersion.objects.filter(plan=plan).count() == 2
+
+
+def test_the_builder_offers_one_liquid_strength_and_the_syringe_settings(
+    prescriber_client: Client, patient: Patient
+) -> None:
+    data = builder_data(
+        switch_to="diazepam", liquid="on", liquid_strength="diazepam:0.4", liquid_step_ml="0.2"
+    )
+    response = prescriber_client.post(builder_url(patient), data, HTTP_HX_REQUEST="true")
+    schedule = response.context["schedule"]
+    liquids = {
+        unit["strength_mg"]
+        for step in schedule["steps"]
+        for dose in step["doses"]
+        for unit in dose["units"]
+        if "volume_ml" in unit
+    }
+    assert liquids <= {0.4}
+    proposal = response.context["proposal"]
+    assert proposal.request.liquid_step_ml == Decimal("0.2")
+
+
+def test_a_liquid_of_another_drug_is_refused_beside_the_field(
+    prescriber_client: Client, patient: Patient
+) -> None:
+    data = builder_data(switch_to="", liquid="on", liquid_strength="diazepam:0.4")
+    response = prescriber_client.post(builder_url(patient), data)
+    assert "liquid_strength" in response.context["form"].errors
+    assert "Choose a liquid of lorazepam" in response.content.decode()
+
+
+def test_replanning_from_a_step_through_the_page(
+    prescriber: User, prescriber_client: Client, patient: Patient
+) -> None:
+    plan = new_plan(prescriber, patient)
+    url = reverse("schedules:replan", args=[plan.pk])
+    page = prescriber_client.get(url, {"step": 3})
+    assert page.status_code == 200 and "Re-plan from step" in page.content.decode()
+    data = builder_data(preset="custom", percent="10", interval_days="28", step_number="3", lock_version="1")
+    review = prescriber_client.post(url, {**data, "action": "review", "reason": "Slower from here"})
+    assert "What this change does" in review.content.decode()
+    saved = prescriber_client.post(url, {**data, "action": "save", "reason": "Slower from here"})
+    assert saved.status_code == 302
+    version = plan.versions.get(number=2)
+    assert version.change == "replanned"
+    assert version.schedule["steps"][2]["days"] == 28
+    assert version.schedule["steps"][:2] == plan.versions.get(number=1).schedule["steps"][:2]
+
+
+def test_acknowledging_dangers_through_the_page(
+    prescriber: User, prescriber_client: Client, patient: Patient
+) -> None:
+    plan = new_plan(prescriber, patient)
+    assert plan.current_version is not None
+    dangers = plan.current_version.dangers
+    assert dangers
+    url = reverse("schedules:status_change", args=[plan.pk, "acknowledge"])
+    review = prescriber_client.post(url, {"lock_version": "1", "reason": "Reviewed", "action": "review"})
+    assert "Reason to go ahead despite this danger" in review.content.decode()
+    missing = prescriber_client.post(url, {"lock_version": "1", "reason": "Reviewed", "action": "save"})
+    assert "Give your reason to go ahead" in missing.content.decode()
+    reasons = {f"ack:{actions.danger_key(w)}": "Inpatient withdrawal" for w in dangers}
+    saved = prescriber_client.post(
+        url, {"lock_version": "1", "reason": "Reviewed", "action": "save", **reasons}
+    )
+    assert saved.status_code == 302
+    activate = reverse("schedules:status_change", args=[plan.pk, "activate"])
+    assert (
+        prescriber_client.post(
+            activate, {"lock_version": "2", "reason": "Start", "action": "save"}
+        ).status_code
+        == 302
+    )
+    plan.refresh_from_db()
+    assert plan.status == "active"
+
+
+def test_stopping_clonazepam_with_seizures_needs_an_acknowledged_reason(
+    prescriber_client: Client, clinic: Any
+) -> None:
+    patient = make_patient(clinic, "SZ-1", date_of_birth=dt.date(1985, 1, 30), seizure_history=True)
+    RegimenItem.objects.create(patient=patient, drug=Drug.objects.get(name="clonazepam"), night_mg=Decimal(1))
+    response = prescriber_client.post(builder_url(patient), builder_data(action="save-active"))
+    assert not Plan.objects.exists()
+    dangers = response.context["ack_form"].dangers
+    epilepsy = [w for w in dangers if w["code"] == "may_treat_epilepsy"]
+    assert epilepsy and epilepsy[0]["step"] is None
+    reasons = {f"ack:{actions.danger_key(w)}": "Neurologist agreed the taper" for w in dangers}
+    assert "ack:may_treat_epilepsy@plan" in reasons
+    assert (
+        prescriber_client.post(
+            builder_url(patient), builder_data(action="save-active", **reasons)
+        ).status_code
+        == 302
+    )
+    version = Plan.objects.get().current_version
+    assert version is not None
+    assert "may_treat_epilepsy" in {a["code"] for a in version.acknowledgements}
+
+
+def test_the_preview_shows_every_tables_conversion_and_warns_when_they_differ(
+    prescriber_client: Client, clinic: Any
+) -> None:
+    patient = make_patient(clinic, "AL-1", date_of_birth=dt.date(1980, 1, 1))
+    RegimenItem.objects.create(
+        patient=patient, drug=Drug.objects.get(name="alprazolam"), morning_mg=Decimal(1), night_mg=Decimal(1)
+    )
+    response = prescriber_client.post(
+        builder_url(patient), builder_data(switch_to="diazepam"), HTTP_HX_REQUEST="true"
+    )
+    content = response.content.decode()
+    assert "The regimen in every equivalence table" in content
+    assert "(used)" in content
+    # Ashton: alprazolam 0.5 mg = diazepam 10 mg; VA/DoD: 1 mg = diazepam 10 mg (reference CSVs).
+    assert "The equivalence tables differ by" in content
+
+
+def test_the_builder_offers_the_last_dose_and_how_cuts_are_spread(
+    prescriber_client: Client, patient: Patient
+) -> None:
+    data = builder_data(last_dose_de_mg="0.25", spread_cuts="no")
+    response = prescriber_client.post(builder_url(patient), data, HTTP_HX_REQUEST="true")
+    request = response.context["proposal"].request
+    assert request.last_dose_de_mg == Decimal("0.25")
+    assert request.spread_cuts is False

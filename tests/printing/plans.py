@@ -37,17 +37,17 @@ def switch_schedule() -> engine.Schedule:
 
 
 def sixty_step_schedule() -> engine.Schedule:
-    """About 60 steps: diazepam 20 mg a day, 8% every 2 weeks, tablets and liquid."""
+    """About 60 steps: diazepam 20 mg a day, 6% every 2 weeks, tablets and liquid."""
     return plan(
         regimen=[regimen("diazepam", morning="10", night="10")],
         formulations=[*DIAZEPAM_SOLIDS, *DIAZEPAM_LIQUIDS],
-        method=PercentMethod(Decimal(8)),
+        method=PercentMethod(Decimal(6)),
         interval_days=14,
     )
 
 
 def long_schedule() -> engine.Schedule:
-    """The largest realistic plan: alprazolam 6 mg/day switched to diazepam, 5% every 2 weeks, liquid."""
+    """The largest realistic plan (about 120 steps): alprazolam 6 mg/day switched to diazepam, 5% every 2 weeks, liquid."""
     return plan(
         regimen=[regimen("alprazolam", morning="2", midday="2", night="2")],
         formulations=[*tablets("alprazolam", "0.25", "0.5", "1", "2"), *DIAZEPAM_SOLIDS, *DIAZEPAM_LIQUIDS],

@@ -13,7 +13,7 @@ from schedules.templatetags.taper import mg
 from tests.printing.pdf_text import ReadPdf, read_pdf
 from tests.printing.plans import as_dict, long_schedule, short_schedule, sixty_step_schedule, switch_schedule
 
-PRINTED_AT = dt.datetime(2027, 2, 20, 10, 30)
+PRINTED_AT = dt.datetime(2027, 2, 20, 10, 30, tzinfo=dt.UTC)
 A4_PT = (595, 842)
 LETTER_PT = (612, 792)
 

@@ -192,3 +192,17 @@ def test_the_csv_reads_back_one_row_per_step_and_time_of_day(prescriber_client: 
     last = schedule["steps"][-1]
     last_rows = [row for row in rows if row["step"] == str(last["number"])]
     assert float(last_rows[0]["diazepam_equivalent_mg"]) == last["diazepam_equivalent_mg"]
+
+
+def test_the_print_buttons_link_every_download(plan: Plan) -> None:
+    from django.template.loader import render_to_string
+
+    html = render_to_string("plans/_print_buttons.html", {"plan": plan})
+    for name in ("clinician.pdf", "patient.pdf", "schedule.ics", "fhir.json", "steps.csv"):
+        assert f"/plans/{plan.pk}/{name}" in html
+    assert "Clinic's paper (A4)" in html and 'value="Letter"' in html
+    assert "style=" not in html and "<script" not in html
+    older = render_to_string(
+        "plans/_print_buttons.html", {"plan": plan, "version": plan.versions.get(number=1)}
+    )
+    assert 'name="version" value="1"' in older and "?version=1" in older

@@ -125,7 +125,7 @@ class Command(BaseCommand):
         created += sum(self._patient(other, *row) for row in OTHER_PATIENTS)
         plans = self._plans(clinic, User.objects.get(username="prescriber"))
         self.stdout.write(
-            f"Demo data ready ({created} patients, {plans} plans added). Sign in at {options['url']} as:"
+            f"Demo data ready ({created} patients added, {plans} plans added). Sign in at {options['url']} as:"
         )
         for username, password, role, _, _ in DEMO_USERS:
             self.stdout.write(f"  {role:<14} user {username:<11} password {password}")
@@ -169,7 +169,8 @@ class Command(BaseCommand):
         """Demo plans, for patients that have none: active mid-switch, paused, completed, drafts."""
         today = timezone.localdate()
         added = 0
-        for record, options, status in DEMO_PLANS:
+        for record, demo, status in DEMO_PLANS:
+            options = dict(demo)  # popped below; the module's table stays as written
             patient = Patient.objects.get(clinic=clinic, record_number=record)
             if patient.plans.exists():
                 continue

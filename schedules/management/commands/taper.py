@@ -14,10 +14,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from schedules import engine
 from schedules.models import CLINIC_MARKETS, OLDEST_PLAUSIBLE_AGE_YEARS
-from schedules.planning import PlanChoices, drug_by_name, plan_request
+from schedules.planning import PlanChoices, compare_tables, drug_by_name, plan_request
+from schedules.printing import pdf_file_arg, write_command_line_pdfs
 
 SLOTS = ("morning", "midday", "evening", "night")
 # Each method's own parameter; giving one to another method is a mistake worth saying.
@@ -139,6 +141,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--liquid", action="store_true", help="allow the drug's oral liquids")
         option(
+            "--cuts",
+            choices=["spread", "one-time-of-day"],
+            help=(
+                "spread: cut the largest dose of the day first; one-time-of-day: empty the earliest "
+                "dose first (default: spread for a short-acting drug tapered without a switch)"
+            ),
+        )
+        option(
             "--liquid-strength",
             type=decimal_arg,
             metavar="MG_PER_ML",
@@ -172,6 +182,15 @@ class Command(BaseCommand):
             ),
         )
         option(
+            "--last-dose-mg",
+            type=decimal_arg,
+            metavar="MG",
+            help=(
+                "the last daily dose before stopping, mg diazepam-equivalent (default 0.5, the "
+                "CKS/Ashton final step; lower only if you mean to, up to 1)"
+            ),
+        )
+        option(
             "--start", type=date_arg, default=None, metavar="YYYY-MM-DD", help="first day (default: today)"
         )
         option("--age", type=age_arg, metavar="N", help="the patient's age in years")
@@ -185,6 +204,13 @@ class Command(BaseCommand):
             help=f"days per prescription (default 28, at most {engine.MAX_PERIOD_DAYS})",
         )
         option("--format", choices=["table", "json"], default="table")
+        option("--pdf", type=pdf_file_arg, metavar="FILE", help="also write the clinician's plan as a PDF")
+        option(
+            "--patient-pdf",
+            type=pdf_file_arg,
+            metavar="FILE",
+            help="also write the patient's schedule as a PDF",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -194,7 +220,15 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(engine.schedule_to_dict(schedule), indent=2))
         else:
+            comparison = compare_tables(schedule.request.regimen, used=schedule.table.key)
             self.stdout.write(engine.render_table(schedule))
+            self.stdout.write("\n".join(engine.render_comparison(comparison)))
+        write_command_line_pdfs(
+            schedule,
+            clinician=options["pdf"],
+            patient=options["patient_pdf"],
+            printed_at=timezone.localtime(),
+        )
 
     def plan(self, options: dict[str, Any]) -> engine.Schedule:
         return engine.plan_from_request(plan_request(self.choices(options)))
@@ -212,6 +246,8 @@ class Command(BaseCommand):
         for name in ("liquid_strength", "liquid_step_ml", "max_liquid_ml"):
             if options[name] is not None and not options["liquid"]:
                 raise CommandError(f"--{name.replace('_', '-')} applies only with --liquid")
+        if options["last_dose_mg"] is not None and options["target_mg"] is not None:
+            raise CommandError("--last-dose-mg applies to a taper that stops: leave out --target-mg")
         if options["switch_stage_days"] is not None and not options["switch_to"]:
             raise CommandError("--switch-stage-days applies only with --switch-to")
         drug = drug_by_name(options["drug"])
@@ -234,6 +270,8 @@ class Command(BaseCommand):
             liquid_strength=options["liquid_strength"],
             liquid_step_ml=options["liquid_step_ml"],
             max_liquid_dose_ml=options["max_liquid_ml"],
+            last_dose_de_mg=options["last_dose_mg"],
+            spread_cuts=None if options["cuts"] is None else options["cuts"] == "spread",
             patient=engine.PatientFactors(
                 age=options["age"], **{flag: options[flag] for flag in PATIENT_FLAGS}
             ),
