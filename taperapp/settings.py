@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "schedules",
+    "followup",
 ]
 
 MIDDLEWARE = [
@@ -158,3 +159,8 @@ if envbool("TRUST_X_FORWARDED_PROTO", False):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+
+# Follow-up check-ins: a rise of more than this many points in a patient's symptom total since their
+# previous check-in suggests a hold. A local choice, not a published threshold (none exists for the
+# shipped unvalidated checklist): set it for your service.
+FOLLOWUP_SCORE_RISE_POINTS = envint("FOLLOWUP_SCORE_RISE_POINTS", 3)

@@ -204,6 +204,25 @@ def resume_proposal(version: PlanVersion, *, paused_on: dt.date, on: dt.date) ->
     raise engine.EngineError("the plan had ended before the pause began")
 
 
+def step_back_proposal(version: PlanVersion, *, step_number: int, on: dt.date, days: int) -> Proposal:
+    """From ``on`` (a day of step ``step_number``), ``days`` days back at the dose of the step before
+    it (the starting regimen for step 1), then step ``step_number``'s reduction again; the steps
+    before it are kept and every later step moves later."""
+    request, steps = _inputs(version)
+    index = _step_index(steps, step_number)
+    if days < 1:
+        raise engine.EngineError(f"a step back lasts at least 1 day, not {days}")
+    start = request.start + dt.timedelta(days=sum(step.days for step in steps[:index]))
+    current = steps[index]
+    if not start <= on < start + dt.timedelta(days=current.days):
+        raise engine.EngineError(f"step {step_number} is not in force on {on.isoformat()}")
+    previous = steps[index - 1].doses if index else request.initial_doses
+    already = (on - start).days
+    back = engine.StepInput(days=days, doses=previous, hold=True, phase="hold")
+    steps[index : index + 1] = [*([replace(current, days=already)] if already else []), back, current]
+    return Proposal.checked(request, steps)
+
+
 def same_proposal(version: PlanVersion) -> Proposal:
     request, steps = _inputs(version)
     return Proposal.checked(request, steps)
@@ -352,6 +371,28 @@ def replan_from(
         change=PlanVersion.Change.REPLANNED,
         make=lambda version: replan_proposal(version, step_number=step_number, request=request),
         choices=choices,
+        acknowledgements=acknowledgements,
+    )
+
+
+def step_back(
+    user: User,
+    *,
+    plan: Plan,
+    lock_version: int,
+    step_number: int,
+    on: dt.date,
+    days: int,
+    reason: str,
+    acknowledgements: Acknowledgements | None = None,
+) -> PlanVersion:
+    return save_version(
+        user,
+        plan=plan,
+        lock_version=lock_version,
+        reason=reason,
+        change=PlanVersion.Change.EDITED_STEP,
+        make=lambda version: step_back_proposal(version, step_number=step_number, on=on, days=days),
         acknowledgements=acknowledgements,
     )
 
@@ -580,7 +621,10 @@ def _write(
     plan.status = status
     plan.paused_on = paused_on if status == Plan.Status.PAUSED else None
     plan.status_reason = reason if status in Plan.ENDED_STATUSES else ""
-    plan._change_reason = reason  # type: ignore[attr-defined]  # simple-history's reason
+    # simple-history keeps at most 100 characters of a reason (PostgreSQL refuses more); the version
+    # keeps it whole.
+    history_reason = reason if len(reason) <= 100 else reason[:99] + "…"
+    plan._change_reason = history_reason  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
             plan.save()

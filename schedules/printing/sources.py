@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from schedules.charts import ScorePoint
 from schedules.engine.serialize import request_from_dict
 from schedules.models import Clinic, PlanVersion
 
@@ -98,7 +99,11 @@ def version_pdf(
     latest_version: int,
     printed_at: dt.datetime,
     paper: PaperSize | None = None,
+    scores: tuple[ScorePoint, ...] = (),
 ) -> bytes:
-    """The clinician's plan (``document="clinician"``) or the patient's schedule of a saved version."""
+    """The clinician's plan (``document="clinician"``, with the check-in ``scores`` on its chart) or
+    the patient's schedule of a saved version."""
     printable = from_plan_version(version, latest_version=latest_version, printed_at=printed_at, paper=paper)
+    if document == "clinician":
+        return clinician_pdf(printable, scores=scores)
     return DOCUMENTS[document](printable)

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from followup.scores import plan_scores
+
 from .. import exports
 from ..models import Plan, PlanVersion
 from ..printing import PaperSize
@@ -55,8 +57,14 @@ def _pdf(request: AuthenticatedHttpRequest, plan_id: int, document: str) -> Http
     except ValueError:
         return HttpResponseBadRequest("Paper must be A4 or Letter.", content_type="text/plain")
     version, latest = _version(request, plan_id)
+    scores = plan_scores(version.plan) if document == "clinician" else ()  # check-ins (followup)
     content = version_pdf(
-        version, document=document, latest_version=latest, printed_at=timezone.localtime(), paper=paper
+        version,
+        document=document,
+        latest_version=latest,
+        printed_at=timezone.localtime(),
+        paper=paper,
+        scores=scores,
     )
     name = f"plan-{plan_id}-v{version.number}-{document}.pdf"
     return _attachment(content, content_type="application/pdf", filename=name, inline=True)

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
+from followup.scores import plan_scores
+
 from .. import engine
 from ..actions import plans as actions
 from ..models import Patient, Plan, PlanVersion
@@ -226,6 +228,7 @@ def plan_detail(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse
         "unacknowledged": actions.unacknowledged_dangers(version.schedule, version.acknowledgements),
         "table_changes": table_changes(version) if not plan.is_ended else [],
         "can_change": request.user.has_perm(CHANGE_PLAN) and not plan.is_ended,
+        "scores": plan_scores(plan),  # check-in scores on the chart (followup)
     }
     return render(request, "plans/plan_detail.html", context)
 

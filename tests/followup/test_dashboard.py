@@ -1,0 +1,127 @@
+"""The dashboard's follow-up lists: what falls due, and a query count that does not grow with the
+number of plans or check-ins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.template import engines
+from django.test import RequestFactory
+
+from followup.actions import DecisionInput, record_checkin
+from followup.models import Scale
+from followup.overview import dashboard
+from schedules.models import Clinic, Drug, Plan, RegimenItem
+
+from ..conftest import make_patient
+from ..plans.conftest import new_plan
+from .conftest import checkin_input
+
+DAY = dt.date(2027, 1, 25)
+
+
+def plans_with_checkins(
+    prescriber: User, clinic: Clinic, scale: Scale, *, plans: int, checkins: int
+) -> list[Plan]:
+    made = []
+    for n in range(plans):
+        patient = make_patient(clinic, f"P-{n}", family_name=f"Patient{n:02d}")
+        RegimenItem.objects.create(
+            patient=patient, drug=Drug.objects.get(name="lorazepam"), night_mg=Decimal(2)
+        )
+        plan = new_plan(prescriber, patient, activate=True)
+        for k in range(checkins):
+            record_checkin(
+                prescriber,
+                plan=plan,
+                lock_version=plan.lock_version,
+                data=checkin_input(scale, dt.date(2027, 1, 5) + dt.timedelta(days=k), score=k % 3),
+            )
+        made.append(plan)
+    return made
+
+
+def render_dashboard(user: User) -> str:
+    request = RequestFactory().get("/")
+    request.user = user
+    template = engines["django"].from_string("{% load followup %}{% followup_dashboard %}")
+    return template.render({"request": request})
+
+
+@pytest.mark.parametrize(("plans", "checkins"), [(1, 1), (6, 5)])
+def test_the_dashboard_query_count_does_not_grow(
+    prescriber: User,
+    clinic: Clinic,
+    checklist: Scale,
+    django_assert_max_num_queries: object,
+    plans: int,
+    checkins: int,
+) -> None:
+    plans_with_checkins(prescriber, clinic, checklist, plans=plans, checkins=checkins)
+    with django_assert_max_num_queries(5):  # type: ignore[operator]
+        html = render_dashboard(prescriber)
+    assert "Follow-up" in html and "Overdue check-ins" in html
+
+
+def test_due_and_overdue_check_ins_and_suggested_holds(
+    prescriber: User, clinic: Clinic, checklist: Scale, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quiet, rising = plans_with_checkins(prescriber, clinic, checklist, plans=2, checkins=0)
+    # Step 2 of each plan starts on 2027-01-18 and step 3 on 2027-02-01.
+    for day, score in ((dt.date(2027, 1, 18), 0), (dt.date(2027, 1, 20), 2)):
+        record_checkin(
+            prescriber,
+            plan=rising,
+            lock_version=rising.lock_version,
+            data=checkin_input(checklist, day, score=score, decision=DecisionInput(decision="continue")),
+        )
+    board = dashboard(prescriber, today=DAY)
+    assert [row.plan for row in board.overdue] == [quiet]  # its first check-in was due 2027-01-18
+    assert [row.plan for row in board.due_this_week] == []
+    assert [row.plan for row in board.suggest_hold] == [rising]  # 0 -> 24, a rise of more than 3
+    later = dashboard(prescriber, today=dt.date(2027, 1, 28))
+    assert [row.plan for row in later.due_this_week] == [rising]  # 2027-02-01
+
+
+def test_reviews_fall_due_three_months_after_the_start_or_sooner_with_co_use(
+    prescriber: User, clinic: Clinic, checklist: Scale
+) -> None:
+    plain, co_use = plans_with_checkins(prescriber, clinic, checklist, plans=2, checkins=0)
+    co_use.patient.cns_depressant_co_use = True
+    co_use.patient.save()
+    board = dashboard(prescriber, today=DAY)
+    assert [row.plan for row in board.reviews_due] == [co_use]  # due at the next check-in, 2027-01-18
+    assert board.reviews_due[0].next_review == dt.date(2027, 1, 18)
+    april = dashboard(prescriber, today=dt.date(2027, 4, 1))
+    assert plain in [row.plan for row in april.reviews_due]  # 2027-01-04 + 3 months = 2027-04-04
+
+
+def test_another_clinics_plans_are_not_on_the_dashboard(prescriber: User, foreign_plan: Plan) -> None:
+    board = dashboard(prescriber, today=DAY)
+    assert board.empty
+
+
+@pytest.mark.parametrize("checkins", [1, 8])
+def test_the_plan_page_with_its_check_ins_and_scores_keeps_its_query_count(
+    prescriber: User,
+    clinic: Clinic,
+    checklist: Scale,
+    django_assert_max_num_queries: object,
+    checkins: int,
+) -> None:
+    from django.urls import reverse
+
+    from ..conftest import client_for
+
+    (plan,) = plans_with_checkins(prescriber, clinic, checklist, plans=1, checkins=checkins)
+    client = client_for(prescriber)
+    # The plan page's own queries, plus 4 for the check-ins, their scales and the plan's cadence.
+    with django_assert_max_num_queries(13):  # type: ignore[operator]
+        html = client.get(reverse("schedules:plan_detail", args=[plan.pk])).content.decode()
+    assert "Record a check-in" in html and 'class="chart-score"' in html
+    with django_assert_max_num_queries(14):  # type: ignore[operator]
+        response = client.get(reverse("followup:plan_checkins", args=[plan.pk]))
+    assert response.status_code == 200
