@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from followup.scores import plan_scores
 
 from .. import exports
+from ..actions.plans import unacknowledged_dangers
 from ..models import Plan, PlanVersion
 from ..printing import PaperSize
 from ..printing.sources import version_pdf
@@ -57,6 +58,13 @@ def _pdf(request: AuthenticatedHttpRequest, plan_id: int, document: str) -> Http
     except ValueError:
         return HttpResponseBadRequest("Paper must be A4 or Letter.", content_type="text/plain")
     version, latest = _version(request, plan_id)
+    if unacknowledged_dangers(version.schedule, version.acknowledgements):
+        # As on the plan page: a plan with a danger warning nobody has acknowledged is not printed.
+        return HttpResponse(
+            "This plan has danger warnings not yet acknowledged: acknowledge each on the plan page, then print.",
+            status=409,
+            content_type="text/plain",
+        )
     scores = plan_scores(version.plan) if document == "clinician" else ()  # check-ins (followup)
     content = version_pdf(
         version,

@@ -11,4 +11,5 @@ from tests.plans.conftest import new_plan
 
 @pytest.fixture
 def plan(prescriber: User, patient: Patient) -> Plan:
-    return new_plan(prescriber, patient, switch=True)
+    """An active plan (its danger warnings acknowledged, so it may be printed)."""
+    return new_plan(prescriber, patient, switch=True, activate=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from typing import Any
 
 import icalendar
@@ -13,8 +14,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from fhir.resources.R4B.bundle import Bundle
 
+from schedules import engine
 from schedules.actions import plans as actions
-from schedules.models import Clinic, Equivalence, Plan
+from schedules.models import Clinic, Equivalence, Patient, Plan
+from tests.plans.conftest import new_plan
 from tests.printing.pdf_text import read_pdf
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +27,27 @@ IDENTIFIERS = ("Margaret Ellis", "14 Mar 1951", "R-1")
 
 def url(plan: Plan, name: str) -> str:
     return f"/plans/{plan.pk}/{name}"
+
+
+def hold(plan: Plan, user: User, *, reason: str) -> None:
+    """A new version: a 14-day hold after step 2, its danger warnings acknowledged."""
+    latest = plan.versions.order_by("-number")[0]
+    proposal = actions.hold_proposal(latest, after_step=2, days=14)
+    acknowledgements = {
+        actions.danger_key(w): "Reviewed with the patient"
+        for w in proposal.schedule_dict["warnings"]
+        if w["severity"] == "danger"
+    }
+    plan.refresh_from_db()
+    actions.insert_hold(
+        user,
+        plan=plan,
+        lock_version=plan.lock_version,
+        after_step=2,
+        days=14,
+        reason=reason,
+        acknowledgements=acknowledgements,
+    )
 
 
 def test_the_clinician_s_plan_names_the_patient_on_every_page(prescriber_client: Client, plan: Plan) -> None:
@@ -38,6 +62,17 @@ def test_the_clinician_s_plan_names_the_patient_on_every_page(prescriber_client:
             assert identifier in page
     assert "Riverside" in document.text and "Ashton benzodiazepine equivalence table" in document.text
     assert "Plan " + str(plan.pk) + ", version 1 of 1" in document.text
+
+
+def test_a_plan_with_an_unacknowledged_danger_is_not_printed(
+    prescriber_client: Client, prescriber: User, patient: Patient
+) -> None:
+    draft = new_plan(
+        prescriber, patient, switch=True, method=engine.PercentMethod(Decimal(50)), interval_days=7
+    )
+    assert any(w["severity"] == "danger" for w in draft.versions.get().schedule["warnings"])
+    response = prescriber_client.get(url(draft, "clinician.pdf"))
+    assert response.status_code == 409 and b"not yet acknowledged" in response.content
 
 
 def test_clinic_staff_may_print_and_export(staff_client: Client, plan: Plan) -> None:
@@ -87,9 +122,7 @@ def test_the_patient_s_schedule_gives_the_clinic_s_contact_details(
 def test_an_older_version_says_so_on_every_page(
     prescriber_client: Client, plan: Plan, prescriber: User
 ) -> None:
-    actions.insert_hold(
-        prescriber, plan=plan, lock_version=plan.lock_version, after_step=2, days=14, reason="Poor sleep"
-    )
+    hold(plan, prescriber, reason="Poor sleep")
     old = read_pdf(prescriber_client.get(url(plan, "clinician.pdf") + "?version=1").content)
     for page in old.pages:
         assert "Older version: this is version 1" in page
@@ -127,9 +160,7 @@ def test_the_calendar_has_an_event_per_step_with_stable_uids_and_no_patient_iden
     assert "diazepam 10 mg (1 × 10 mg tablet)" in str(events[0]["DESCRIPTION"])
     uids_v1 = [str(e["UID"]) for e in events]
     assert len(set(uids_v1)) == len(uids_v1)
-    actions.insert_hold(
-        prescriber, plan=plan, lock_version=plan.lock_version, after_step=2, days=14, reason="Hold"
-    )
+    hold(plan, prescriber, reason="Hold")
     second = icalendar.Calendar.from_ical(prescriber_client.get(url(plan, "schedule.ics")).content)
     events_v2: list[Any] = list(second.walk("VEVENT"))
     assert [str(e["UID"]) for e in events_v2][:2] == uids_v1[:2], "a re-import updates the same events"
@@ -154,7 +185,7 @@ def test_the_fhir_bundle_validates_and_follows_the_tapering_example(
     assert set(requests) == {"lorazepam", "diazepam"}, "one MedicationRequest per drug"
     schedule = plan.versions.get(number=1).schedule
     diazepam = requests["diazepam"]
-    assert diazepam["intent"] == "plan" and diazepam["status"] == "draft"
+    assert diazepam["intent"] == "plan" and diazepam["status"] == "active"
     first_step = schedule["steps"][0]
     dosage = diazepam["dosageInstruction"][0]
     assert dosage["sequence"] == first_step["number"]
