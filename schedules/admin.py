@@ -132,4 +132,5 @@ class ClinicAdmin(ReferenceAdmin):
     list_display = ("name", "market")
     list_filter = ("market",)
     search_fields = ("name",)
-    filter_horizontal = ("members",)
+    # Membership is changed on the user's page (accounts admin), by superusers and clinic managers only.
+    exclude = ("members",)
