@@ -16,9 +16,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import FilteredSelectMultiple
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, PasswordResetForm, UserChangeForm
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -27,9 +27,11 @@ import audit
 from audit.models import Action
 from schedules.models import Clinic
 
+from .hardening import HardenedAdminMixin
 from .models import ClinicManager, OneTimePassword
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
 
 SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
 OWN_ACCOUNT_FIELDS = ("groups", "is_staff", "is_active")
@@ -63,7 +65,7 @@ class MembershipChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class AccountAdmin(UserAdmin):
+class AccountAdmin(HardenedAdminMixin, UserAdmin):
     form = MembershipChangeForm
     change_password_form = OneTimePasswordForm
     readonly_fields = ("clinic_list", "last_login", "date_joined")
@@ -170,7 +172,7 @@ class AccountAdmin(UserAdmin):
 
 
 @admin.register(ClinicManager)
-class ClinicManagerAdmin(admin.ModelAdmin):
+class ClinicManagerAdmin(HardenedAdminMixin, admin.ModelAdmin):
     """Who manages each clinic's membership: set by superusers only."""
 
     list_display = ("user", "clinic")
@@ -186,3 +188,8 @@ class ClinicManagerAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
+
+
+@admin.register(Group)
+class RoleAdmin(HardenedAdminMixin, GroupAdmin):
+    """The roles, as Django shows them; their permissions change by migration only."""

@@ -7,7 +7,14 @@ from typing import Any
 from schedules.roles import ADMINISTRATOR
 
 ACCOUNT_ROLE_PERMISSIONS: dict[str, list[str]] = {
-    ADMINISTRATOR: ["audit.view_auditevent", "accounts.view_clinicmanager"],
+    # Administrators read the audit trail, see who manages each clinic, and unlock a locked-out
+    # sign-in (deleting its failed attempts).
+    ADMINISTRATOR: [
+        "audit.view_auditevent",
+        "accounts.view_clinicmanager",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+    ],
 }
 
 

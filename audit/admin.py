@@ -7,11 +7,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts.hardening import HardenedAdminMixin
+
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = (
         "at",
         "action",

@@ -14,6 +14,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.hardening import HardenedAdminMixin
+
 from .models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation
 from .roles import ADMINISTRATOR
 
@@ -33,7 +35,7 @@ class ReasonForm(forms.ModelForm):
                 self.initial[name] = Decimal(f"{value.normalize():f}")
 
 
-class ReferenceAdmin(SimpleHistoryAdmin):
+class ReferenceAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     """Admin for data that plans are built from: administrators only, with a required reason."""
 
     form = ReasonForm

@@ -1,4 +1,4 @@
-"""Administrators read the audit trail and see who manages each clinic."""
+"""Administrators read the audit trail, see who manages each clinic and unlock locked-out sign-ins."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -34,6 +34,7 @@ class Migration(migrations.Migration):
         ("accounts", "0001_initial"),
         ("audit", "0001_initial"),
         ("schedules", "0003_groups"),
+        ("axes", "0010_accessattemptexpiration"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

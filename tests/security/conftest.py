@@ -1,0 +1,76 @@
+"""The six kinds of visitor of the permission matrix, and the objects its URLs point at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+
+from accounts.models import ClinicManager
+from audit.models import Action, AuditEvent
+from schedules.models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation, Market, Patient
+
+from ..conftest import client_for, make_patient, make_user
+
+VISITORS = ("anonymous", "staff", "prescriber", "administrator", "no_role", "other_prescriber")
+
+
+@dataclass
+class World:
+    clinic: Clinic
+    users: dict[str, User | None]
+    objects: dict[str, int]
+
+    def client(self, visitor: str) -> Client:
+        user = self.users[visitor]
+        return Client() if user is None else client_for(user)
+
+
+@pytest.fixture
+def world(clinic: Clinic) -> World:
+    other = Clinic.objects.create(name="Hillview", market=Market.US)
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "staff": make_user("staff", "Clinic staff", clinic),
+        "prescriber": make_user("prescriber", "Prescriber", clinic),
+        "administrator": make_user("administrator", "Administrator", clinic, is_staff=True),
+        "no_role": make_user("norole", None, clinic),
+        "other_prescriber": make_user("elsewhere", "Prescriber", other),
+    }
+    patient: Patient = make_patient(clinic)
+    drug = Drug.objects.get(name="lorazepam")
+    event = AuditEvent.objects.create(action=Action.SIGN_IN, username="staff")
+    objects = {
+        "patient": patient.pk,
+        "drug": drug.pk,
+        "drug_type": ContentType.objects.get_for_model(Drug).pk,
+        "drug_history": drug.history.latest().pk,
+        "formulation": Formulation.objects.filter(drug=drug).first().pk,  # type: ignore[union-attr]
+        "equivalencetable": EquivalenceTable.objects.get(key="ashton").pk,
+        "equivalence": Equivalence.objects.filter(drug=drug).first().pk,  # type: ignore[union-attr]
+        "clinic": clinic.pk,
+        "user": users["staff"].pk,  # type: ignore[union-attr]
+        "group": Group.objects.get(name="Prescriber").pk,
+        "clinicmanager": ClinicManager.objects.create(user=users["prescriber"], clinic=clinic).pk,
+        "auditevent": event.pk,
+        "accessattempt": AccessAttempt.objects.create(
+            username="x", ip_address="192.0.2.1", failures_since_start=1
+        ).pk,
+        "accesslog": AccessLog.objects.create(username="x", ip_address="192.0.2.1").pk,
+        "accessfailurelog": AccessFailureLog.objects.create(username="x", ip_address="192.0.2.1").pk,
+    }
+    for model in ("formulation", "equivalencetable", "equivalence", "clinic"):
+        instance = {
+            "formulation": Formulation,
+            "equivalencetable": EquivalenceTable,
+            "equivalence": Equivalence,
+            "clinic": Clinic,
+        }[model].objects.get(pk=objects[model])
+        if not instance.history.exists():  # type: ignore[attr-defined]
+            instance.save()
+        objects[f"{model}_history"] = instance.history.latest().pk  # type: ignore[attr-defined]
+    return World(clinic=clinic, users=users, objects=objects)
