@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
+from django.urls import clear_url_caches
 
 from accounts.models import ClinicManager
 from audit.models import Action, AuditEvent
@@ -74,3 +78,20 @@ def world(clinic: Clinic) -> World:
             instance.save()
         objects[f"{model}_history"] = instance.history.latest().pk  # type: ignore[attr-defined]
     return World(clinic=clinic, users=users, objects=objects)
+
+
+def _reload_urls() -> None:
+    import taperapp.urls
+
+    importlib.reload(taperapp.urls)
+    clear_url_caches()
+
+
+@pytest.fixture
+def email_configured(settings: Any) -> Iterator[None]:
+    """As with EMAIL_HOST set: the password-reset pages exist."""
+    settings.PASSWORD_RESET_ENABLED = True
+    _reload_urls()
+    yield
+    settings.PASSWORD_RESET_ENABLED = False
+    _reload_urls()
