@@ -193,3 +193,15 @@ class ClinicManagerAdmin(HardenedAdminMixin, admin.ModelAdmin):
 @admin.register(Group)
 class RoleAdmin(HardenedAdminMixin, GroupAdmin):
     """The roles, as Django shows them; their permissions change by migration only."""
+
+
+def _harden_lockout_admin() -> None:
+    """django-axes' own lists (failed attempts) get the same protection against hostile filters."""
+    for model, model_admin in list(admin.site._registry.items()):
+        if model._meta.app_label == "axes" and not isinstance(model_admin, HardenedAdminMixin):
+            hardened = type(f"Hardened{type(model_admin).__name__}", (HardenedAdminMixin, type(model_admin)), {})
+            admin.site.unregister(model)
+            admin.site.register(model, hardened)
+
+
+_harden_lockout_admin()

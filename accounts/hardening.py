@@ -1,7 +1,8 @@
 """Admin pages that answer hostile addresses with a message, never a server error.
 
-- A NUL character in a list filter or search (PostgreSQL refuses it in a query) is refused with a
-  message, and the list is shown again without it.
+- A NUL character in a list filter or search (PostgreSQL refuses it in a query), or a filter value
+  out of range (a date filter's year 99999999999), is refused with a message, and the list is shown
+  again without it.
 - A history page or history record with an id that is not a number says the record does not
   exist, like Django's own change page does.
 """
@@ -25,7 +26,12 @@ class RefusingChangeList(ChangeList):
             if "\x00" in key or any("\x00" in value for value in values):
                 messages.error(request, "A filter or search contained a NUL character: it was ignored.")
                 raise IncorrectLookupParameters("NUL character in the query string")
-        return super().get_queryset(request, exclude_parameters)
+        try:
+            return super().get_queryset(request, exclude_parameters)
+        except (OverflowError, ValueError) as error:
+            # e.g. a date filter with year 99999999999: Django's date hierarchy overflows.
+            messages.error(request, "A filter value was out of range: it was ignored.")
+            raise IncorrectLookupParameters(str(error)) from error
 
 
 class HardenedAdminMixin:

@@ -59,7 +59,7 @@ def world(clinic: Clinic) -> World:
         "clinic": clinic.pk,
         "user": users["staff"].pk,  # type: ignore[union-attr]
         "group": Group.objects.get(name="Prescriber").pk,
-        "clinicmanager": ClinicManager.objects.create(user=users["prescriber"], clinic=clinic).pk,
+        "clinicmanager": ClinicManager.objects.create(user=users["prescriber"], clinic=clinic).pk,  # type: ignore[misc]
         "auditevent": event.pk,
         "accessattempt": AccessAttempt.objects.create(
             username="x", ip_address="192.0.2.1", failures_since_start=1
@@ -67,16 +67,17 @@ def world(clinic: Clinic) -> World:
         "accesslog": AccessLog.objects.create(username="x", ip_address="192.0.2.1").pk,
         "accessfailurelog": AccessFailureLog.objects.create(username="x", ip_address="192.0.2.1").pk,
     }
-    for model in ("formulation", "equivalencetable", "equivalence", "clinic"):
-        instance = {
-            "formulation": Formulation,
-            "equivalencetable": EquivalenceTable,
-            "equivalence": Equivalence,
-            "clinic": Clinic,
-        }[model].objects.get(pk=objects[model])
-        if not instance.history.exists():  # type: ignore[attr-defined]
+    models: dict[str, Any] = {
+        "formulation": Formulation,
+        "equivalencetable": EquivalenceTable,
+        "equivalence": Equivalence,
+        "clinic": Clinic,
+    }
+    for name, model in models.items():
+        instance = model.objects.get(pk=objects[name])
+        if not instance.history.exists():
             instance.save()
-        objects[f"{model}_history"] = instance.history.latest().pk  # type: ignore[attr-defined]
+        objects[f"{name}_history"] = instance.history.latest().pk
     return World(clinic=clinic, users=users, objects=objects)
 
 

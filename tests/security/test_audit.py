@@ -80,7 +80,7 @@ def test_a_refused_patient_is_not_recorded_as_viewed(prescriber: User, foreign_p
 def test_every_change_links_to_its_history_record(prescriber_client: Client, patient: Patient) -> None:
     change = AuditEvent.objects.get(action=Action.CHANGE, history_model="schedules.historicalpatient")
     assert change.patient == patient
-    assert change.history_id == patient.history.earliest().pk  # type: ignore[attr-defined]
+    assert change.history_id == patient.history.earliest().pk
     regimen = AuditEvent.objects.filter(action=Action.CHANGE, history_model="schedules.historicalregimenitem")
     assert regimen.get().patient == patient
 
@@ -173,7 +173,8 @@ def test_server_errors_are_logged_to_stderr_with_a_traceback_and_no_patient_data
     logger = logging.getLogger("django.request")
     # The project's handler: a StreamHandler with no stream named, i.e. stderr.
     [stderr] = [handler for handler in logger.handlers if type(handler) is logging.StreamHandler]
-    assert "stream" not in django_settings.LOGGING["handlers"]["stderr"]
+    logging_config: dict[str, Any] = django_settings.LOGGING
+    assert "stream" not in logging_config["handlers"]["stderr"]
     collect = Collect(stderr.formatter)
     logger.addHandler(collect)
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 WRONG = "not-the-password"
 
 
-def attempt(username: str, password: str, address: str = "192.0.2.10", **headers: str) -> Any:
+def attempt(username: str, password: str, address: str = "192.0.2.10", **headers: Any) -> Any:
     return Client(REMOTE_ADDR=address, **headers).post(
         reverse("login"), {"username": username, "password": password}
     )
