@@ -207,6 +207,9 @@ if SESSION_COOKIE_SECURE:
     # __Host-: the browser only accepts them over HTTPS, for this exact host, on path /.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+# HSTS covers subdomains unless told otherwise; preloading is the domain owner's commitment to make.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
