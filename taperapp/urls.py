@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
 
 from accounts.views import PasswordChangeView
 
@@ -33,6 +36,8 @@ if settings.PASSWORD_RESET_ENABLED:
     ]
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico on every page, the admin's included.
+    path("favicon.ico", login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True))),
     path("admin/", admin.site.urls),
     path("accounts/", include(account_urls)),
     path("", include("schedules.urls")),

@@ -36,6 +36,10 @@ class World:
 
 @pytest.fixture
 def world(clinic: Clinic) -> World:
+    return build_world(clinic)
+
+
+def build_world(clinic: Clinic) -> World:
     other = Clinic.objects.create(name="Hillview", market=Market.US)
     users: dict[str, User | None] = {
         "anonymous": None,

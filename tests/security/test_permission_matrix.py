@@ -35,6 +35,7 @@ def admin(administrator_get: int, administrator_post: int) -> tuple[str, str]:
 MATRIX: dict[str, tuple[str, str, str]] = {
     # The registry
     "schedules:patient_list": ("/", "302 200 200 200 200 200", "302 405 405 405 405 405"),
+    "favicon.ico": ("/favicon.ico", "301 301 301 301 301 301", "301 301 301 301 301 301"),
     "schedules:healthz": ("/healthz", "200 200 200 200 200 200", "405 405 405 405 405 405"),
     "schedules:patient_create": ("/patients/new/", "302 403 200 403 403 200", "302 403 200 403 403 200"),
     "schedules:patient_detail": ("/patients/{patient}/", "302 200 200 404 404 404", "302 405 405 405 405 405"),
