@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test migrate bench load lint format check clean
+.PHONY: run test install install-test migrate bench load lint format check clean weasyprint-libs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,19 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet '.[test]'
 	touch $@
 
+# WeasyPrint (the printed plans) needs Pango from Debian; say exactly what to install if it is missing.
+WEASYPRINT_DEBS := libpango-1.0-0 libpangoft2-1.0-0
+
+weasyprint-libs:
+	@command -v dpkg-query >/dev/null || exit 0; missing=""; \
+	for deb in $(WEASYPRINT_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$deb 2>/dev/null | grep -q "ok installed" || missing="$$missing $$deb"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "The printed plans (WeasyPrint) need:$$missing. Install them with:"; \
+	  echo "  sudo apt-get install -y$$missing"; exit 1; \
+	fi
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
@@ -27,11 +40,11 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_reference
 
-run: migrate
+run: weasyprint-libs migrate
 	$(BIN)/python manage.py seed_demo --url http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-test
+test: weasyprint-libs install-test
 	$(BIN)/python -m pytest
 
 bench: install-test

@@ -7,12 +7,15 @@ drugs, formulations and equivalence tables into its inputs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from . import engine
-from .models import Drug, Equivalence, EquivalenceTable, Formulation
+from .models import CLINIC_MARKETS, Drug, Equivalence, EquivalenceTable, Formulation
 
 # Plans are built from immediate-release oral forms; modified-release products are a different
 # release profile and are never split (formulations.csv: "never split").
@@ -77,9 +80,24 @@ def engine_drugs(drugs: Iterable[Drug], market: str | None) -> list[engine.DrugI
             has_long_lived_active_metabolite=drug.has_long_lived_active_metabolite,
             may_treat_epilepsy=drug.may_treat_epilepsy,
             liquid_available=drug.pk in with_liquid,
+            short_acting=_short_acting(drug),
         )
         for drug in drugs
     ]
+
+
+# A half-life of a day or less (drugs.csv, from the Ashton Manual Table 1 and product labels):
+# doses wear off between doses (inter-dose withdrawal).
+SHORT_ACTING_HALF_LIFE_H = Decimal(24)
+
+
+def _short_acting(drug: Drug) -> bool:
+    longest = drug.half_life_max_h
+    return (
+        longest is not None
+        and longest <= SHORT_ACTING_HALF_LIFE_H
+        and not drug.has_long_lived_active_metabolite
+    )
 
 
 def plan_formulations(
@@ -145,4 +163,149 @@ def _engine_formulation(product: Formulation, split: str | None) -> engine.Formu
         divisible=divisible,
         is_liquid=product.is_liquid,
         id=product.pk,
+        market=product.market,
     )
+
+
+@dataclass(frozen=True)
+class PlanChoices:
+    """What a prescriber (or the command line) chooses, in the reference data's terms.
+
+    ``regimen``: one or more drugs with their doses. ``market``: whose products the plan uses
+    (None: the TAPER_DEFAULT_MARKET setting; never several markets at once).
+    ``switch_to``: a longer-acting drug to move onto first (``switch_stage_days`` per stage).
+    ``table_key``: the equivalence table (None: the default table). ``strengths``: tablet
+    strengths of the drug being tapered (the switch target when switching). ``split``: how far
+    tablets may be divided ("whole", "half", "quarter"; never further than a product allows).
+    ``liquid``: allow oral liquids. ``target_daily_mg``: end at this daily dose instead of stopping.
+    ``liquid_strength``: the one liquid strength (mg/mL) of the drug tapered (None: the engine
+    chooses one; a plan never uses two strengths of a drug's liquid). ``liquid_step_ml`` and
+    ``max_liquid_dose_ml``: the oral syringe's graduation and the most liquid in one dose (None:
+    the TAPER_LIQUID_STEP_ML and TAPER_MAX_LIQUID_DOSE_ML settings, 0.1 mL and 10 mL by default).
+    ``last_dose_de_mg``: the last daily dose before stopping, mg diazepam-equivalent (None: the
+    TAPER_LAST_DOSE_DE_MG setting, 0.5 mg by default, the final step of CKS/Ashton; lower only
+    when the prescriber asks). ``spread_cuts``: cut the largest dose of the day first (None: yes
+    for a short-acting drug tapered without a switch; False: one time of day at a time).
+    """
+
+    regimen: tuple[engine.RegimenItem, ...]
+    method: engine.Method
+    market: str | None
+    start: date
+    interval_days: int | None = None
+    switch_to: str | None = None
+    switch_stage_days: int = 7
+    table_key: str | None = None
+    strengths: tuple[Decimal, ...] | None = None
+    split: str | None = None
+    liquid: bool = False
+    target_daily_mg: Decimal | None = None
+    period_days: int = 28
+    patient: engine.PatientFactors = field(default_factory=engine.PatientFactors)
+    liquid_strength: Decimal | None = None
+    liquid_step_ml: Decimal | None = None
+    max_liquid_dose_ml: Decimal | None = None
+    last_dose_de_mg: Decimal | None = None
+    spread_cuts: bool | None = None
+
+
+def plan_market(market: str | None) -> str:
+    """``market``, or the default market setting (TAPER_DEFAULT_MARKET) when None: a plan
+    always uses the products of exactly one market."""
+    chosen = (market or settings.TAPER_DEFAULT_MARKET).strip().upper()
+    known = [value for value, _ in CLINIC_MARKETS]
+    if chosen not in known:
+        raise PlanningError(f"unknown market {chosen!r}; known: {', '.join(known)}")
+    return chosen
+
+
+def plan_request(choices: PlanChoices) -> engine.PlanRequest:
+    """The engine's request for ``choices``; every database look-up happens here.
+
+    Formulations of every regimen drug and of the switch target are included; ``strengths``
+    restrict the drug being tapered (the switch target when switching, the only regimen drug
+    otherwise). PlanningError (an EngineError) names what the reference data does not hold.
+    """
+    if not choices.regimen:
+        raise PlanningError("the regimen is empty")
+    engine.check_start_date(choices.start, today=date.today())
+    table = table_by_key(choices.table_key)
+    regimen_drugs = [drug_by_name(item.drug) for item in choices.regimen]
+    target = drug_by_name(choices.switch_to) if choices.switch_to else None
+    if target is not None and target in regimen_drugs:
+        raise PlanningError(f"the patient already takes {target.name}: leave out the switch")
+    if choices.strengths is not None and target is None and len(regimen_drugs) > 1:
+        raise PlanningError("tablet strengths can be chosen only when one drug is tapered")
+    tapered = target if target is not None else regimen_drugs[0]
+    market = plan_market(choices.market)
+    formulations: list[engine.Formulation] = []
+    for drug in [*([target] if target is not None else []), *regimen_drugs]:
+        products = plan_formulations(
+            drug,
+            market=market,
+            strengths=choices.strengths if drug == tapered else None,
+            split=choices.split,
+            liquid=choices.liquid,
+        )
+        if drug == tapered and choices.liquid and not any(product.is_liquid for product in products):
+            raise PlanningError(f"there is no oral liquid of {drug.name} in the {market} market")
+        if drug == tapered and choices.liquid_strength is not None:
+            if not choices.liquid:
+                raise PlanningError("a liquid strength was chosen but liquids are not allowed")
+            offered = sorted(p.strength_mg for p in products if p.is_liquid)
+            if choices.liquid_strength not in offered:
+                listed = ", ".join(f"{s.normalize():f}" for s in offered) or "none"
+                raise PlanningError(
+                    f"{drug.name} has no {choices.liquid_strength.normalize():f} mg/mL liquid in the "
+                    f"{market} market; available: {listed} mg/mL"
+                )
+        formulations += products
+    switch = (
+        engine.Switch(to_drug=target.name, stage_days=choices.switch_stage_days)
+        if target is not None
+        else None
+    )
+    every_drug = {*regimen_drugs, *([target] if target is not None else [])}
+    return engine.PlanRequest(
+        regimen=tuple(choices.regimen),
+        table=engine_table(table),
+        drugs=tuple(engine_drugs(sorted(every_drug, key=lambda drug: drug.name), market)),
+        formulations=tuple(formulations),
+        method=choices.method,
+        start=choices.start,
+        interval_days=choices.interval_days,
+        switch=switch,
+        target_daily_mg=choices.target_daily_mg,
+        patient=choices.patient,
+        period_days=choices.period_days,
+        market=market,
+        liquid_strengths=(
+            ((tapered.name, choices.liquid_strength),) if choices.liquid_strength is not None else ()
+        ),
+        liquid_step_ml=_setting_or(choices.liquid_step_ml, "TAPER_LIQUID_STEP_ML", engine.LIQUID_STEP_ML),
+        max_liquid_ml=_setting_or(
+            choices.max_liquid_dose_ml, "TAPER_MAX_LIQUID_DOSE_ML", engine.MAX_LIQUID_DOSE_ML
+        ),
+        last_dose_de_mg=_setting_or(choices.last_dose_de_mg, "TAPER_LAST_DOSE_DE_MG", engine.LAST_DOSE_DE_MG),
+        spread_cuts=choices.spread_cuts,
+    )
+
+
+def _setting_or(chosen: Decimal | None, name: str, default: Decimal) -> Decimal:
+    """``chosen``, else the clinic's setting ``name`` (a number in settings), else ``default``."""
+    if chosen is not None:
+        return chosen
+    return Decimal(str(getattr(settings, name, default)))
+
+
+def plan(choices: PlanChoices) -> engine.Schedule:
+    """The schedule for ``choices``: ``plan_request`` then ``engine.plan_from_request``."""
+    return engine.plan_from_request(plan_request(choices))
+
+
+def compare_tables(regimen: Sequence[engine.RegimenItem], used: str | None = None) -> engine.TableComparison:
+    """The regimen converted with every loaded equivalence table (``used``, a key, first; None:
+    the default table), with a warning where tables differ by more than 1.5 times for a drug."""
+    used_key = table_by_key(used).key
+    tables = [engine_table(table) for table in EquivalenceTable.objects.all()]
+    return engine.compare_tables(regimen=regimen, tables=tables, used=used_key)

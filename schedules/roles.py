@@ -21,11 +21,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "schedules.add_regimenitem",
         "schedules.change_regimenitem",
         "schedules.delete_regimenitem",
+        "schedules.view_plan",
+        "schedules.add_plan",
+        "schedules.change_plan",
     ],
     CLINIC_STAFF: [
         *(f"schedules.view_{model}" for model in REFERENCE_MODELS),
         "schedules.view_patient",
         "schedules.view_regimenitem",
+        "schedules.view_plan",
     ],
     ADMINISTRATOR: [
         *(
@@ -42,11 +46,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def ensure_roles(*, group_model: Any, permission_model: Any) -> None:
-    """Create each role's group (if missing) and give it its permissions."""
+    """Create each role's group (if missing) and give it its permissions.
+
+    A migration runs this before later models exist: permissions of a model that has none yet
+    are left to the migration that creates it, which runs this again. A misspelt permission of
+    an existing model still fails."""
     for role, names in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=role)
         for name in names:
             app_label, codename = name.split(".")
+            model = codename.split("_", 1)[1]
+            found = permission_model.objects.filter(content_type__app_label=app_label, codename=codename)
+            if (
+                not found.exists()
+                and not permission_model.objects.filter(
+                    content_type__app_label=app_label, content_type__model=model
+                ).exists()
+            ):
+                continue
             group.permissions.add(
                 permission_model.objects.get(content_type__app_label=app_label, codename=codename)
             )

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "django_htmx",
     "schedules",
     # Security (accounts, audit trail, lockout, CSP): see the security block at the end.
     "axes",
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     # Security: the CSP header, session rules and no-store, and the lockout (axes last, as it asks).
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.SessionPolicyMiddleware",
@@ -125,11 +127,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "schedules:patient_list"
+LOGIN_REDIRECT_URL = "schedules:home"
 LOGOUT_REDIRECT_URL = "/accounts/login/?signed_out=1"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("TIME_ZONE", "Europe/London")
+# The market whose products `manage.py taper` plans with when --market is not given (US, UK or CA):
+# a plan never mixes the products of two markets.
+TAPER_DEFAULT_MARKET = envstr("TAPER_DEFAULT_MARKET", "UK").upper()
 USE_I18N = True
 USE_TZ = True
 

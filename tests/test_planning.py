@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from schedules import engine
 from schedules.engine import EngineError
 from schedules.models import Confidence, Drug, Equivalence, EquivalenceTable, Formulation
-from schedules.planning import drug_by_name, engine_drugs, engine_table, plan_formulations, table_by_key
+from schedules.planning import (
+    PlanChoices,
+    compare_tables,
+    drug_by_name,
+    engine_drugs,
+    engine_table,
+    plan,
+    plan_formulations,
+    plan_request,
+    table_by_key,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +98,76 @@ def test_unknown_names_list_what_is_known() -> None:
     with pytest.raises(EngineError, match="unknown drug 'valium'; known: alprazolam"):
         drug_by_name("valium")
     assert table_by_key(None).key == "ashton"
+
+
+def lorazepam_to_diazepam(**options: object) -> PlanChoices:
+    fields: dict[str, object] = {
+        "regimen": (
+            engine.RegimenItem(drug="lorazepam", doses={engine.Slot.MORNING: Decimal(1)}),
+            engine.RegimenItem(drug="zolpidem", doses={engine.Slot.NIGHT: Decimal(10)}),
+        ),
+        "method": engine.PercentMethod(percent=Decimal(10)),
+        "market": "UK",
+        "start": date(2026, 1, 5),
+        "switch_to": "diazepam",
+    }
+    fields.update(options)
+    return PlanChoices(**fields)  # type: ignore[arg-type]
+
+
+def test_a_request_holds_every_regimen_drug_and_the_switch_target() -> None:
+    request = plan_request(lorazepam_to_diazepam())
+    assert {f.drug for f in request.formulations} == {"lorazepam", "zolpidem", "diazepam"}
+    assert {info.name for info in request.drugs} == {"lorazepam", "zolpidem", "diazepam"}
+    assert request.switch is not None and request.switch.to_drug == "diazepam"
+    assert all(f.drug != "diazepam" or f.strength_mg in {2, 5, 10} for f in request.formulations)
+
+
+def test_strengths_restrict_the_switch_target_only() -> None:
+    request = plan_request(lorazepam_to_diazepam(strengths=(Decimal(2),)))
+    assert {f.strength_mg for f in request.formulations if f.drug == "diazepam"} == {Decimal(2)}
+    assert {f.strength_mg for f in request.formulations if f.drug == "lorazepam"} == {
+        Decimal(1),
+        Decimal("2.5"),
+    }  # UK lorazepam: 1 and 2.5 mg tablets
+
+
+def test_planning_again_from_a_request_gives_the_same_schedule() -> None:
+    request = plan_request(lorazepam_to_diazepam())
+    first = engine.plan_from_request(request)
+    again = engine.plan_from_request(request)
+    assert first == again
+    assert first.steps[0].phase == "switch"
+    assert plan(lorazepam_to_diazepam()) == first
+
+
+def test_a_switch_to_a_drug_already_taken_is_refused() -> None:
+    with pytest.raises(EngineError, match="already takes lorazepam"):
+        plan_request(lorazepam_to_diazepam(switch_to="lorazepam"))
+
+
+def test_a_request_uses_the_products_of_one_market_only(settings: object) -> None:
+    request = plan_request(lorazepam_to_diazepam(market=None))
+    assert request.market == "UK"
+    assert {f.market for f in request.formulations} == {"UK"}
+    setattr(settings, "TAPER_DEFAULT_MARKET", "US")  # noqa: B010
+    assert {f.market for f in plan_request(lorazepam_to_diazepam(market=None)).formulations} == {"US"}
+    with pytest.raises(EngineError, match="unknown market 'XX'"):
+        plan_request(lorazepam_to_diazepam(market="XX"))
+
+
+def test_the_engine_refuses_products_of_two_markets() -> None:
+    request = plan_request(lorazepam_to_diazepam(market="UK"))
+    us = plan_request(lorazepam_to_diazepam(market="US"))
+    mixed = dataclasses.replace(request, formulations=request.formulations + us.formulations, market=None)
+    with pytest.raises(EngineError, match=r"more than one market \(UK, US\)"):
+        engine.plan_from_request(mixed)
+    with pytest.raises(EngineError, match="plan is for the US market but its products are UK's"):
+        engine.plan_from_request(dataclasses.replace(request, market="US"))
+
+
+def test_the_web_builder_can_compare_every_loaded_table() -> None:
+    regimen = (engine.RegimenItem(drug="alprazolam", doses={engine.Slot.NIGHT: Decimal(6)}),)
+    comparison = compare_tables(regimen, used="ashton")
+    assert comparison.drugs[0].values[0].table_key == "ashton"
+    assert [w.code for w in comparison.warnings] == ["tables_disagree"]

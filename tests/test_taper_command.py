@@ -18,8 +18,9 @@ def taper(*args: str, database: str) -> subprocess.CompletedProcess[str]:
     import os
 
     env = {**os.environ, "DATABASE_URL": database}
+    start = [] if "--start" in args else ["--start", "2027-01-04"]
     return subprocess.run(
-        [sys.executable, "manage.py", "taper", "--start", "2027-01-04", *args],
+        [sys.executable, "manage.py", "taper", *start, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -52,7 +53,18 @@ def test_json_follows_the_contract(database: str) -> None:
     plan = plan_json(
         "--drug", "lorazepam", "--morning", "1", "--night", "1", "--market", "US", database=database
     )
-    assert set(plan) == {"table", "start_date", "end_date", "total_days", "steps", "warnings", "dispensing"}
+    assert set(plan) == {
+        "table",
+        "market",
+        "target",
+        "start_date",
+        "end_date",
+        "total_days",
+        "steps",
+        "warnings",
+        "dispensing",
+    }
+    assert plan["market"] == "US" and plan["target"] is None
     assert plan["table"]["key"] == "ashton"
     assert plan["start_date"] == "2027-01-04"
     step = plan["steps"][0]
@@ -259,3 +271,142 @@ def test_the_prescription_period_is_configurable(database: str) -> None:
     )
     first = plan["dispensing"][0]
     assert (first["period_start"], first["period_end"]) == ("2027-01-04", "2027-01-17")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--morning", "1e309"], "above the plausible 300 mg"),
+        (["--morning", "1", "--interval-days", "99999999999"], "at most 84 days"),
+        (["--morning", "1", "--interval-days", "99999"], "at most 84 days"),
+        (["--morning", "1", "--period-days", "99999999999"], "at most 90 days"),
+        (["--morning", "1", "--switch-to", "diazepam", "--switch-stage-days", "999999999"], "at most 28"),
+        (["--morning", "1", "--start", "9999-12-31"], "start date 9999-12-31 must lie between"),
+        (["--morning", "1", "--start", "0001-01-01"], "start date 0001-01-01 must lie between"),
+        (["--morning", "1", "--split", "half", "--split", "whole"], "--split is given twice"),
+        (["--morning", "1", "--market", "UK", "--market", "US"], "--market is given twice"),
+        (["--morning", "1", "--switch-stage-days", "3"], "--switch-stage-days applies only with --switch-to"),
+        (["--morning", "1", "--method", "linear", "--step-mg", "1000"], "not smaller than the whole daily"),
+    ],
+)
+def test_out_of_range_input_exits_with_one_line(database: str, args: list[str], message: str) -> None:
+    result = taper("--drug", "lorazepam", "--market", "UK", *args, database=database)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+
+
+def test_without_market_the_default_market_is_used_and_named(database: str) -> None:
+    # Lorazepam 1 mg + 2.5 mg: mixed a US/Canada-only 0.5 mg and a UK-only 2.5 mg tablet before.
+    args = ("--drug", "lorazepam", "--morning", "1", "--night", "2.5")
+    plan = plan_json(*args, database=database)
+    assert plan["market"] == "UK"  # TAPER_DEFAULT_MARKET's default
+    strengths = {unit["strength_mg"] for step in plan["steps"] for d in step["doses"] for unit in d["units"]}
+    assert 0.5 not in strengths  # the US/Canada-only lorazepam 0.5 mg tablet
+    table = taper(*args, database=database)
+    assert "with products of the UK market" in table.stdout.splitlines()[0]
+    import os
+
+    env_market = {**os.environ, "TAPER_DEFAULT_MARKET": "US", "DATABASE_URL": database}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "taper", "--start", "2027-01-04", *args, "--format", "json"],
+        cwd=ROOT,
+        env=env_market,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    us = json.loads(result.stdout)
+    assert us["market"] == "US"
+    us_strengths = {unit["strength_mg"] for step in us["steps"] for d in step["doses"] for unit in d["units"]}
+    assert 2.5 not in us_strengths  # the UK-only lorazepam 2.5 mg tablet
+
+
+def test_a_target_after_a_switch_names_its_drug(database: str) -> None:
+    args = ("--drug", "lorazepam", "--morning", "1", "--night", "1", "--switch-to", "diazepam")
+    plan = plan_json(*args, "--target-mg", "1", database=database)
+    assert plan["target"] == {
+        "daily_mg": 1.0,
+        "drug": "diazepam",
+        "unit": "mg",
+        "diazepam_equivalent_mg": 1.0,
+        "text": "diazepam 1 mg a day",
+    }
+    assert plan["steps"][-1]["daily_mg"] == {"diazepam": 1.0}
+    table = taper(*args, "--target-mg", "1", database=database).stdout
+    assert "target dose (diazepam 1 mg a day) continues from" in table
+    refused = taper(*args, "--target-mg", "30", database=database)
+    assert "not diazepam 30 mg" in refused.stderr
+
+
+def liquid_units(plan: dict) -> list[dict]:
+    return [u for step in plan["steps"] for d in step["doses"] for u in d["units"] if "volume_ml" in u]
+
+
+def test_one_liquid_strength_per_plan_and_in_every_period(database: str) -> None:
+    # Issue 8: 2 mg/5 mL, then 5 mg/5 mL, then back, and both dispensed in one period.
+    plan = plan_json(
+        "--drug", "diazepam", "--night", "5", "--preset", "jcpg-slow", "--liquid", "--market", "UK",
+        database=database,
+    )  # fmt: skip
+    assert {u["strength_mg"] for u in liquid_units(plan)} == {1.0}
+    for period in plan["dispensing"]:
+        assert len([item for item in period["items"] if "volume_ml" in item]) <= 1
+    chosen = plan_json(
+        "--drug", "diazepam", "--night", "5", "--preset", "jcpg-slow", "--liquid", "--market", "UK",
+        "--liquid-strength", "0.4", database=database,
+    )  # fmt: skip
+    assert {u["strength_mg"] for u in liquid_units(chosen)} == {0.4}
+    refused = taper("--drug", "diazepam", "--night", "5", "--liquid-strength", "0.4", database=database)
+    assert "--liquid-strength applies only with --liquid" in refused.stderr
+    missing = taper(
+        "--drug", "diazepam", "--night", "5", "--liquid", "--liquid-strength", "3", database=database
+    )  # fmt: skip
+    assert "no 3 mg/mL liquid in the UK market; available: 0.4, 1 mg/mL" in missing.stderr
+
+
+def test_a_large_dose_is_tablets_topped_up_and_never_over_the_volume_limit(database: str) -> None:
+    # Issue 8: a 16.2 mg dose was 40.5 mL of the most dilute liquid.
+    args = ("--drug", "diazepam", "--morning", "20", "--night", "20", "--percent", "10", "--liquid")
+    plan = plan_json(*args, "--market", "UK", database=database)
+    assert max(u["volume_ml"] for u in liquid_units(plan)) <= 10
+    dose = next(d for step in plan["steps"] for d in step["doses"] if d["mg"] == 16.2)
+    assert [u.get("count") for u in dose["units"]][:-1] and dose["units"][-1]["volume_ml"] <= 1
+    small = plan_json(
+        *args, "--market", "UK", "--max-liquid-ml", "2", "--liquid-step-ml", "0.5", database=database
+    )
+    assert max(u["volume_ml"] for u in liquid_units(small)) <= 2
+    assert all((u["volume_ml"] * 2) % 1 == 0 for u in liquid_units(small))
+
+
+def test_no_endless_taper_and_a_long_plan_is_a_warning(database: str) -> None:
+    # Issue 8: diazepam 5 mg jcpg-slow with liquid ran 5 years and ended at 0.04 mg.
+    plan = plan_json(
+        "--drug", "diazepam", "--night", "5", "--preset", "jcpg-slow", "--liquid", database=database
+    )  # fmt: skip
+    assert plan["steps"][-1]["diazepam_equivalent_mg"] >= 0.5
+    assert "stop_from_last_dose" in {w["code"] for w in plan["warnings"]}
+    # Issue 8: 3,640 days with no warning.
+    long = plan_json(
+        "--drug", "alprazolam", "--morning", "2", "--midday", "2", "--night", "2", "--switch-to", "diazepam",
+        "--percent", "2.5", "--interval-days", "28", "--market", "US", database=database,
+    )  # fmt: skip
+    assert "long_taper" in {w["code"] for w in long["warnings"]}
+    lower = plan_json(
+        "--drug", "diazepam", "--night", "2", "--liquid", "--last-dose-mg", "0.2", database=database
+    )
+    assert 0.2 <= lower["steps"][-1]["diazepam_equivalent_mg"] < 0.5
+    assert "lower_last_dose" in {w["code"] for w in lower["warnings"]}
+
+
+def test_the_table_output_compares_every_loaded_table(database: str) -> None:
+    result = taper(
+        "--drug", "alprazolam", "--morning", "2", "--midday", "2", "--night", "2", "--market", "US",
+        database=database,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Conversion by every loaded table" in result.stdout
+    assert "6 mg a day = diazepam 120 mg" in result.stdout and "6 mg a day = diazepam 60 mg" in result.stdout
+    assert "[warning] tables_disagree" in result.stdout

@@ -12,13 +12,16 @@ attention, "info" for departures from the guideline's typical pace.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 
 from .doses import DoseMaker
-from .schedule import Doses, PlanRequest, ScheduleWarning, Step, daily_de
+from .methods import BandsMethod
+from .schedule import LAST_DOSE_DE_MG, Doses, PlanRequest, ScheduleWarning, Step, daily_de
 from .types import DrugInfo, format_de, format_mg, format_percent
 
 JCPG = "Joint Clinical Practice Guideline on Benzodiazepine Tapering (ASAM et al.), J Gen Intern Med 2025"
@@ -59,6 +62,29 @@ SOURCE_DURATION = (
 SOURCE_ABRUPT = (
     f"{JCPG}, Recommendation: avoid abrupt discontinuation in patients likely to be physically dependent"
 )
+SOURCE_CKS_BANDS = (
+    "NICE CKS Benzodiazepine and z-drug withdrawal (adapted from the Ashton Manual): reduce by "
+    "0.5-1 mg every 1-2 weeks from 5 mg a day until completely stopped"
+)
+SOURCE_CKS_FROM_40 = (
+    "NICE CKS Benzodiazepine and z-drug withdrawal (adapted from the Ashton Manual): the "
+    "suggested schedule is 'From diazepam 40 mg per day or less'"
+)
+SOURCE_LAST_DOSE = (
+    "NICE CKS Benzodiazepine and z-drug withdrawal, schedule adapted from the Ashton Manual "
+    "(2002): 'reduce dose by 0.5-1 mg every 1-2 weeks until completely stopped', so the last "
+    "dose before stopping is diazepam 0.5 mg"
+)
+SOURCE_LOWER_LAST_DOSE = (
+    "Maudsley Deprescribing Guidelines (Horowitz & Taylor, 2024): hyperbolic tapering to small "
+    "final doses, made with liquid formulations where tablets cannot (the fall in receptor "
+    "occupancy from diazepam 0.5 mg to 0 is about that from 4 mg to 0.5 mg; clinical-reference.md "
+    "section 4.7, [V2])"
+)
+SOURCE_LONG_TAPER = (
+    "NICE CKS Benzodiazepine and z-drug withdrawal: estimated total withdrawal time from diazepam "
+    "40 mg a day is 30-60 weeks; 18 months is the product's threshold for a plan to review"
+)
 SOURCE_LOWEST_DOSE = (
     "Belleville 2007, Morin 2004 (Pottie et al., Can Fam Physician 2018, Table 2): taper to the "
     "lowest available dose, then stop"
@@ -73,10 +99,14 @@ TYPICAL_FIRST_CUT = Fraction(1, 10)
 TYPICAL_INTERVAL_DAYS = 14
 # eTG Addiction: above 40 mg diazepam-equivalent a day needs specialist advice.
 SPECIALIST_DE_MG = 40
+# NICE CKS: the diazepam schedule is written "from diazepam 40 mg per day or less".
+CKS_BANDS_FROM_DE_MG = 40
 # The issue: age 65 or more counts as an older adult for the diazepam switch warning.
 OLDER_ADULT_AGE = 65
 # The issue: a total duration under 8 weeks is short.
 SHORT_TAPER_DAYS = 56
+# Issue 8: a plan longer than 18 months is flagged (beyond CKS's slowest estimate, 60 weeks).
+LONG_TAPER_MONTHS = 18
 
 
 @dataclass(frozen=True)
@@ -101,9 +131,26 @@ def check_schedule(
     changes = _changes(request, steps)
     start_de = daily_de(request.initial_doses, request.table)
     last = steps[-1].number if steps else None
+    lower = (
+        [
+            ScheduleWarning(
+                code="lower_last_dose",
+                severity="info",
+                message=(
+                    f"The last dose before stopping is {format_mg(request.last_dose_de_mg)} mg "
+                    "diazepam-equivalent a day, lower than the usual 0.5 mg, as the prescriber asked."
+                ),
+                source=SOURCE_LOWER_LAST_DOSE,
+            )
+        ]
+        if request.ends_with_stop and request.last_dose_de_mg < LAST_DOSE_DE_MG
+        else []
+    )
     return [
+        *lower,
         *_equivalence_warnings(request, used),
         *_patient_warnings(request, used, infos, start_de),
+        *_switch_warnings(request, steps),
         *_increase_warnings(start_de, changes),
         *_window_warnings(request, steps, changes, start_de, makers, last),
         # With no step at all, the abrupt stop says everything the pace checks would.
@@ -184,6 +231,16 @@ def _patient_warnings(
                 SOURCE_SPECIALIST,
             )
         )
+    if isinstance(request.method, BandsMethod) and start_de > CKS_BANDS_FROM_DE_MG:
+        found.append(
+            (
+                "cks_bands_above_40_mg",
+                "warning",
+                f"The NICE CKS bands start here from {format_de(start_de)} mg diazepam-equivalent a "
+                f"day; they are written for {CKS_BANDS_FROM_DE_MG} mg a day or less.",
+                SOURCE_CKS_FROM_40,
+            )
+        )
     switch = request.switch
     current = [item.drug for item in request.regimen]
     switches = switch is not None and any(drug != switch.to_drug for drug in current)
@@ -252,6 +309,29 @@ def _patient_warnings(
     return [ScheduleWarning(code=c, severity=s, message=m, source=src) for c, s, m, src in found]
 
 
+def _switch_warnings(request: PlanRequest, steps: Sequence[Step]) -> list[ScheduleWarning]:
+    """A switch that puts the patient on more than 40 mg of diazepam a day (one warning)."""
+    switch = request.switch
+    if switch is None or switch.to_drug != "diazepam":
+        return []
+    for step in steps:
+        diazepam = step.daily_mg.get("diazepam", 0)
+        if diazepam > SPECIALIST_DE_MG:
+            return [
+                ScheduleWarning(
+                    code="switch_diazepam_above_40_mg",
+                    severity="warning",
+                    message=(
+                        f"The switch puts the patient on diazepam {format_mg(Decimal(diazepam))} mg a "
+                        f"day from step {step.number}, above {SPECIALIST_DE_MG} mg: seek specialist advice."
+                    ),
+                    source=SOURCE_SPECIALIST,
+                    step=step.number,
+                )
+            ]
+    return []
+
+
 def _increase_warnings(start_de: Fraction, changes: Sequence[_Change]) -> list[ScheduleWarning]:
     warnings = []
     before = start_de
@@ -287,6 +367,9 @@ def _window_warnings(
         highest = _highest_before(change.day, changes[:index], steps, start_de)
         if change.de >= highest * (1 - MAX_CUT_IN_WINDOW):
             continue
+        if change.step is None and _stops_from_last_dose(request, steps):
+            warnings.append(_last_dose_stop(request, steps, last))
+            continue
         if change.step is None and not steps:
             warnings.append(_abrupt_stop(request, makers))
             continue
@@ -294,16 +377,29 @@ def _window_warnings(
             warnings.append(_lowest_dose_stop(steps, last))
             continue
         cut = 1 - change.de / highest
+        previous = changes[index - 1].de if index else start_de
+        method = request.method
+        prescribed = (
+            isinstance(method, BandsMethod)
+            and change.step is not None
+            and not change.switching
+            and change.de >= method.next_target(current_de=previous, to_diazepam=Fraction)
+        )
+        message = (
+            f"{_stop_or_dose(change)} {format_de(highest)} to {format_de(change.de)} mg "
+            f"diazepam-equivalent a day is a {format_percent(cut)}% cut; the guideline "
+            "advises no more than 25% in any 14 days."
+        )
+        if prescribed:
+            # The chosen guideline method itself prescribes this step (e.g. the CKS band's
+            # 2 -> 1 mg): a warning citing both sources, not a danger (issue 8).
+            message += f" The chosen method ({method.describe()}) prescribes this step."
         warnings.append(
             ScheduleWarning(
                 code="rate_over_25_percent_14_days",
-                severity="danger",
-                message=(
-                    f"{_stop_or_dose(change)} {format_de(highest)} to {format_de(change.de)} mg "
-                    f"diazepam-equivalent a day is a {format_percent(cut)}% cut; the guideline "
-                    "advises no more than 25% in any 14 days."
-                ),
-                source=SOURCE_25_PERCENT,
+                severity="warning" if prescribed else "danger",
+                message=message,
+                source=f"{SOURCE_25_PERCENT}; {SOURCE_CKS_BANDS}" if prescribed else SOURCE_25_PERCENT,
                 step=change.step if change.step is not None else last,
             )
         )
@@ -331,6 +427,29 @@ def _stops_from_lowest_dose(
     doses: Doses = steps[-1].dose_map() if steps else request.initial_doses
     pairs = [(drug, mg) for drug, slots in doses.items() for mg in slots.values()]
     return len(pairs) == 1 and pairs[0][1] == makers[pairs[0][0]].smallest()
+
+
+def _stops_from_last_dose(request: PlanRequest, steps: Sequence[Step]) -> bool:
+    """The stop comes from a daily dose at or below the last-dose setting (the end point)."""
+    de = steps[-1].diazepam_equivalent if steps else daily_de(request.initial_doses, request.table)
+    return de <= Fraction(request.last_dose_de_mg)
+
+
+def _last_dose_stop(request: PlanRequest, steps: Sequence[Step], last: int | None) -> ScheduleWarning:
+    de = steps[-1].diazepam_equivalent if steps else daily_de(request.initial_doses, request.table)
+    lower = request.last_dose_de_mg < LAST_DOSE_DE_MG
+    return ScheduleWarning(
+        code="stop_from_last_dose",
+        severity="info",
+        message=(
+            f"The taper stops from {format_de(de)} mg diazepam-equivalent a day, at or below the "
+            f"last dose before stopping ({format_mg(request.last_dose_de_mg)} mg"
+            + (", lower than the usual 0.5 mg as asked" if lower else "")
+            + "): the planned end point, so the 25% rule does not apply to this final stop."
+        ),
+        source=SOURCE_LOWER_LAST_DOSE if lower else SOURCE_LAST_DOSE,
+        step=last,
+    )
 
 
 def _abrupt_stop(request: PlanRequest, makers: Mapping[str, DoseMaker]) -> ScheduleWarning:
@@ -403,10 +522,34 @@ def _pace_warnings(start_de: Fraction, changes: Sequence[_Change], last: int | N
     return warnings
 
 
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last_day in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last_day))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
 def _duration_warnings(
     request: PlanRequest, steps: Sequence[Step], last: int | None
 ) -> list[ScheduleWarning]:
     days = sum(step.days for step in steps)
+    end = steps[-1].end_date + dt.timedelta(days=1)
+    if end > _add_months(request.start, LONG_TAPER_MONTHS):
+        return [
+            ScheduleWarning(
+                code="long_taper",
+                severity="warning",
+                message=(
+                    f"The whole schedule lasts {days} days, more than {LONG_TAPER_MONTHS} months "
+                    f"(it ends on {end.isoformat()}): review the pace, the interval and the end point."
+                ),
+                source=SOURCE_LONG_TAPER,
+            )
+        ]
     if not request.ends_with_stop or days >= SHORT_TAPER_DAYS:
         return []
     return [

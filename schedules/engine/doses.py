@@ -1,12 +1,19 @@
 """Doses a person can actually take, made exactly from the allowed formulations.
 
-A dose is made either from solid units (whole tablets or capsules, and halves or quarters where
-the formulation allows it) or from one liquid measured in 0.1 mL steps, never a mix: a solid
-combination is preferred whenever one exists, and a liquid is used only for doses tablets cannot
-make. Among solid combinations the engine prefers the fewest pieces to take (a half tablet is one
-piece), then the fewest different formulations, then the fewest split pieces, then larger
-pieces. Among liquids it takes the most dilute one that makes the dose exactly (largest volume,
-easiest to measure).
+A dose is made from solid units (whole tablets or capsules, and halves or quarters where the
+formulation allows it), topped up where tablets cannot make it with one oral liquid measured in
+steps of the oral syringe (``liquid_step_ml``, 0.1 mL by default), never more than
+``max_liquid_ml`` (10 mL by default) of liquid in one dose. A solid combination is preferred
+whenever one exists; otherwise as much of the dose as possible comes from tablets and the rest,
+the smallest volume that makes it, from the liquid. Among solid combinations the engine prefers
+the fewest pieces to take (a half tablet is one piece), then the fewest different formulations,
+then the fewest split pieces, then larger pieces.
+
+One liquid strength per drug: when several are allowed the maker uses the most dilute one whose
+largest measurable dose covers the smallest solid piece and whose measuring step divides the
+tablet pieces evenly (so tablets and liquid together make a regular grid of doses), else the
+most dilute that covers the smallest piece, else the strongest; a prescriber's pick is applied
+by the planner before the maker is built.
 
 Solid doses are found by a dynamic programme over integer multiples of a quantum (the greatest
 common divisor of all piece sizes), grown on demand and memoised per set of formulations, so
@@ -25,8 +32,12 @@ from functools import lru_cache
 
 from .types import EngineError, Formulation, format_mg
 
-# Liquids are measured to 0.1 mL (the issue; an oral syringe's finest graduation).
-LIQUID_STEP_ML = Fraction(1, 10)
+# Liquids are measured to 0.1 mL (the issue; an oral syringe's finest graduation): the default
+# of the clinic's setting (the graduation of the oral syringe it supplies).
+LIQUID_STEP_ML = Decimal("0.1")
+# At most 10 mL of liquid in a single dose (issue 8: a 40.5 mL dose is a hazard): the default of
+# the clinic's setting.
+MAX_LIQUID_DOSE_ML = Decimal(10)
 
 
 def to_decimal(value: Fraction) -> Decimal:
@@ -101,13 +112,29 @@ class _SolidTable:
 class DoseMaker:
     """Every dose of one drug that can be made from a set of its formulations."""
 
-    def __init__(self, formulations: tuple[Formulation, ...]) -> None:
+    def __init__(
+        self,
+        formulations: tuple[Formulation, ...],
+        *,
+        liquid_step_ml: Decimal = LIQUID_STEP_ML,
+        max_liquid_ml: Decimal = MAX_LIQUID_DOSE_ML,
+    ) -> None:
         if not formulations or len({f.drug for f in formulations}) != 1:
             raise EngineError("internal error: a dose maker needs formulations of one drug")
-        self.formulations = formulations
+        if not liquid_step_ml > 0:
+            raise EngineError(f"the liquid measuring step must be above 0 mL, not {liquid_step_ml}")
+        if not max_liquid_ml >= liquid_step_ml:
+            raise EngineError(
+                f"the largest liquid dose ({format_mg(max_liquid_ml)} mL) must be at least the "
+                f"measuring step ({format_mg(liquid_step_ml)} mL)"
+            )
         self.drug = formulations[0].drug
-        self._liquids = tuple(sorted((f for f in formulations if f.is_liquid), key=_strength))
+        self.liquid_step_ml = Fraction(liquid_step_ml)
+        self.max_liquid_ml = Fraction(max_liquid_ml)
         solids = [f for f in formulations if not f.is_liquid]
+        liquid = _one_liquid(formulations, solids, self.max_liquid_ml, self.liquid_step_ml)
+        self.liquid = liquid
+        self.formulations = tuple(f for f in formulations if not f.is_liquid or f == liquid)
         sizes = [Fraction(f.strength_mg) * part for f in solids for part in f.fractions]
         self._quantum = _common_divisor(sizes) if sizes else Fraction(0)
         self._pieces = tuple(
@@ -128,14 +155,29 @@ class DoseMaker:
 
     def is_achievable(self, mg: Decimal | Fraction) -> bool:
         value = Fraction(mg)
-        return value >= 0 and (self._solid_index(value) is not None or self._liquid_for(value) is not None)
+        if value < 0:
+            return False
+        if self._solid_index(value) is not None:
+            return True
+        return self._top_up(value) is not None
 
     def at_least(self, mg: Decimal | Fraction) -> Decimal:
         """The smallest achievable dose of at least ``mg``."""
         value = max(Fraction(mg), Fraction(0))
-        options = [math.ceil(value / step) * step for step in self._liquid_steps()]
+        options = []
         if self._pieces:
             options.append(self._solid_at_least(value))
+        if self.liquid is not None:
+            step, most = self._liquid_step_mg, self._liquid_most_mg
+            for solid in self._solids_between(value - most, value):
+                k = math.ceil((value - solid) / step)
+                if k * step <= most:
+                    options.append(solid + k * step)
+        if not options:  # a liquid alone, and the dose is above its largest volume
+            raise EngineError(
+                f"{self.drug} {format_mg(to_decimal_or_round(value))} mg is more than one dose of "
+                f"the allowed formulations can hold ({self.describe()})"
+            )
         return to_decimal(min(options))
 
     def at_most(self, mg: Decimal | Fraction) -> Decimal:
@@ -143,18 +185,27 @@ class DoseMaker:
         value = Fraction(mg)
         if value <= 0:
             return Decimal(0)
-        options = [math.floor(value / step) * step for step in self._liquid_steps()]
+        options = [Fraction(0)]
         if self._pieces:
             options.append(self._solid_at_most(value))
+        if self.liquid is not None:
+            step, most = self._liquid_step_mg, self._liquid_most_mg
+            for solid in self._solids_under(value):
+                options.append(solid + min(math.floor((value - solid) / step) * step, most))
         return to_decimal(max(options))
 
     def below(self, mg: Decimal | Fraction) -> Decimal:
         """The largest achievable dose strictly below ``mg`` (which must be above 0)."""
         value = Fraction(mg)
-        options = [(math.ceil(value / step) - 1) * step for step in self._liquid_steps()]
+        options = [Fraction(0)]
         if self._pieces:
             options.append(self._solid_at_most(self._quantum * (math.ceil(value / self._quantum) - 1)))
-        return to_decimal(max(options))
+        if self.liquid is not None:
+            step, most = self._liquid_step_mg, self._liquid_most_mg
+            for solid in self._solids_under(value):
+                if solid < value:
+                    options.append(solid + min((math.ceil((value - solid) / step) - 1) * step, most))
+        return to_decimal(max(option for option in options if option < value))
 
     def smallest(self) -> Decimal:
         """The smallest dose above 0 that can be made."""
@@ -163,16 +214,15 @@ class DoseMaker:
     def between(self, low: Fraction, high: Fraction) -> list[Decimal]:
         """Achievable doses ``d`` with ``low <= d < high``, ascending."""
         values: set[Fraction] = set()
-        for step in self._liquid_steps():
-            first = max(math.ceil(low / step), 0)
-            values.update(k * step for k in range(first, math.ceil(high / step)))
-        if self._pieces:
-            first_index = max(math.ceil(low / self._quantum), 0)
-            last_index = math.ceil(high / self._quantum) - 1
-            table = self._cover(last_index)
-            start = bisect_left(table.reachable, first_index)
-            stop = bisect_right(table.reachable, last_index)
-            values.update(i * self._quantum for i in table.reachable[start:stop])
+        solids = self._solids_between(low - (self._liquid_most_mg if self.liquid else 0), high)
+        for solid in solids:
+            if solid >= low and solid < high:
+                values.add(solid)
+            if self.liquid is not None:
+                step, most = self._liquid_step_mg, self._liquid_most_mg
+                first = max(math.ceil((low - solid) / step), 1)
+                last = min(math.ceil((high - solid) / step) - 1, int(most / step))
+                values.update(solid + k * step for k in range(first, last + 1))
         return [to_decimal(v) for v in sorted(values)]
 
     def units(self, mg: Decimal | Fraction, *, keep_liquid: bool = False) -> tuple[Unit, ...]:
@@ -182,8 +232,8 @@ class DoseMaker:
         makes ``mg`` exactly is used rather than going back to tablets.
         """
         value = Fraction(mg)
-        if keep_liquid and (liquid := self._liquid_for(value)) is not None:
-            return (self._liquid_unit(liquid, value),)
+        if keep_liquid and (solid := self._top_up(value, below=True)) is not None:
+            return self._topped_up(solid, value)
         if value not in self._units:
             self._units[value] = self._make(value)
         return self._units[value]
@@ -243,17 +293,20 @@ class DoseMaker:
         index = self._solid_index(value)
         if index is not None:
             return self._solid_units(index)
-        liquid = self._liquid_for(value)
-        if liquid is None:
+        solid = self._top_up(value)
+        if solid is None:
             raise EngineError(
                 f"{self.drug} {format_mg(to_decimal_or_round(value))} mg cannot be made "
                 f"from the allowed formulations ({self.describe()})"
             )
-        return (self._liquid_unit(liquid, value),)
+        return self._topped_up(solid, value)
 
-    @staticmethod
-    def _liquid_unit(liquid: Formulation, value: Fraction) -> Unit:
-        return Unit(formulation=liquid, volume_ml=to_decimal(value / Fraction(liquid.strength_mg)))
+    def _topped_up(self, solid: Fraction, value: Fraction) -> tuple[Unit, ...]:
+        """Tablets making ``solid`` mg, then the liquid making the rest of ``value``."""
+        assert self.liquid is not None
+        tablets = self._solid_units(int(solid / self._quantum)) if solid else ()
+        volume = (value - solid) / Fraction(self.liquid.strength_mg)
+        return (*tablets, Unit(formulation=self.liquid, volume_ml=to_decimal(volume)))
 
     def _solid_units(self, index: int) -> tuple[Unit, ...]:
         best = min(self._optimal_combinations(index, 0), key=_combination_cost)
@@ -277,15 +330,74 @@ class DoseMaker:
 
     # Liquid doses --------------------------------------------------------------------------
 
-    def _liquid_steps(self) -> list[Fraction]:
-        return [Fraction(f.strength_mg) * LIQUID_STEP_ML for f in self._liquids]
+    @property
+    def _liquid_step_mg(self) -> Fraction:
+        assert self.liquid is not None
+        return Fraction(self.liquid.strength_mg) * self.liquid_step_ml
 
-    def _liquid_for(self, value: Fraction) -> Formulation | None:
-        """The most dilute liquid that makes ``value`` exactly in 0.1 mL steps."""
-        for liquid in self._liquids:
-            if (value / (Fraction(liquid.strength_mg) * LIQUID_STEP_ML)).denominator == 1:
-                return liquid
+    @property
+    def _liquid_most_mg(self) -> Fraction:
+        """The most liquid one dose may hold, in mg: whole measuring steps up to the volume limit."""
+        assert self.liquid is not None
+        steps = math.floor(self.max_liquid_ml / self.liquid_step_ml)
+        return self._liquid_step_mg * steps
+
+    def _solids_between(self, low: Fraction, high: Fraction) -> list[Fraction]:
+        """The solid doses (0 included) from ``low`` to ``high``, ascending."""
+        if high < 0:
+            return []
+        if not self._pieces:
+            return [Fraction(0)] if low <= 0 else []
+        first = max(math.ceil(max(low, Fraction(0)) / self._quantum), 0)
+        last = math.floor(high / self._quantum)
+        table = self._cover(last)
+        start = bisect_left(table.reachable, first)
+        stop = bisect_right(table.reachable, last)
+        return [i * self._quantum for i in table.reachable[start:stop]]
+
+    def _solids_under(self, value: Fraction) -> list[Fraction]:
+        """The solid doses a liquid top-up can start from to approach ``value`` from below: those
+        within the liquid's reach, and the largest one under that reach."""
+        reach = value - self._liquid_most_mg
+        solids = self._solids_between(reach, value)
+        if reach > 0:
+            solids.insert(0, self._solid_at_most(reach) if self._pieces else Fraction(0))
+        return solids
+
+    def _top_up(self, value: Fraction, *, below: bool = False) -> Fraction | None:
+        """The largest solid dose that the liquid can top up to ``value`` exactly (within the
+        volume limit), or None. ``below``: the liquid must give some of the dose."""
+        if self.liquid is None:
+            return None
+        step, most = self._liquid_step_mg, self._liquid_most_mg
+        for solid in reversed(self._solids_between(value - most, value)):
+            rest = value - solid
+            if (below and not rest) or (rest / step).denominator != 1:
+                continue
+            return solid
         return None
+
+
+def _one_liquid(
+    formulations: tuple[Formulation, ...],
+    solids: list[Formulation],
+    max_liquid_ml: Fraction,
+    step_ml: Fraction,
+) -> Formulation | None:
+    """The one liquid a maker uses (see the module docstring), or None."""
+    liquids = sorted((f for f in formulations if f.is_liquid), key=_strength)
+    if len(liquids) <= 1:
+        return liquids[0] if liquids else None
+    pieces = [Fraction(f.strength_mg) * part for f in solids for part in f.fractions]
+    if not pieces:
+        return liquids[-1]
+    smallest_piece = min(pieces)
+    quantum = _common_divisor(pieces)
+    covering = [f for f in liquids if Fraction(f.strength_mg) * max_liquid_ml >= smallest_piece]
+    # A liquid whose measuring step divides the tablets' pieces fills every gap between them
+    # evenly (1 mg/mL in 0.1 mL steps with half tablets of 2 and 5 mg makes every 0.1 mg).
+    even = [f for f in covering if (quantum / (Fraction(f.strength_mg) * step_ml)).denominator == 1]
+    return (even or covering or liquids[::-1])[0]
 
 
 def to_decimal_or_round(value: Fraction) -> Decimal:
@@ -312,16 +424,24 @@ def _combination_cost(
 
 
 @lru_cache(maxsize=256)
-def _maker(formulations: tuple[Formulation, ...]) -> DoseMaker:
-    return DoseMaker(formulations)
+def _maker(formulations: tuple[Formulation, ...], step_ml: Decimal, max_ml: Decimal) -> DoseMaker:
+    return DoseMaker(formulations, liquid_step_ml=step_ml, max_liquid_ml=max_ml)
 
 
-def dose_makers(formulations: Iterable[Formulation]) -> dict[str, DoseMaker]:
+def dose_makers(
+    formulations: Iterable[Formulation],
+    *,
+    liquid_step_ml: Decimal = LIQUID_STEP_ML,
+    max_liquid_ml: Decimal = MAX_LIQUID_DOSE_ML,
+) -> dict[str, DoseMaker]:
     """One memoised DoseMaker per drug among ``formulations``."""
     by_drug: dict[str, list[Formulation]] = {}
     for formulation in formulations:
         by_drug.setdefault(formulation.drug, []).append(formulation)
-    return {drug: _maker(tuple(sorted(group, key=_canonical_order))) for drug, group in by_drug.items()}
+    return {
+        drug: _maker(tuple(sorted(group, key=_canonical_order)), liquid_step_ml, max_liquid_ml)
+        for drug, group in by_drug.items()
+    }
 
 
 def _canonical_order(formulation: Formulation) -> tuple[bool, str, Decimal, str]:

@@ -24,9 +24,12 @@ from typing import Any
 from .checks import check_schedule
 from .dispensing import dispense
 from .doses import DoseMaker, dose_makers
-from .methods import Method
+from .limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, check_days
+from .methods import LinearMethod, Method
 from .reduction import next_reduction, positions
 from .schedule import (
+    LAST_DOSE_DE_MG,
+    MAX_LAST_DOSE_DE_MG,
     Dose,
     Doses,
     PlanRequest,
@@ -57,6 +60,10 @@ from .types import (
 # The issue: a regimen above 300 mg diazepam-equivalent a day is implausible (a typing error).
 MAX_PLAUSIBLE_DE_MG = 300
 
+# A cut up to 1.25 times the one asked for (11.1% for 10%, because of tablet sizes) is
+# information, not a warning: the product's tolerance (issue 8, warning hygiene).
+CUT_TOLERANCE = Fraction(5, 4)
+
 SOURCE_SMALLER_STEPS = (
     "Maudsley Deprescribing Guidelines (Horowitz & Taylor, 2024): use liquids or smaller "
     "formulations where tablets cannot make the dose"
@@ -77,6 +84,9 @@ def plan_taper(
     patient: PatientFactors | None = None,
     slot_order: Sequence[Slot] = DEFAULT_SLOT_ORDER,
     period_days: int = 28,
+    market: str | None = None,
+    last_dose_de_mg: Decimal = LAST_DOSE_DE_MG,
+    spread_cuts: bool | None = None,
 ) -> Schedule:
     """Plan a taper schedule.
 
@@ -87,7 +97,13 @@ def plan_taper(
     default). ``switch``: move to a longer-acting drug first. ``target_daily_mg``: stop the
     taper at this daily dose (mg of the tapered drug, see ``methods``) instead of stopping.
     ``start``: the first day of step 1. ``slot_order``: the order reductions are taken from.
-    ``period_days``: the prescription period for dispensing.
+    ``period_days``: the prescription period for dispensing. ``market``: the market whose
+    products the formulations are (every formulation that names a market must name this one).
+    ``last_dose_de_mg``: a taper that ends with a stop goes no lower than this daily dose (mg
+    diazepam-equivalent) before stopping (default 0.5 mg; see ``schedule.LAST_DOSE_DE_MG``).
+    ``spread_cuts``: cut the largest dose of the day first (None: for a short-acting drug
+    tapered without a switch). Liquid settings and a chosen liquid strength: build a ``PlanRequest`` and call
+    ``plan_from_request``.
     """
     request = PlanRequest(
         regimen=tuple(regimen),
@@ -102,7 +118,19 @@ def plan_taper(
         patient=patient or PatientFactors(),
         slot_order=tuple(slot_order),
         period_days=period_days,
+        market=market,
+        last_dose_de_mg=last_dose_de_mg,
+        spread_cuts=spread_cuts,
     )
+    return plan_from_request(request)
+
+
+def plan_from_request(request: PlanRequest) -> Schedule:
+    """Plan a taper schedule from a complete request (see ``plan_taper`` for its fields).
+
+    For a caller that already holds a ``PlanRequest``: one built from the reference data, or
+    rebuilt from a saved plan's frozen values to plan again.
+    """
     context = _Context.for_request(request)
     return _assemble(context, context.plan(request.initial_doses))
 
@@ -128,8 +156,7 @@ def insert_hold(*, schedule: Schedule, after_step: int, days: int) -> Schedule:
     inputs = schedule.step_inputs()
     if not 0 <= after_step <= len(inputs):
         raise EngineError(f"there is no step {after_step} to hold after (1-{len(inputs)})")
-    if days < 1:
-        raise EngineError(f"a hold must last at least 1 day, not {days}")
+    check_days(days, what="a hold", most=MAX_STEP_DAYS)
     doses = inputs[after_step - 1].doses if after_step else schedule.request.initial_doses
     hold = StepInput(days=days, doses=doses, hold=True, phase="hold")
     inputs.insert(after_step, hold)
@@ -189,6 +216,7 @@ class _Context:
     interval_days: int
     to_diazepam: Callable[[Decimal], Fraction]
     floor_de: Fraction
+    spread: bool = False
 
     @classmethod
     def for_request(cls, request: PlanRequest) -> _Context:
@@ -197,7 +225,11 @@ class _Context:
         for drug in drug_order:
             table.entry(drug)
         _check_request(request)
-        makers = dose_makers(request.formulations)
+        makers = dose_makers(
+            _one_liquid_each(request),
+            liquid_step_ml=as_decimal(request.liquid_step_ml, what="the liquid measuring step"),
+            max_liquid_ml=as_decimal(request.max_liquid_ml, what="the largest liquid dose"),
+        )
         infos = {info.name: info for info in request.drugs}
         for drug in drug_order:
             if drug not in makers:
@@ -212,6 +244,7 @@ class _Context:
                         f"be made from the allowed formulations ({makers[item.drug].describe()})"
                     )
         to_diazepam = _basis(request, drug_order)
+        _check_step_size(request, to_diazepam)
         return cls(
             request=request,
             makers=makers,
@@ -219,7 +252,8 @@ class _Context:
             drug_order=drug_order,
             interval_days=request.interval_days or request.method.default_interval_days,
             to_diazepam=to_diazepam,
-            floor_de=_floor_de(request, to_diazepam),
+            floor_de=_floor_de(request, to_diazepam) or Fraction(_last_dose(request)),
+            spread=request.spreads_cuts(infos),
         )
 
     def plan(self, doses: Doses) -> list[StepInput]:
@@ -245,6 +279,10 @@ class _Context:
             asked = self.request.method.next_target(current_de=current, to_diazepam=self.to_diazepam)
             target = max(asked, self.floor_de)
             order = positions(doses, slot_order=self.request.slot_order, drug_order=self.drug_order)
+            if self.spread:
+                # The largest dose of the day first (ties in the configured order), so cuts
+                # move round the times of day instead of emptying one first.
+                order.sort(key=lambda place: -table.to_diazepam(place[0], doses[place[0]][place[1]]))
             reduction = next_reduction(
                 doses=doses,
                 target_de=target,
@@ -256,17 +294,14 @@ class _Context:
             if reduction is None:
                 break
             if not reduction.doses:
-                if reduction.larger_than_asked and steps:
-                    last = steps[-1]
-                    flag = self._larger_than_asked(doses, reduction.doses, current, target)
-                    steps[-1] = replace(last, flags=(*last.flags, flag))
+                # The stop is not a step: the checks give it its one warning (checks.py).
                 break
             flags: tuple[ScheduleWarning, ...] = ()
             if reduction.larger_than_asked:
                 flags = (self._larger_than_asked(doses, reduction.doses, current, target),)
             doses = reduction.doses
             steps.append(StepInput(days=self.interval_days, doses=doses, flags=flags))
-        if steps and self.floor_de and daily_de(doses, table) > self.floor_de:
+        if steps and not self.request.ends_with_stop and daily_de(doses, table) > self.floor_de:
             last = steps[-1]
             steps[-1] = replace(last, flags=(*last.flags, self._target_not_exact(doses)))
         return steps
@@ -292,9 +327,11 @@ class _Context:
             outcome = f"the nearest dose the allowed formulations can make is {format_de(new)} mg"
         else:
             outcome = "the allowed formulations make no smaller dose, so after this step the drug stops"
+        asked_cut, made_cut = 1 - target / current, 1 - new / current
         return ScheduleWarning(
             code="step_larger_than_asked",
-            severity="warning",
+            # Within a quarter of the cut asked for (11.1% for an asked 10%): information.
+            severity="info" if made_cut <= asked_cut * CUT_TOLERANCE else "warning",
             message=(
                 f"{asked}; {outcome}: a {format_percent(1 - new / current)}% cut instead of "
                 f"{format_percent(1 - target / current)}%.{hint}"
@@ -327,18 +364,61 @@ def _drug_order(request: PlanRequest) -> tuple[str, ...]:
 def _check_request(request: PlanRequest) -> None:
     if not request.regimen:
         raise EngineError("the regimen is empty")
-    if request.interval_days is not None and request.interval_days < 1:
-        raise EngineError(f"the interval must be at least 1 day, not {request.interval_days}")
-    if request.period_days < 1:
-        raise EngineError(f"the prescription period must be at least 1 day, not {request.period_days}")
+    if request.interval_days is not None:
+        check_days(request.interval_days, what="the interval", most=MAX_INTERVAL_DAYS)
+    check_days(request.period_days, what="the prescription period", most=MAX_PERIOD_DAYS)
     check_slot_order(request.slot_order, what="the reduction order")
+    _check_one_market(request)
     _check_plausible(daily_de(request.initial_doses, request.table), what="the regimen")
+
+
+def _one_liquid_each(request: PlanRequest) -> list[Formulation]:
+    """The formulations with only the prescriber's chosen liquid strength of a drug, where one
+    was chosen (the dose maker picks among the rest: one liquid strength per drug per plan)."""
+    chosen: dict[str, Decimal] = {}
+    for drug, strength in request.liquid_strengths:
+        mg_per_ml = as_decimal(strength, what=f"the {drug} liquid strength")
+        liquids = [f for f in request.formulations if f.drug == drug and f.is_liquid]
+        if not any(f.strength_mg == mg_per_ml for f in liquids):
+            offered = ", ".join(f"{format_mg(f.strength_mg)} mg/mL" for f in liquids) or "none"
+            raise EngineError(
+                f"there is no {format_mg(mg_per_ml)} mg/mL liquid of {drug} to choose (allowed: {offered})"
+            )
+        chosen[drug] = mg_per_ml
+    return [
+        f
+        for f in request.formulations
+        if not f.is_liquid or f.drug not in chosen or f.strength_mg == chosen[f.drug]
+    ]
+
+
+def _check_one_market(request: PlanRequest) -> None:
+    """A plan uses the products of exactly one market (the request's, when it names one)."""
+    markets = sorted({f.market for f in request.formulations if f.market is not None})
+    if len(markets) > 1:
+        raise EngineError(f"the products come from more than one market ({', '.join(markets)}): choose one")
+    if request.market is not None and markets and markets != [request.market]:
+        raise EngineError(f"the plan is for the {request.market} market but its products are {markets[0]}'s")
+
+
+def _check_step_size(request: PlanRequest, to_diazepam: Callable[[Decimal], Fraction]) -> None:
+    """A linear step must be smaller than the whole daily dose: a larger one is no taper."""
+    method = request.method
+    if not isinstance(method, LinearMethod):
+        return
+    start = daily_de(request.initial_doses, request.table)
+    if to_diazepam(method.step_mg) >= start:
+        raise EngineError(
+            f"the step of {format_mg(method.step_mg)} mg is not smaller than the whole daily dose "
+            f"({format_de(start)} mg diazepam-equivalent): choose a smaller step"
+        )
 
 
 def _check_plausible(de: Fraction, *, what: str) -> None:
     if de > MAX_PLAUSIBLE_DE_MG:
+        amount = format_de(de) if de < 10**6 else "over a million"
         raise EngineError(
-            f"{what} is {format_de(de)} mg diazepam-equivalent a day, above the plausible "
+            f"{what} is {amount} mg diazepam-equivalent a day, above the plausible "
             f"{MAX_PLAUSIBLE_DE_MG} mg: check the doses"
         )
 
@@ -355,6 +435,17 @@ def _basis(request: PlanRequest, drug_order: Sequence[str]) -> Callable[[Decimal
     return lambda mg: table.to_diazepam(drug, mg)
 
 
+def _last_dose(request: PlanRequest) -> Decimal:
+    """The last daily dose before a stop (mg DE), checked: above 0 and at most 1 mg."""
+    last = as_decimal(request.last_dose_de_mg, what="the last dose before stopping")
+    if not 0 < last <= MAX_LAST_DOSE_DE_MG:
+        raise EngineError(
+            "the last dose before stopping must be above 0 and at most "
+            f"{format_mg(MAX_LAST_DOSE_DE_MG)} mg diazepam-equivalent, not {format_mg(last)} mg"
+        )
+    return last
+
+
 def _floor_de(request: PlanRequest, to_diazepam: Callable[[Decimal], Fraction]) -> Fraction:
     if request.target_daily_mg is None:
         return Fraction(0)
@@ -362,8 +453,11 @@ def _floor_de(request: PlanRequest, to_diazepam: Callable[[Decimal], Fraction]) 
     floor = to_diazepam(target)
     start = daily_de(request.initial_doses, request.table)
     if not 0 < floor < start:
+        what = f"{request.target_drug} " if request.target_drug else ""
+        unit = "mg" if request.target_drug else "mg diazepam-equivalent"
         raise EngineError(
-            f"the target daily dose must be above 0 and below the current dose, not {format_mg(target)} mg"
+            "the target daily dose must be above 0 and below the current dose, not "
+            f"{what}{format_mg(target)} {unit}"
         )
     return floor
 
@@ -377,7 +471,10 @@ def _assemble(context: _Context, inputs: Sequence[StepInput]) -> Schedule:
     # make it: going back and forth between tablets and a syringe confuses patients.
     on_liquid: set[tuple[str, Slot]] = set()
     for number, step_input in enumerate(inputs, start=1):
-        step = _build_step(context, number, day, step_input, before, on_liquid)
+        try:
+            step = _build_step(context, number, day, step_input, before, on_liquid)
+        except OverflowError:
+            raise EngineError(f"step {number} would end after the last date a calendar holds") from None
         on_liquid |= {(dose.drug, dose.slot) for dose in step.doses if _is_liquid(dose)}
         steps.append(step)
         day = step.end_date + dt.timedelta(days=1)
@@ -405,8 +502,7 @@ def _build_step(
     before: Fraction,
     on_liquid: set[tuple[str, Slot]],
 ) -> Step:
-    if step_input.days < 1:
-        raise EngineError(f"step {number} must last at least 1 day, not {step_input.days}")
+    check_days(step_input.days, what=f"step {number}", most=MAX_STEP_DAYS)
     table = context.request.table
     doses = _checked_doses(context, number, step_input.doses)
     de = sum((table.to_diazepam(drug, mg) for drug, _, mg in doses), Fraction(0))

@@ -18,12 +18,30 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
     """The schedule as the command line's JSON contract (plain dicts, lists, str and float)."""
     return {
         "table": {"key": schedule.table.key, "name": schedule.table.name},
+        "market": schedule.request.market,
+        "target": _target_dict(schedule),
         "start_date": schedule.start_date.isoformat(),
         "end_date": schedule.end_date.isoformat(),
         "total_days": schedule.total_days,
         "steps": [_step_dict(step) for step in schedule.steps],
         "warnings": [_warning_dict(warning) for warning in schedule.warnings],
         "dispensing": [_period_dict(period) for period in schedule.dispensing],
+    }
+
+
+def _target_dict(schedule: Schedule) -> dict[str, Any] | None:
+    """The end dose asked for, with the drug it is in (None: in mg diazepam-equivalent)."""
+    request = schedule.request
+    if request.target_daily_mg is None:
+        return None
+    drug = request.target_drug
+    de = request.table.to_diazepam(drug, request.target_daily_mg) if drug else request.target_daily_mg
+    return {
+        "daily_mg": float(request.target_daily_mg),
+        "drug": drug,
+        "unit": "mg" if drug else "mg diazepam-equivalent",
+        "diazepam_equivalent_mg": float(format_de(Fraction(de))),
+        "text": request.describe_target(),
     }
 
 
@@ -110,8 +128,10 @@ _HEADER = [
 
 def render_table(schedule: Schedule) -> str:
     """A readable plain-text schedule: the steps, then warnings with sources, then dispensing."""
+    market = schedule.request.market
     lines = [
-        f"Taper schedule using the {schedule.table.name}",
+        f"Taper schedule using the {schedule.table.name}"
+        + (f", with products of the {market} market" if market else ""),
         f"Starts {schedule.start_date.isoformat()}; {_ending(schedule)} "
         f"({_count(schedule.total_days, 'day')}, {_count(len(schedule.steps), 'step')})",
         "Doses in mg per time of day; tablets as count x strength, liquids in mL.",
@@ -132,7 +152,9 @@ def _count(number: int, noun: str) -> str:
 def _ending(schedule: Schedule) -> str:
     if schedule.request.ends_with_stop:
         return f"nothing taken from {schedule.end_date.isoformat()}"
-    return f"target dose continues from {schedule.end_date.isoformat()}"
+    return (
+        f"target dose ({schedule.request.describe_target()}) continues from {schedule.end_date.isoformat()}"
+    )
 
 
 def _step_rows(step: Step) -> list[list[str]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from .doses import Unit
+from .doses import LIQUID_STEP_ML, MAX_LIQUID_DOSE_ML, Unit
 from .methods import Method
 from .types import (
     DEFAULT_SLOT_ORDER,
@@ -23,8 +23,17 @@ from .types import (
     RegimenItem,
     Slot,
     Switch,
+    format_mg,
     round_fraction,
 )
+
+# The last daily dose before stopping, in mg diazepam-equivalent: 0.5 mg, the final step of the
+# NICE CKS schedule adapted from the Ashton Manual ("reduce by 0.5-1 mg every 1-2 weeks until
+# completely stopped": CKS-DERIV, clinical-reference.md section 4.2). A taper that ends with a
+# stop never goes below it before stopping; a prescriber may ask for a lower one (see checks).
+LAST_DOSE_DE_MG = Decimal("0.5")
+# A lower last dose than that is allowed down to this much, at most up to CKS's 1 mg step.
+MAX_LAST_DOSE_DE_MG = Decimal(1)
 
 # drug -> time of day -> mg; only doses above 0 are present.
 Doses = Mapping[str, Mapping[Slot, Decimal]]
@@ -81,6 +90,39 @@ class PlanRequest:
     patient: PatientFactors = field(default_factory=PatientFactors)
     slot_order: tuple[Slot, ...] = DEFAULT_SLOT_ORDER
     period_days: int = 28
+    market: str | None = None
+    liquid_strengths: tuple[tuple[str, Decimal], ...] = ()
+    liquid_step_ml: Decimal = LIQUID_STEP_ML
+    max_liquid_ml: Decimal = MAX_LIQUID_DOSE_ML
+    last_dose_de_mg: Decimal = LAST_DOSE_DE_MG
+    spread_cuts: bool | None = None
+
+    def spreads_cuts(self, infos: Mapping[str, DrugInfo]) -> bool:
+        """Cut the largest dose of the day first rather than emptying one time of day: by
+        default for a short-acting drug tapered without a switch (inter-dose withdrawal)."""
+        if self.spread_cuts is not None:
+            return self.spread_cuts
+        return self.switch is None and any(
+            info.short_acting for info in infos.values() if info.name in self.initial_doses
+        )
+
+    @property
+    def target_drug(self) -> str | None:
+        """The drug ``target_daily_mg`` (and a linear step) is in: the switch target, or the
+        only drug tapered; None when several drugs are tapered together (then mg diazepam-equivalent)."""
+        if self.switch is not None:
+            return self.switch.to_drug
+        if len(self.regimen) == 1:
+            return self.regimen[0].drug
+        return None
+
+    def describe_target(self) -> str | None:
+        """'diazepam 1 mg a day' or '1 mg diazepam-equivalent a day'; None without a target."""
+        if self.target_daily_mg is None:
+            return None
+        mg = format_mg(self.target_daily_mg)
+        drug = self.target_drug
+        return f"{drug} {mg} mg a day" if drug else f"{mg} mg diazepam-equivalent a day"
 
     @property
     def initial_doses(self) -> dict[str, dict[Slot, Decimal]]:

@@ -10,13 +10,17 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from functools import cached_property, lru_cache
 
 
 class EngineError(Exception):
     """Bad input to the schedule engine. ``str(error)`` is one line a person can act on."""
+
+
+# Days per switch stage: at most 28 (limits.py says why).
+MAX_SWITCH_STAGE_DAYS = 28
 
 
 class Slot(enum.StrEnum):
@@ -86,8 +90,10 @@ def format_mg(value: Decimal) -> str:
 
 def round_fraction(value: Fraction, *, places: int) -> Decimal:
     """An exact fraction rounded half-up for presentation (never used in a decision)."""
-    quotient = Decimal(value.numerator) / Decimal(value.denominator)
-    return quotient.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    digits = len(str(abs(value.numerator) // value.denominator)) + places + 2
+    with localcontext(prec=max(28, digits)):
+        quotient = Decimal(value.numerator) / Decimal(value.denominator)
+        return quotient.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def format_de(value: Fraction) -> str:
@@ -108,7 +114,8 @@ class Formulation:
     says how far a tablet may be split ("whole", "half", "quarter"); capsules, orally
     disintegrating tablets and modified-release forms are never split whatever it says.
     ``is_liquid`` is derived from the form unless given. ``id`` is free for the caller to map
-    a unit back to its own record.
+    a unit back to its own record. ``market`` is the market the product is sold in (a plan never
+    mixes two markets' products); None when the caller does not say.
     """
 
     drug: str
@@ -118,6 +125,7 @@ class Formulation:
     is_liquid: bool | None = None
     modified_release: bool = False
     id: int | str | None = None
+    market: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "drug", self.drug.strip().lower())
@@ -230,12 +238,16 @@ class DrugInfo:
     half-life 36-200 h); the caller derives it from its half-life data.
     ``may_treat_epilepsy``: clonazepam, clobazam (NHS Scotland, "Switching to diazepam").
     ``liquid_available``: an oral liquid exists in the market, even if not allowed here.
+    ``short_acting``: an elimination half-life of a day or less and no long-lived active
+    metabolite (drugs.csv half-lives, Ashton Manual Table 1): doses wear off between doses, so
+    a taper spreads its cuts across the times of day (inter-dose withdrawal).
     """
 
     name: str
     has_long_lived_active_metabolite: bool = False
     may_treat_epilepsy: bool = False
     liquid_available: bool = False
+    short_acting: bool = False
 
 
 @dataclass(frozen=True)
@@ -294,8 +306,15 @@ class Switch:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "to_drug", self.to_drug.strip().lower())
+        # Bounds: see limits.py (types.py cannot import it: limits imports EngineError from here).
+        if isinstance(self.stage_days, bool) or not isinstance(self.stage_days, int):
+            raise EngineError(f"switch stages must last a whole number of days, not {self.stage_days!r}")
         if self.stage_days < 1:
             raise EngineError(f"switch stages must last at least 1 day, not {self.stage_days}")
+        if self.stage_days > MAX_SWITCH_STAGE_DAYS:
+            raise EngineError(
+                f"switch stages must last at most {MAX_SWITCH_STAGE_DAYS} days, not {self.stage_days}"
+            )
         limit = as_decimal(self.max_de_per_stage_mg, what="switch amount per stage")
         if limit <= 0:
             raise EngineError("the switch must move more than 0 mg per stage")

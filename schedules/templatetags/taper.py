@@ -1,8 +1,13 @@
 """Presentation of doses: milligrams without trailing zeros, rounded only for display."""
 
+import datetime as dt
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django import template
+
+from schedules.charts import ScorePoint, build_chart
 
 register = template.Library()
 
@@ -25,3 +30,133 @@ def as_typed(value: object) -> str:
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
     return str(value)
+
+
+# Schedule dicts (engine.schedule_to_dict, the `manage.py taper --format json` contract) ----------
+# Used by the shared step table and chart (templates/plans/_step_table.html, _chart.svg), on the
+# web and in the printed plans alike.
+
+SLOT_LABELS = {"morning": "Morning", "midday": "Midday", "evening": "Evening", "night": "Night"}
+PHASE_LABELS = {"switch": "Switch", "hold": "Hold", "taper": "Taper"}
+_FRACTION_GLYPHS = {Decimal("0.25"): "¼", Decimal("0.5"): "½", Decimal("0.75"): "¾"}
+
+
+@register.filter
+def as_date(value: str | dt.date | None) -> dt.date | None:
+    """An ISO date string from a schedule dict as a date, for the `date` filter."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+@register.filter
+def count_text(count: float) -> str:
+    """1.0 -> '1', 0.5 -> '½', 1.5 -> '1½', 2.25 -> '2¼': a tablet count as people write it."""
+    value = Decimal(str(count))
+    whole, part = divmod(value, 1)
+    if part == 0:
+        return f"{whole:f}"
+    glyph = _FRACTION_GLYPHS.get(part.normalize())
+    if glyph is None:
+        return mg(value)
+    return f"{whole:f}{glyph}" if whole else glyph
+
+
+@register.filter
+def strength_text(unit: dict[str, Any]) -> str:
+    """'2 mg tablet', or for a liquid the bottle strength as labelled: '2 mg/5 mL oral solution'."""
+    strength = Decimal(str(unit["strength_mg"]))
+    if "volume_ml" not in unit:
+        return f"{mg(strength)} mg {unit['form']}"
+    per_5_ml = strength * 5
+    # Oral solutions up to 1 mg/mL are labelled per 5 mL (diazepam 2 mg/5 mL, 5 mg/5 mL: formulations.csv).
+    if strength <= 1 and per_5_ml == per_5_ml.to_integral_value():
+        return f"{mg(per_5_ml)} mg/5 mL {unit['form']}"
+    return f"{mg(strength)} mg/mL {unit['form']}"
+
+
+@register.filter
+def unit_text(unit: dict[str, Any]) -> str:
+    """A count, a multiplication sign and the product ('1 x 2 mg tablet'), or '4 mL of 2 mg/5 mL oral solution'."""
+    if "volume_ml" in unit:
+        return f"{mg(unit['volume_ml'], 1)} mL of {strength_text(unit)}"
+    return f"{count_text(unit['count'])} × {strength_text(unit)}"
+
+
+@register.filter
+def units_text(dose: dict[str, Any]) -> str:
+    """What to take for one dose, its units joined by ' + ' ('1 x 2 mg tablet + 1/2 x 5 mg tablet')."""
+    return " + ".join(unit_text(unit) for unit in dose["units"])
+
+
+@register.filter
+def slot_cells(step: dict[str, Any]) -> list[dict[str, Any]]:
+    """The step's doses by time of day, every time of day present (an empty list when none)."""
+    cells: dict[str, list[dict[str, Any]]] = {slot: [] for slot in SLOT_LABELS}
+    for dose in step["doses"]:
+        cells[dose["slot"]].append(dose)
+    return [{"slot": slot, "label": SLOT_LABELS[slot], "doses": doses} for slot, doses in cells.items()]
+
+
+@register.filter
+def used_slots(schedule: dict[str, Any]) -> list[str]:
+    """The times of day at which any step of the schedule has a dose, in the order a day runs."""
+    used = {dose["slot"] for step in schedule["steps"] for dose in step["doses"]}
+    return [slot for slot in SLOT_LABELS if slot in used]
+
+
+@register.filter
+def phase_label(step: dict[str, Any]) -> str:
+    return PHASE_LABELS["hold"] if step["hold"] else PHASE_LABELS.get(step["phase"], step["phase"])
+
+
+@register.filter
+def signed_percent(change: float) -> str:
+    """-10.0 -> '-10%' (with a typographic minus sign), 5 -> '+5%', 0 -> '0%' (1 decimal at most)."""
+    text = mg(abs(change), 1)
+    if text == "0":
+        return "0%"
+    return f"{'+' if change > 0 else '−'}{text}%"
+
+
+@register.filter
+def for_step(warnings: list[dict[str, Any]], number: int) -> list[dict[str, Any]]:
+    """The warnings about step ``number``."""
+    return [warning for warning in warnings if warning["step"] == number]
+
+
+@register.filter
+def plan_warnings(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The warnings about the whole plan rather than one step."""
+    return [warning for warning in warnings if warning["step"] is None]
+
+
+@register.filter
+def step_numbers(warnings: list[dict[str, Any]]) -> list[int]:
+    """The steps that have a warning of their own, in order, each once."""
+    return sorted({warning["step"] for warning in warnings if warning["step"] is not None})
+
+
+@register.filter
+def is_current(step: dict[str, Any], today: dt.date | str | None) -> bool:
+    """Whether ``today`` falls within the step (no date, or an empty one, is never current)."""
+    if not isinstance(today, dt.date):
+        return False
+    return step["start_date"] <= today.isoformat() <= step["end_date"]
+
+
+@register.filter
+def drug_name(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+@register.inclusion_tag("plans/_chart.svg")
+def schedule_chart(
+    schedule: dict[str, Any], today: dt.date | str | None = None, scores: Sequence[ScorePoint] = ()
+) -> dict[str, Any]:
+    """The chart of a schedule dict: `{% schedule_chart schedule today=today scores=scores %}`.
+
+    ``today`` and ``scores`` may be missing from the caller's context (they resolve to "").
+    """
+    day = today if isinstance(today, dt.date) else None
+    return {"chart": build_chart(schedule, today=day, scores=scores or ())}

@@ -17,6 +17,7 @@ from audit.models import Action
 
 from ..forms import PatientForm, PatientSearchForm, RegimenFormSet
 from ..models import Clinic, Patient
+from ..plan_review import patient_box
 from ..regimens import summarise_regimen
 from .base import AuthenticatedHttpRequest, patient_for
 
@@ -80,6 +81,7 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         "patient": patient,
         "age": patient.age_on(timezone.localdate()),
         "summary": summarise_regimen(patient.regimen.select_related("drug"), market=patient.clinic.market),
+        "plan_box": patient_box(patient, timezone.localdate()),
     }
     return render(request, "schedules/patient_detail.html", context)
 

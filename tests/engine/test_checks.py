@@ -8,12 +8,14 @@ import pytest
 from engine_builders import N, liquid, plan, regimen, tablets
 
 from schedules.engine import (
+    EngineError,
     LinearMethod,
     PatientFactors,
     PercentMethod,
     Schedule,
     ScheduleWarning,
     Switch,
+    validate_schedule,
 )
 
 DIAZEPAM = [*tablets("diazepam", "2", "5", "10"), liquid("diazepam", "1")]
@@ -42,8 +44,11 @@ def test_a_cut_over_25_percent_in_one_step_is_danger() -> None:
 def test_exactly_25_percent_every_14_days_is_allowed() -> None:
     schedule = diazepam_plan("20", method=LinearMethod(Decimal(5)), interval_days=14)
     found = warnings(schedule, "rate_over_25_percent_14_days")
-    # 20 -> 15 passes; 15 -> 10, 10 -> 5 and the stop from 5 (not the smallest dose) do not.
-    assert [w.step for w in found] == [2, 3, 3]
+    # 20 -> 15 passes; 15 -> 10, 10 -> 5 and 5 -> 0.5 (the last dose before stopping, issue 8;
+    # before, the taper stopped from 5 mg) do not; the stop from 0.5 mg is the planned end point.
+    assert [w.step for w in found] == [2, 3, 4]
+    assert schedule.steps[-1].dose_map() == {"diazepam": {N: Decimal("0.5")}}
+    assert [w.severity for w in warnings(schedule, "stop_from_last_dose")] == ["info"]
 
 
 def test_two_small_cuts_within_14_days_add_up() -> None:
@@ -69,11 +74,45 @@ def test_the_final_stop_from_the_smallest_dose_is_exempt() -> None:
 
 
 def test_a_stop_from_above_the_smallest_dose_is_flagged() -> None:
-    schedule = diazepam_plan("3", method=LinearMethod(Decimal(1)), interval_days=14)
+    # Planning always ends at the last dose (issue 8); an edited schedule may stop earlier.
+    planned = diazepam_plan("3", method=LinearMethod(Decimal(1)), interval_days=14)
+    inputs = planned.step_inputs()[:1]  # keep 2 mg, then stop
+    schedule = validate_schedule(request=planned.request, steps=inputs)
     stop = warnings(schedule, "rate_over_25_percent_14_days")[-1]
     assert stop.step == len(schedule.steps)
-    assert stop.message.startswith("Stopping from 1 to 0 mg")
+    assert stop.message.startswith("Stopping from 2 to 0 mg")
     assert not warnings(schedule, "stop_from_lowest_dose")
+    assert not warnings(schedule, "stop_from_last_dose")
+
+
+def test_every_stop_plan_ends_at_the_last_dose_before_stopping() -> None:
+    # Issue 8: diazepam 5 mg at 5% a month with a liquid ran 5 years and ended at 0.04 mg.
+    schedule = diazepam_plan("5", method=PercentMethod(Decimal(5)), interval_days=28)
+    assert schedule.steps[-1].diazepam_equivalent >= Decimal("0.5")
+    stop = warnings(schedule, "stop_from_last_dose")
+    assert [(w.severity, w.step) for w in stop] == [("info", len(schedule.steps))]
+    assert "NICE CKS" in stop[0].source and "Ashton" in stop[0].source
+    assert not warnings(schedule, "rate_over_25_percent_14_days")  # one warning for the stop
+
+
+def test_a_lower_last_dose_only_when_asked_citing_the_maudsley_guidelines() -> None:
+    schedule = diazepam_plan("2", method=PercentMethod(Decimal(10)), last_dose_de_mg=Decimal("0.2"))
+    assert schedule.steps[-1].diazepam_equivalent >= Decimal("0.2")
+    assert schedule.steps[-1].diazepam_equivalent < Decimal("0.5")
+    lower = warnings(schedule, "lower_last_dose")
+    assert lower and "Maudsley" in lower[0].source
+    assert not warnings(diazepam_plan("2"), "lower_last_dose")
+    with pytest.raises(EngineError, match="at most 1 mg diazepam-equivalent, not 2 mg"):
+        diazepam_plan("5", last_dose_de_mg=Decimal(2))
+
+
+def test_a_plan_longer_than_18_months_is_a_warning() -> None:
+    # Issue 8: alprazolam 6 mg/day, switched, 2.5% every 28 days ran 3,640 days with no warning.
+    schedule = diazepam_plan("20", method=PercentMethod(Decimal("2.5")), interval_days=28)
+    found = warnings(schedule, "long_taper")
+    assert [(w.severity, w.step) for w in found] == [("warning", None)]
+    assert "more than 18 months" in found[0].message
+    assert not warnings(diazepam_plan("20", method=PercentMethod(Decimal(10))), "long_taper")
 
 
 def test_first_reduction_above_10_percent_is_information() -> None:
@@ -142,7 +181,7 @@ def test_clonazepam_may_be_treating_epilepsy() -> None:
 
 def test_a_taper_shorter_than_8_weeks_is_flagged() -> None:
     schedule = diazepam_plan("10", method=LinearMethod(Decimal(5)), interval_days=14)
-    assert schedule.total_days == 14
+    assert schedule.total_days == 28  # 5 mg, then 0.5 mg (the last dose before stopping), then stop
     assert warnings(schedule, "short_taper")[0].severity == "warning"
 
 

@@ -38,14 +38,14 @@ def test_odd_half_tablets_round_up() -> None:
 
 def test_liquids_are_dispensed_in_millilitres() -> None:
     schedule = plan(
-        regimen=[regimen("diazepam", night="0.5")],
+        regimen=[regimen("diazepam", night="1")],
         formulations=[liquid("diazepam", "1")],
         method=PercentMethod(Decimal(20)),
         interval_days=14,
     )
     item = schedule.dispensing[0].items[0]
     assert item.quantity is None
-    assert item.volume_ml == Decimal("0.4") * 14 + Decimal("0.3") * 14
+    assert item.volume_ml == Decimal("0.8") * 14 + Decimal("0.7") * 14  # 1 mg/mL: 0.8 mg, then 0.7 mg
 
 
 def test_periods_cover_the_schedule_and_the_last_one_is_cut_short() -> None:

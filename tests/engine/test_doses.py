@@ -61,13 +61,44 @@ def test_liquid_is_measured_in_tenths_of_a_millilitre() -> None:
 def test_tablets_preferred_to_liquid_when_they_can_make_the_dose() -> None:
     diazepam = maker(*tablets("diazepam", "2"), liquid("diazepam", "1"))
     assert described(diazepam, "2") == "1 x 2 mg tablet"
-    assert described(diazepam, "1.5") == "1.5 mL of 1 mg/mL oral solution"
+    # Issue 8: doses are made from tablets topped up with the liquid (before: 1.5 mL of liquid).
+    assert described(diazepam, "1.5") == "1/2 x 2 mg tablet + 0.5 mL of 1 mg/mL oral solution"
 
 
-def test_most_dilute_liquid_that_makes_the_dose() -> None:
-    diazepam = maker(liquid("diazepam", "0.4"), liquid("diazepam", "1"))
+def test_a_large_dose_is_tablets_topped_up_with_liquid_never_over_10_ml() -> None:
+    # Issue 8: 16.2 mg was 40.5 mL of the most dilute liquid (diazepam 2 mg/5 mL).
+    diazepam = maker(*tablets("diazepam", "2", "5", "10"), liquid("diazepam", "0.4"), liquid("diazepam", "1"))
+    assert (
+        described(diazepam, "16.2")
+        == "1 1/2 x 10 mg tablet + 1/2 x 2 mg tablet + 0.2 mL of 1 mg/mL oral solution"
+    )
+    only_liquid = maker(liquid("diazepam", "0.4"))
+    assert only_liquid.is_achievable(Decimal(4))  # 10 mL
+    assert not only_liquid.is_achievable(Decimal("4.04"))  # 10.1 mL
+    assert only_liquid.at_most(Decimal(16)) == 4
+
+
+def test_one_liquid_strength_per_drug() -> None:
+    # Several strengths allowed: the most dilute whose 10 mL covers the smallest tablet piece
+    # (0.4 mg/mL in 0.1 mL steps is 0.04 mg, which divides the 1 mg half tablet evenly).
+    diazepam = maker(*tablets("diazepam", "2"), liquid("diazepam", "0.4"), liquid("diazepam", "1"))
+    assert diazepam.liquid is not None and diazepam.liquid.strength_mg == Decimal("0.4")
     assert described(diazepam, "0.4") == "1 mL of 0.4 mg/mL oral solution"
-    assert described(diazepam, "0.5") == "0.5 mL of 1 mg/mL oral solution"
+    assert not diazepam.is_achievable(Decimal("0.5"))  # 1.25 mL of 0.4 mg/mL; the 1 mg/mL is not used
+    # No tablet to top up: the strongest, so the most fits under the volume limit.
+    liquids = maker(liquid("diazepam", "0.4"), liquid("diazepam", "1"))
+    assert liquids.liquid is not None and liquids.liquid.strength_mg == 1
+    # 0.04 mg steps do not divide the 0.5 mg halves of 5 mg tablets: 1 mg/mL (0.1 mg steps) does.
+    uk = maker(*tablets("diazepam", "2", "5"), liquid("diazepam", "0.4"), liquid("diazepam", "1"))
+    assert uk.liquid is not None and uk.liquid.strength_mg == 1
+
+
+def test_the_measuring_step_and_the_volume_limit_are_settings() -> None:
+    coarse = DoseMaker((liquid("diazepam", "1"),), liquid_step_ml=Decimal("0.5"), max_liquid_ml=Decimal(5))
+    assert coarse.is_achievable(Decimal("1.5")) and not coarse.is_achievable(Decimal("1.2"))
+    assert not coarse.is_achievable(Decimal("5.5"))
+    with pytest.raises(EngineError, match="measuring step must be above 0 mL"):
+        DoseMaker((liquid("diazepam", "1"),), liquid_step_ml=Decimal(0))
 
 
 def test_unachievable_dose_raises_one_clear_line() -> None:

@@ -112,9 +112,11 @@ def test_planning_flags_follow_their_step_when_a_hold_renumbers_it() -> None:
         regimen=[regimen("lorazepam", night="1")], formulations=tablets("lorazepam", "0.5", divisible="whole")
     )
     held = insert_hold(schedule=schedule, after_step=0, days=14)
-    # Both flags of the one taper step (1 -> 0.5 mg, then the stop after it) move to step 2.
-    assert [w.step for w in schedule.warnings if w.code == "step_larger_than_asked"] == [1, 1]
-    assert [w.step for w in held.warnings if w.code == "step_larger_than_asked"] == [2, 2]
+    # The flag of the one taper step (1 -> 0.5 mg) moves to step 2; the stop after it has its
+    # own single warning (issue 8: one warning per cause), which moves too.
+    assert [w.step for w in schedule.warnings if w.code == "step_larger_than_asked"] == [1]
+    assert [w.step for w in held.warnings if w.code == "step_larger_than_asked"] == [2]
+    assert [w.step for w in held.warnings if w.code == "stop_from_lowest_dose"] == [2]
 
 
 def test_replan_keeps_earlier_steps_and_uses_new_parameters() -> None:

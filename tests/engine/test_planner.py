@@ -19,6 +19,8 @@ from schedules.engine import (
     Schedule,
     Slot,
     Switch,
+    check_start_date,
+    insert_hold,
     plan_taper,
 )
 
@@ -61,12 +63,13 @@ def test_jcpg_standard_preset_cuts_10_percent_every_14_days() -> None:
     assert schedule.end_date == steps[-1].end_date + (steps[1].start_date - steps[0].end_date)
 
 
-@pytest.mark.parametrize(("pace", "reductions", "weeks"), [("fast", 21, 20), ("slow", 35, 70)])
+@pytest.mark.parametrize(("pace", "reductions", "weeks"), [("fast", 22, 21), ("slow", 35, 70)])
 def test_cks_bands_envelope_from_diazepam_40_mg_with_liquid(pace: str, reductions: int, weeks: int) -> None:
     # NICE CKS via CKS-DERIV [V2]: from 40 mg, fastest reading 20 steps / 20 weeks, slowest
     # 35 steps / 70 weeks; the published 30-60 week estimate sits inside that envelope. The fast
     # reading takes one reduction more here: a step changes one time of day only, so 32 -> 30
-    # drops the last 2 mg of the morning dose instead of cutting 4 mg across two doses.
+    # drops the last 2 mg of the morning dose instead of cutting 4 mg across two doses, and one
+    # more at the end: 1 -> 0.5 mg, the last dose before stopping (issue 8), then the stop.
     schedule = plan(
         regimen=[regimen("diazepam", morning="10", midday="10", evening="10", night="10")],
         table=load_table("ashton"),
@@ -87,13 +90,14 @@ def test_cks_bands_slow_with_tablets_only_stays_inside_the_envelope() -> None:
         method=BandsMethod("slow"),
     )
     # 2 mg and 5 mg tablets halved make 0.5 mg steps down to 2.5 mg; from 2 mg the 0.5 mg
-    # step asked for cannot be made, so 2 -> 1 mg is taken and flagged, and so is the stop
-    # from 1 mg after it.
+    # step asked for cannot be made, so 2 -> 1 mg is taken and flagged; the stop from 1 mg, the
+    # smallest dose, has its own single warning (issue 8: one warning per cause per step).
     assert 20 <= len(schedule.steps) + 1 <= 35
     assert 30 * 7 <= schedule.total_days <= 70 * 7
     flagged = [w for w in schedule.warnings if w.code == "step_larger_than_asked"]
-    assert [w.step for w in flagged] == [len(schedule.steps)] * 2
-    assert "after this step the drug stops: a 100% cut instead of 50%" in flagged[1].message
+    assert [w.step for w in flagged] == [len(schedule.steps)]
+    assert "stop_from_lowest_dose" in codes(schedule, len(schedule.steps))
+    assert "100% cut" not in " ".join(w.message for w in schedule.warnings)
     assert schedule.steps[-1].daily_mg == {"diazepam": 1}
     assert "An oral liquid of diazepam would allow smaller steps." in flagged[0].message
 
@@ -299,7 +303,8 @@ def test_once_a_dose_is_a_liquid_it_stays_a_liquid() -> None:
         regimen=[regimen("diazepam", night="10")],
         formulations=[*tablets("diazepam", "2", "5"), liquid("diazepam", "1")],
     )
-    forms = [step.doses[0].units[0].formulation.is_liquid for step in schedule.steps]
+    # Issue 8: a liquid dose is tablets topped up with the liquid, so the liquid is the last unit.
+    forms = [step.doses[0].units[-1].formulation.is_liquid for step in schedule.steps]
     first_liquid = forms.index(True)
     assert first_liquid > 0
     assert all(forms[first_liquid:])
@@ -312,7 +317,8 @@ def test_percent_taper_ends_below_the_smallest_achievable_dose() -> None:
         formulations=[*tablets("diazepam", "2"), liquid("diazepam", "1")],
         method=PercentMethod(Decimal(10)),
     )
-    assert schedule.steps[-1].dose_map() == {"diazepam": {N: Decimal("0.1")}}
+    # Issue 8: no lower than the last dose before stopping (0.5 mg; before, 0.1 mg).
+    assert schedule.steps[-1].dose_map() == {"diazepam": {N: Decimal("0.5")}}
     assert len(schedule.steps) < 100
     assert schedule.end_date == schedule.steps[-1].end_date + dt.timedelta(days=1)
 
@@ -379,6 +385,14 @@ def test_a_target_that_cannot_be_made_is_reported() -> None:
         ({"switch": Switch(to_drug="valium")}, "unknown drug 'valium'"),
         ({"period_days": 0}, "at least 1 day"),
         ({"regimen": [regimen("diazepam", night="2"), regimen("diazepam", morning="2")]}, "only once"),
+        ({"interval_days": 85}, "at most 84 days"),
+        ({"interval_days": 99999999999}, "at most 84 days"),
+        ({"period_days": 91}, "at most 90 days"),
+        ({"period_days": 99999999999}, "at most 90 days"),
+        ({"method": LinearMethod(step_mg=Decimal(10))}, "not smaller than the whole daily dose"),
+        ({"method": LinearMethod(step_mg=Decimal(1000))}, "not smaller than the whole daily dose"),
+        ({"regimen": [regimen("diazepam", night="1e309")]}, "above the plausible 300 mg"),
+        ({"start": dt.date(9999, 12, 1)}, "would end after the last date a calendar holds"),
     ],
 )
 def test_bad_input_raises_one_readable_line(arguments: dict, message: str) -> None:
@@ -396,3 +410,20 @@ def test_missing_drug_information_is_an_error() -> None:
 def test_plan_taper_is_keyword_only() -> None:
     with pytest.raises(TypeError):
         plan_taper([regimen("diazepam", night="10")])  # type: ignore[call-arg]
+
+
+def test_switch_stages_and_start_dates_have_clinical_bounds() -> None:
+    with pytest.raises(EngineError, match="at most 28 days, not 999999999"):
+        Switch(to_drug="diazepam", stage_days=999999999)
+    today = dt.date(2027, 1, 4)
+    check_start_date(dt.date(2026, 1, 4), today=today)
+    check_start_date(dt.date(2029, 1, 3), today=today)
+    for wrong in (dt.date(1, 1, 1), dt.date(2026, 1, 3), dt.date(2029, 1, 5), dt.date(9999, 12, 31)):
+        with pytest.raises(EngineError, match="must lie between 2026-01-04 and 2029-01-03"):
+            check_start_date(wrong, today=today)
+
+
+def test_a_hold_or_an_edited_step_has_a_bound() -> None:
+    schedule = plan(regimen=[regimen("diazepam", night="10")], formulations=DIAZEPAM_TABLETS)
+    with pytest.raises(EngineError, match="at most 365 days"):
+        insert_hold(schedule=schedule, after_step=1, days=366)

@@ -131,7 +131,9 @@ def plan_case(case: Case) -> Schedule:
     try:
         return _plan(case)
     except EngineError as error:
-        if "cannot be switched" not in str(error):
+        if "cannot be switched" not in str(error) and "not smaller than the whole daily dose" not in str(
+            error
+        ):
             raise
         reject()
 
@@ -249,7 +251,7 @@ def test_every_cut_over_25_percent_in_14_days_is_flagged(case: Case) -> None:
         if de < max(window) * Fraction(3, 4):
             breaking.add((owner[day], day == len(daily) - 1))
     rate = {w.step for w in schedule.warnings if w.code == "rate_over_25_percent_14_days"}
-    exempt = {w.step for w in schedule.warnings if w.code == "stop_from_lowest_dose"}
+    exempt = {w.step for w in schedule.warnings if w.code in {"stop_from_lowest_dose", "stop_from_last_dose"}}
     # With no step at all the stop is abrupt, which is flagged as a danger of its own.
     exempt |= {None for w in schedule.warnings if w.code == "abrupt_stop"}
     for step, is_stop in breaking:
@@ -325,5 +327,12 @@ def _drug_de(doses: Mapping[str, Mapping[Slot, Decimal]], drug: str) -> Fraction
 
 def _largest_gap(maker: DoseMaker) -> Fraction:
     """An upper bound on the gap between neighbouring achievable doses (see the switch test)."""
-    bounds = [Fraction(f.strength_mg) * (Fraction(1, 10) if f.is_liquid else 1) for f in maker.formulations]
+    # Multiples of the smallest solid piece are always achievable; the one liquid fills the gaps
+    # in measuring steps when its largest dose (10 mL) spans a piece.
+    pieces = [Fraction(f.strength_mg) * min(f.fractions) for f in maker.formulations if not f.is_liquid]
+    bounds = [min(pieces)] if pieces else []
+    if maker.liquid is not None:
+        strength = Fraction(maker.liquid.strength_mg)
+        if not pieces or strength * maker.max_liquid_ml >= min(pieces):
+            bounds.append(strength * maker.liquid_step_ml)
     return min(bounds)

@@ -26,7 +26,17 @@ def lorazepam_switch():
 
 def test_json_contract_shape() -> None:
     data = schedule_to_dict(lorazepam_switch())
-    assert list(data) == ["table", "start_date", "end_date", "total_days", "steps", "warnings", "dispensing"]
+    assert list(data) == [
+        "table",
+        "market",
+        "target",
+        "start_date",
+        "end_date",
+        "total_days",
+        "steps",
+        "warnings",
+        "dispensing",
+    ]
     assert data["table"]["key"] == "ashton"
     assert data["start_date"] == "2027-01-04"
     step = data["steps"][0]
@@ -61,6 +71,7 @@ def test_json_liquid_units_give_volume() -> None:
         regimen=[regimen("diazepam", night="0.5")],
         formulations=[liquid("diazepam", "1")],
         method=PercentMethod(Decimal(20)),
+        last_dose_de_mg=Decimal("0.1"),  # below the 0.5 mg default, so 0.5 mg is tapered at all
     )
     data = schedule_to_dict(schedule)
     assert data["steps"][0]["doses"][0]["units"] == [

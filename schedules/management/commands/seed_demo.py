@@ -1,15 +1,19 @@
 """Create the demo clinics, users and patients. Safe to run again: it only fills in what is missing
 and resets the demo passwords to the ones it prints."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
-from schedules.models import Clinic, Drug, Market, Patient, RegimenItem
+from schedules import engine
+from schedules.actions import plans as actions
+from schedules.models import Clinic, Drug, Market, Patient, Plan, RegimenItem
+from schedules.planning import PlanChoices, plan_request
 
 DEMO_CLINIC = "Riverside Health Centre"
 OTHER_CLINIC = "Hillview Practice"
@@ -119,7 +123,10 @@ class Command(BaseCommand):
             clinic.members.add(user)
         created = sum(self._patient(clinic, *row) for row in DEMO_PATIENTS)
         created += sum(self._patient(other, *row) for row in OTHER_PATIENTS)
-        self.stdout.write(f"Demo data ready ({created} patients added). Sign in at {options['url']} as:")
+        plans = self._plans(clinic, User.objects.get(username="prescriber"))
+        self.stdout.write(
+            f"Demo data ready ({created} patients added, {plans} plans added). Sign in at {options['url']} as:"
+        )
         for username, password, role, _, _ in DEMO_USERS:
             self.stdout.write(f"  {role:<14} user {username:<11} password {password}")
 
@@ -157,3 +164,82 @@ class Command(BaseCommand):
                     night_mg=night,
                 )
         return created
+
+    def _plans(self, clinic: Clinic, prescriber: User) -> int:
+        """Demo plans, for patients that have none: active mid-switch, paused, completed, drafts."""
+        today = timezone.localdate()
+        added = 0
+        for record, demo, status in DEMO_PLANS:
+            options = dict(demo)  # popped below; the module's table stays as written
+            patient = Patient.objects.get(clinic=clinic, record_number=record)
+            if patient.plans.exists():
+                continue
+            start = today - timedelta(days=options.pop("days_ago"))
+            choices = self._choices(patient, start=start, **options)
+            plan = actions.create_plan(
+                prescriber,
+                patient=patient,
+                choices={"demo": True},
+                request=plan_request(choices),
+                reason="Demo plan: agreed with the patient at clinic",
+            )
+            self._advance(plan, prescriber, status, today)
+            added += 1
+        return added
+
+    def _choices(self, patient: Patient, *, start: date, **options: Any) -> PlanChoices:
+        preset = engine.PRESETS[options.pop("preset", "jcpg-standard")]
+        return PlanChoices(
+            regimen=tuple(
+                engine.RegimenItem(
+                    drug=item.drug.name, doses={engine.Slot(k): v for k, v in item.doses.items()}
+                )
+                for item in patient.regimen.select_related("drug")
+            ),
+            method=preset.method,
+            interval_days=preset.interval_days,
+            market=patient.clinic.market,
+            start=start,
+            patient=engine.PatientFactors(
+                age=patient.age_on(start),
+                hepatic_impairment=patient.hepatic_impairment,
+                pregnant=patient.pregnant,
+                cns_depressant_co_use=patient.cns_depressant_co_use,
+                seizure_history=patient.seizure_history,
+            ),
+            **options,
+        )
+
+    def _advance(self, plan: Plan, prescriber: User, status: str, today: date) -> None:
+        if status == Plan.Status.DRAFT:
+            return
+        version = plan.current_version
+        assert version is not None
+        reasons = {actions.danger_key(w): "Demo: reviewed with the patient" for w in version.dangers}
+        actions.activate(
+            prescriber, plan=plan, lock_version=1, reason="Demo: patient started", acknowledgements=reasons
+        )
+        if status == Plan.Status.PAUSED:
+            actions.pause(
+                prescriber,
+                plan=plan,
+                lock_version=2,
+                on=today - timedelta(days=5),
+                reason="Demo: paused during a family bereavement",
+            )
+        elif status == Plan.Status.COMPLETED:
+            actions.complete(
+                prescriber,
+                plan=plan,
+                lock_version=2,
+                reason="Demo: finished the taper, no longer taking diazepam",
+            )
+
+
+# record number, plan options (days_ago: start that many days before today), status
+DEMO_PLANS: list[tuple[str, dict[str, Any], str]] = [
+    ("RHC-1002", {"days_ago": 10, "switch_to": "diazepam"}, Plan.Status.ACTIVE),
+    ("RHC-1001", {"days_ago": 40}, Plan.Status.PAUSED),
+    ("RHC-1003", {"days_ago": 200, "preset": "cks-bands-fast"}, Plan.Status.COMPLETED),
+    ("RHC-1005", {"days_ago": -7, "preset": "jcpg-slow"}, Plan.Status.DRAFT),
+]

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schedules import engine
 from schedules.models import CLINIC_MARKETS, OLDEST_PLAUSIBLE_AGE_YEARS
-from schedules.planning import drug_by_name, engine_drugs, engine_table, plan_formulations, table_by_key
+from schedules.planning import PlanChoices, compare_tables, drug_by_name, plan_request
 
 SLOTS = ("morning", "midday", "evening", "night")
 # Each method's own parameter; giving one to another method is a mistake worth saying.
@@ -66,6 +66,23 @@ def date_arg(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
 
 
+class Once(argparse.Action):
+    """Store an option's value, refusing the option when it is given twice (the second value
+    would silently win)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if getattr(namespace, f"_given_{self.dest}", False):
+            parser.error(f"{option_string} is given twice; give it once")
+        setattr(namespace, f"_given_{self.dest}", True)
+        setattr(namespace, self.dest, values)
+
+
 class Command(BaseCommand):
     help = "Plan a benzodiazepine taper and print it as a table (for people) or JSON (a stable contract)."
 
@@ -79,64 +96,112 @@ class Command(BaseCommand):
         return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--drug", required=True, help="generic name, e.g. lorazepam")
+        def option(*names: str, **kwargs: Any) -> None:
+            parser.add_argument(*names, action=Once, **kwargs)
+
+        option("--drug", required=True, help="generic name, e.g. lorazepam")
         for slot in SLOTS:
-            parser.add_argument(f"--{slot}", type=decimal_arg, metavar="MG", help=f"mg taken at {slot}")
-        parser.add_argument(
-            "--preset", choices=list(engine.PRESETS), help="a named guideline preset: method and interval"
-        )
-        parser.add_argument(
-            "--method", choices=list(METHOD_OPTIONS), help="percent (default), linear or bands"
-        )
-        parser.add_argument(
+            option(f"--{slot}", type=decimal_arg, metavar="MG", help=f"mg taken at {slot}")
+        option("--preset", choices=list(engine.PRESETS), help="a named guideline preset: method and interval")
+        option("--method", choices=list(METHOD_OPTIONS), help="percent (default), linear or bands")
+        option(
             "--percent",
             type=decimal_arg,
             metavar="P",
             help="percent method: P%% of the current dose per step (1-50; default 10)",
         )
-        parser.add_argument("--step-mg", type=decimal_arg, metavar="MG", help="linear method: mg per step")
-        parser.add_argument("--pace", choices=["slow", "fast"], help="bands method pace (default slow)")
-        parser.add_argument("--interval-days", type=int, metavar="N", help="days between reductions")
-        parser.add_argument(
-            "--switch-to", choices=["diazepam", "clonazepam"], help="switch to a longer-acting drug first"
+        option("--step-mg", type=decimal_arg, metavar="MG", help="linear method: mg per step")
+        option("--pace", choices=["slow", "fast"], help="bands method pace (default slow)")
+        option(
+            "--interval-days",
+            type=int,
+            metavar="N",
+            help=f"days between reductions (1-{engine.MAX_INTERVAL_DAYS})",
         )
-        parser.add_argument(
-            "--switch-stage-days", type=int, default=7, metavar="N", help="days per switch stage (default 7)"
+        option("--switch-to", choices=["diazepam", "clonazepam"], help="switch to a longer-acting drug first")
+        option(
+            "--switch-stage-days",
+            type=int,
+            metavar="N",
+            help=f"days per switch stage (default 7, at most {engine.MAX_SWITCH_STAGE_DAYS})",
         )
-        parser.add_argument(
-            "--table", metavar="KEY", help="equivalence table key (default: the default table)"
-        )
-        parser.add_argument(
+        option("--table", metavar="KEY", help="equivalence table key (default: the default table)")
+        option(
             "--strengths",
             type=strengths_arg,
             metavar="2,5,10",
             help="tablet strengths for the drug being tapered (the switch target when switching)",
         )
-        parser.add_argument(
+        option(
             "--split",
             choices=["whole", "half", "quarter"],
             help="how tablets may be divided (default: as each product allows)",
         )
         parser.add_argument("--liquid", action="store_true", help="allow the drug's oral liquids")
-        parser.add_argument(
+        option(
+            "--cuts",
+            choices=["spread", "one-time-of-day"],
+            help=(
+                "spread: cut the largest dose of the day first; one-time-of-day: empty the earliest "
+                "dose first (default: spread for a short-acting drug tapered without a switch)"
+            ),
+        )
+        option(
+            "--liquid-strength",
+            type=decimal_arg,
+            metavar="MG_PER_ML",
+            help="with --liquid: the one liquid strength to use (default: chosen to fit the tablets)",
+        )
+        option(
+            "--liquid-step-ml",
+            type=decimal_arg,
+            metavar="ML",
+            help="the oral syringe's graduation (default: TAPER_LIQUID_STEP_ML, 0.1 mL)",
+        )
+        option(
+            "--max-liquid-ml",
+            type=decimal_arg,
+            metavar="ML",
+            help="the most liquid in one dose (default: TAPER_MAX_LIQUID_DOSE_ML, 10 mL)",
+        )
+        option(
             "--market",
             type=str.upper,
             choices=[value for value, _ in CLINIC_MARKETS],
-            help="products of one market (default: all)",
+            help="the market whose products the plan uses (default: the TAPER_DEFAULT_MARKET setting)",
         )
-        parser.add_argument(
-            "--target-mg", type=decimal_arg, metavar="MG", help="stop at this daily dose instead of stopping"
+        option(
+            "--target-mg",
+            type=decimal_arg,
+            metavar="MG",
+            help=(
+                "end at this daily dose instead of stopping: mg of the drug tapered (the --switch-to "
+                "drug after a switch); the output names the drug"
+            ),
         )
-        parser.add_argument(
+        option(
+            "--last-dose-mg",
+            type=decimal_arg,
+            metavar="MG",
+            help=(
+                "the last daily dose before stopping, mg diazepam-equivalent (default 0.5, the "
+                "CKS/Ashton final step; lower only if you mean to, up to 1)"
+            ),
+        )
+        option(
             "--start", type=date_arg, default=None, metavar="YYYY-MM-DD", help="first day (default: today)"
         )
-        parser.add_argument("--age", type=age_arg, metavar="N", help="the patient's age in years")
+        option("--age", type=age_arg, metavar="N", help="the patient's age in years")
         for flag, what in PATIENT_FLAGS.items():
             parser.add_argument(f"--{flag.replace('_', '-')}", action="store_true", help=what)
-        parser.add_argument(
-            "--period-days", type=int, default=28, metavar="N", help="days per prescription (default 28)"
+        option(
+            "--period-days",
+            type=int,
+            default=28,
+            metavar="N",
+            help=f"days per prescription (default 28, at most {engine.MAX_PERIOD_DAYS})",
         )
-        parser.add_argument("--format", choices=["table", "json"], default="table")
+        option("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -146,11 +211,15 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(engine.schedule_to_dict(schedule), indent=2))
         else:
+            comparison = compare_tables(schedule.request.regimen, used=schedule.table.key)
             self.stdout.write(engine.render_table(schedule))
+            self.stdout.write("\n".join(engine.render_comparison(comparison)))
 
     def plan(self, options: dict[str, Any]) -> engine.Schedule:
+        return engine.plan_from_request(plan_request(self.choices(options)))
+
+    def choices(self, options: dict[str, Any]) -> PlanChoices:
         check_method_options(options)
-        drug = drug_by_name(options["drug"])
         doses = {engine.Slot(slot): options[slot] for slot in SLOTS if options[slot] is not None}
         if not doses:
             raise CommandError(
@@ -159,41 +228,35 @@ class Command(BaseCommand):
         for slot, mg in doses.items():
             if mg <= 0:
                 raise CommandError(f"the {slot.value} dose must be above 0 mg, not {mg}")
-        table = table_by_key(options["table"])
-        tapered = drug_by_name(options["switch_to"]) if options["switch_to"] else drug
-        if options["switch_to"] and tapered == drug:
+        for name in ("liquid_strength", "liquid_step_ml", "max_liquid_ml"):
+            if options[name] is not None and not options["liquid"]:
+                raise CommandError(f"--{name.replace('_', '-')} applies only with --liquid")
+        if options["last_dose_mg"] is not None and options["target_mg"] is not None:
+            raise CommandError("--last-dose-mg applies to a taper that stops: leave out --target-mg")
+        if options["switch_stage_days"] is not None and not options["switch_to"]:
+            raise CommandError("--switch-stage-days applies only with --switch-to")
+        drug = drug_by_name(options["drug"])
+        if options["switch_to"] and options["switch_to"] == drug.name:
             raise CommandError(f"the patient already takes {drug.name}: leave out --switch-to")
-        market = options["market"]
-        formulations = plan_formulations(
-            tapered,
-            market=market,
-            strengths=options["strengths"],
+        return PlanChoices(
+            regimen=(engine.RegimenItem(drug=drug.name, doses=doses),),
+            method=self.method(options),
+            market=options["market"],
+            start=options["start"] or date.today(),
+            interval_days=self.interval_days(options),
+            switch_to=options["switch_to"],
+            switch_stage_days=options["switch_stage_days"] or 7,
+            table_key=options["table"],
+            strengths=tuple(options["strengths"]) if options["strengths"] is not None else None,
             split=options["split"],
             liquid=options["liquid"],
-        )
-        if options["liquid"] and not any(product.is_liquid for product in formulations):
-            where = f" in the {market} market" if market else ""
-            raise CommandError(f"--liquid: there is no oral liquid of {tapered.name}{where}")
-        if tapered != drug:
-            formulations += plan_formulations(
-                drug, market=market, split=options["split"], liquid=options["liquid"]
-            )
-        switch = (
-            engine.Switch(to_drug=tapered.name, stage_days=options["switch_stage_days"])
-            if options["switch_to"]
-            else None
-        )
-        return engine.plan_taper(
-            regimen=[engine.RegimenItem(drug=drug.name, doses=doses)],
-            table=engine_table(table),
-            drugs=engine_drugs({drug, tapered}, market),
-            formulations=formulations,
-            method=self.method(options),
-            interval_days=self.interval_days(options),
-            switch=switch,
             target_daily_mg=options["target_mg"],
-            start=options["start"] or date.today(),
             period_days=options["period_days"],
+            liquid_strength=options["liquid_strength"],
+            liquid_step_ml=options["liquid_step_ml"],
+            max_liquid_dose_ml=options["max_liquid_ml"],
+            last_dose_de_mg=options["last_dose_mg"],
+            spread_cuts=None if options["cuts"] is None else options["cuts"] == "spread",
             patient=engine.PatientFactors(
                 age=options["age"], **{flag: options[flag] for flag in PATIENT_FLAGS}
             ),

@@ -1,0 +1,546 @@
+"""Forms for plans: the builder (presets first, then the method, switch, table, products, start
+and end point) and the adjustments (edit a step, hold, remove, re-plan, pause, resume, end).
+
+Forms validate and convert: the builder's ``choices`` is a ``planning.PlanChoices``, and
+``choices_data`` the same inputs in form terms, saved with the plan to re-open the builder.
+Numbers are typed into text fields (a browser's number field drops what it cannot parse: "1,5"
+would arrive as 15) and parsed exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
+from django import forms
+from django.conf import settings
+
+from . import engine
+from .actions.plans import danger_key
+from .engine.limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, MAX_SWITCH_STAGE_DAYS
+from .engine.methods import MAX_PERCENT, MIN_PERCENT
+from .engine.types import format_mg
+from .models import EquivalenceTable, Formulation, Patient
+from .planning import PlanChoices
+
+CUSTOM = "custom"
+METHODS = [
+    ("percent", "Percent of the current dose"),
+    ("linear", "Fixed mg a step"),
+    ("bands", "NICE CKS bands"),
+]
+SWITCH_TARGETS = ("diazepam", "clonazepam")
+SLOTS = tuple(engine.Slot)
+# SPS "Oral benzodiazepines and choosing equivalent doses" (clinical-reference.md section 1d, [V]):
+# "short-acting agents are alprazolam, loprazolam, lorazepam, lormetazepam, oxazepam and
+# temazepam"; Maudsley Deprescribing Guidelines: patients on short-acting drugs or with
+# inter-dose withdrawal may benefit most from a switch to a longer-acting one.
+SHORT_ACTING = frozenset({"alprazolam", "loprazolam", "lorazepam", "lormetazepam", "oxazepam", "temazepam"})
+# JCPG 2025, Table 8 footnote: glucuronidated agents (lorazepam, oxazepam) are considered safer in
+# older adults; the engine warns about diazepam at 65 or over (engine.checks.OLDER_ADULT_AGE).
+OLDER_ADULT_AGE = 65
+
+
+def parse_decimal(text: str, *, what: str) -> Decimal:
+    """Exactly what was typed, or a message saying why not ("1,5" is refused, not read as 15)."""
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise forms.ValidationError(
+            f"Enter {what} as a number, with a point for decimals (e.g. 2.5)."
+        ) from None
+    if not value.is_finite():
+        raise forms.ValidationError(f"Enter {what} as a number.")
+    return value
+
+
+class DecimalText(forms.CharField):
+    """A decimal typed as text: parsed exactly, within ``minimum``-``maximum``."""
+
+    def __init__(self, *, what: str, minimum: Decimal, maximum: Decimal, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+        self.what, self.minimum, self.maximum = what, minimum, maximum
+
+    def clean(self, value: Any) -> Decimal | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        number = parse_decimal(text, what=self.what)
+        if not self.minimum <= number <= self.maximum:
+            raise forms.ValidationError(
+                f"Enter {self.what} from {format_mg(self.minimum)} to {format_mg(self.maximum)}."
+            )
+        return number
+
+
+def _preset_label(preset: engine.Preset) -> str:
+    weeks = preset.interval_days // 7
+    every = f"every {weeks} week{'s' if weeks != 1 else ''}"
+    described = preset.method.describe()
+    if described.startswith(preset.label[:12]):  # the bands describe themselves by the preset's name
+        return f"{preset.label}, {every}"
+    return f"{preset.label}: {described}, {every}"
+
+
+def is_short_acting(drug: str) -> bool:
+    return drug in SHORT_ACTING
+
+
+def switch_suggestion(patient: Patient, drugs: Sequence[str], *, today: dt.date) -> tuple[str, str]:
+    """The switch the builder starts with, and why (a suggestion the prescriber may change)."""
+    short = [drug for drug in drugs if is_short_acting(drug)]
+    if not short or "diazepam" in drugs:
+        return "", ""
+    names = " and ".join(short)
+    if patient.age_on(today) >= OLDER_ADULT_AGE:
+        return "", (
+            f"{names.capitalize()} is short-acting, but diazepam is not suggested at 65 or over: its "
+            "long-lived metabolites accumulate (JCPG 2025, Table 8 footnote). Taper directly, or choose "
+            "a switch if you judge it right."
+        )
+    if patient.hepatic_impairment:
+        return "", (
+            f"{names.capitalize()} is short-acting, but a switch to diazepam may not suit hepatic "
+            "impairment (SPS: prefer an agent without active metabolites). Taper directly, or choose a "
+            "switch if you judge it right."
+        )
+    return "diazepam", (
+        f"Suggested: {names} is short-acting, so a switch to diazepam is started for you (SPS; "
+        "Maudsley Deprescribing Guidelines). Choose “No switch” to taper it directly."
+    )
+
+
+class PlanBuilderForm(forms.Form):
+    """The inputs of a new plan (or a re-plan) for one patient."""
+
+    preset = forms.ChoiceField(
+        label="Guideline preset",
+        widget=forms.RadioSelect,
+        choices=[
+            *((key, _preset_label(p)) for key, p in engine.PRESETS.items()),
+            (CUSTOM, "Choose the method myself"),
+        ],
+        initial="jcpg-standard",
+    )
+    method = forms.ChoiceField(label="Method", choices=METHODS, initial="percent", required=False)
+    percent = DecimalText(
+        label="Percent of the current dose a step",
+        what="the percent",
+        minimum=MIN_PERCENT,
+        maximum=MAX_PERCENT,
+        required=False,
+        initial="10",
+    )
+    step_mg = DecimalText(
+        label="mg a step", what="the step", minimum=Decimal("0.001"), maximum=Decimal(100), required=False
+    )
+    pace = forms.ChoiceField(
+        label="Pace", choices=[("slow", "Slow"), ("fast", "Fast")], initial="slow", required=False
+    )
+    interval_days = forms.IntegerField(
+        label="Days between reductions",
+        required=False,
+        min_value=1,
+        max_value=MAX_INTERVAL_DAYS,
+        help_text="Empty: the preset's or method's own interval.",
+    )
+    switch_to = forms.ChoiceField(
+        label="Switch first to",
+        choices=[("", "No switch"), *((d, d.capitalize()) for d in SWITCH_TARGETS)],
+        required=False,
+    )
+    switch_stage_days = forms.IntegerField(
+        label="Days per switch stage", min_value=1, max_value=MAX_SWITCH_STAGE_DAYS, initial=7
+    )
+    table = forms.ChoiceField(label="Equivalence table")
+    strengths = forms.MultipleChoiceField(
+        label="Tablet strengths to use",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Of the drug being tapered (the switch drug when switching). None ticked: every strength stocked.",
+    )
+    split = forms.ChoiceField(
+        label="Tablet splitting",
+        choices=[("", "As each product allows"), ("whole", "Whole tablets only"), ("half", "Halves at most")],
+        required=False,
+    )
+    liquid = forms.BooleanField(label="Allow oral liquids", required=False)
+    liquid_strength = forms.ChoiceField(
+        label="Liquid strength",
+        required=False,
+        help_text="One strength per plan. Empty: the one that fits the tablets best.",
+    )
+    liquid_step_ml = DecimalText(
+        label="Oral syringe graduation (mL)",
+        what="the syringe graduation",
+        minimum=Decimal("0.01"),
+        maximum=Decimal(1),
+        required=False,
+        help_text="The smallest step the clinic's oral syringe measures.",
+    )
+    max_liquid_dose_ml = DecimalText(
+        label="Most liquid in one dose (mL)",
+        what="the most liquid in one dose",
+        minimum=Decimal(1),
+        maximum=Decimal(30),
+        required=False,
+        help_text="Larger doses are made of tablets topped up with liquid.",
+    )
+    end = forms.ChoiceField(
+        label="End point",
+        widget=forms.RadioSelect,
+        choices=[("stop", "Stop completely"), ("target", "Stay on a target daily dose")],
+        initial="stop",
+    )
+    target_daily_mg = DecimalText(
+        label="Target daily dose (mg of the drug being tapered)",
+        what="the target",
+        minimum=Decimal("0.001"),
+        maximum=Decimal(300),
+        required=False,
+    )
+    start = forms.DateField(
+        label="Start date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    period_days = forms.IntegerField(
+        label="Days per prescription", min_value=1, max_value=MAX_PERIOD_DAYS, initial=28
+    )
+
+    def __init__(
+        self, *args: Any, patient: Patient, today: dt.date, replanning: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.today = today
+        self.regimen_items = list(patient.regimen.select_related("drug"))
+        self.regimen_drugs = [item.drug.name for item in self.regimen_items]
+        tables = list(EquivalenceTable.objects.order_by("-is_default", "key"))
+        self.fields["table"].choices = [(t.key, f"{t.name} ({t.year})") for t in tables]  # type: ignore[attr-defined]
+        if tables:
+            self.fields["table"].initial = tables[0].key
+        self.fields["strengths"].choices = self._strength_choices()  # type: ignore[attr-defined]
+        self.fields["liquid_strength"].choices = [("", "Chosen for me"), *self._liquid_choices()]  # type: ignore[attr-defined]
+        # The settings planning falls back to (schedules.planning), shown as the starting values.
+        step = getattr(settings, "TAPER_LIQUID_STEP_ML", engine.LIQUID_STEP_ML)
+        most = getattr(settings, "TAPER_MAX_LIQUID_DOSE_ML", engine.MAX_LIQUID_DOSE_ML)
+        self.fields["liquid_step_ml"].initial = format_mg(Decimal(str(step)))
+        self.fields["max_liquid_dose_ml"].initial = format_mg(Decimal(str(most)))
+        self.fields["start"].initial = today
+        suggested, self.switch_hint = switch_suggestion(patient, self.regimen_drugs, today=today)
+        self.fields["switch_to"].initial = suggested
+        if self.switch_hint:
+            self.fields["switch_to"].help_text = self.switch_hint
+        if replanning:
+            # A re-plan keeps the plan's own start; this date only dates the patient's age.
+            self.fields["start"].widget = forms.HiddenInput()
+            self.fields["switch_to"].help_text = ""
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                "How fast",
+                "preset",
+                Div("method", "percent", "step_mg", "pace", css_class="method-options"),
+                "interval_days",
+            ),
+            Fieldset(
+                "Switch",
+                Row(
+                    Column("switch_to", css_class="col-sm-6"),
+                    Column("switch_stage_days", css_class="col-sm-6"),
+                ),
+            ),
+            Fieldset(
+                "Products and table",
+                "table",
+                Field("strengths", css_class="strength-options"),
+                "split",
+                "liquid",
+            ),
+            Fieldset(
+                "When",
+                Row(Column("start", css_class="col-sm-6"), Column("period_days", css_class="col-sm-6")),
+                "end",
+                "target_daily_mg",
+            ),
+        )
+
+    def _strength_choices(self) -> list[tuple[str, str]]:
+        seen: dict[str, str] = {}
+        for product in self._products():
+            if product.form in (Formulation.Form.TABLET, Formulation.Form.CAPSULE):
+                strength = format_mg(product.strength_mg)
+                seen.setdefault(f"{product.drug.name}:{strength}", f"{product.drug.name} {strength} mg")
+        return list(seen.items())
+
+    def _products(self) -> list[Formulation]:
+        drugs = [*self.regimen_drugs, *(d for d in SWITCH_TARGETS if d not in self.regimen_drugs)]
+        return list(
+            Formulation.objects.for_market(self.patient.clinic.market)
+            .filter(drug__name__in=drugs, stocked=True, modified_release=False)
+            .select_related("drug")
+            .order_by("drug__name", "strength_mg")
+        )
+
+    def _liquid_choices(self) -> list[tuple[str, str]]:
+        seen: dict[str, str] = {}
+        for product in self._products():
+            if product.is_liquid:
+                strength = format_mg(product.strength_mg)
+                seen.setdefault(
+                    f"{product.drug.name}:{strength}", f"{product.drug.name} {strength} mg/mL {product.form}"
+                )
+        return list(seen.items())
+
+    def clean_liquid_strength(self) -> Decimal | None:
+        value: str = self.cleaned_data.get("liquid_strength") or ""
+        if not value:
+            return None
+        drug, strength = value.split(":", 1)
+        tapered = self.data.get("switch_to") or (self.regimen_drugs[0] if self.regimen_drugs else "")
+        if drug != tapered:
+            raise forms.ValidationError(f"Choose a liquid of {tapered}, the drug being tapered.")
+        return Decimal(strength)
+
+    def clean_switch_to(self) -> str | None:
+        value: str = self.cleaned_data.get("switch_to") or ""
+        if value and value in self.regimen_drugs:
+            raise forms.ValidationError(f"The patient already takes {value}: choose “No switch”.")
+        return value or None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.regimen_items:
+            raise forms.ValidationError("Enter the patient's current regimen before building a plan.")
+        if cleaned.get("preset") == CUSTOM:
+            method = cleaned.get("method") or "percent"
+            if method == "percent" and cleaned.get("percent") is None and "percent" not in self.errors:
+                self.add_error("percent", "Enter the percent of the current dose to cut at each step.")
+            if method == "linear" and cleaned.get("step_mg") is None and "step_mg" not in self.errors:
+                self.add_error("step_mg", "Enter the mg to cut at each step.")
+        if (
+            cleaned.get("end") == "target"
+            and cleaned.get("target_daily_mg") is None
+            and "target_daily_mg" not in self.errors
+        ):
+            self.add_error("target_daily_mg", "Enter the daily dose to stay on, or choose “Stop completely”.")
+        return cleaned
+
+    @property
+    def tapered_drug(self) -> str:
+        switch = self.cleaned_data.get("switch_to")
+        return switch or (self.regimen_drugs[0] if self.regimen_drugs else "")
+
+    def _method(self) -> engine.Method:
+        data = self.cleaned_data
+        if data["preset"] != CUSTOM:
+            return engine.PRESETS[data["preset"]].method
+        name = data.get("method") or "percent"
+        if name == "linear":
+            return engine.LinearMethod(step_mg=data["step_mg"])
+        if name == "bands":
+            return engine.BandsMethod(pace=data.get("pace") or "slow")
+        return engine.PercentMethod(
+            percent=data["percent"] if data.get("percent") is not None else Decimal(10)
+        )
+
+    def _interval_days(self) -> int | None:
+        data = self.cleaned_data
+        if data.get("interval_days") is None and data["preset"] != CUSTOM:
+            return engine.PRESETS[data["preset"]].interval_days
+        value: int | None = data.get("interval_days")
+        return value
+
+    def _strengths(self) -> tuple[Decimal, ...] | None:
+        tapered = self.tapered_drug
+        chosen = [
+            Decimal(value.split(":", 1)[1])
+            for value in self.cleaned_data.get("strengths") or []
+            if value.split(":", 1)[0] == tapered
+        ]
+        return tuple(chosen) or None
+
+    @property
+    def choices(self) -> PlanChoices:
+        """The validated inputs as the planning module takes them."""
+        data = self.cleaned_data
+        patient = self.patient
+        return PlanChoices(
+            regimen=tuple(
+                engine.RegimenItem(
+                    drug=item.drug.name, doses={engine.Slot(k): v for k, v in item.doses.items()}
+                )
+                for item in self.regimen_items
+            ),
+            method=self._method(),
+            market=patient.clinic.market,
+            start=data["start"],
+            interval_days=self._interval_days(),
+            switch_to=data.get("switch_to"),
+            switch_stage_days=data["switch_stage_days"],
+            table_key=data["table"],
+            strengths=self._strengths(),
+            split=data.get("split") or None,
+            liquid=bool(data.get("liquid")),
+            liquid_strength=data.get("liquid_strength"),
+            liquid_step_ml=data.get("liquid_step_ml"),
+            max_liquid_dose_ml=data.get("max_liquid_dose_ml"),
+            target_daily_mg=data.get("target_daily_mg") if data.get("end") == "target" else None,
+            period_days=data["period_days"],
+            patient=engine.PatientFactors(
+                age=patient.age_on(data["start"]),
+                hepatic_impairment=patient.hepatic_impairment,
+                pregnant=patient.pregnant,
+                cns_depressant_co_use=patient.cns_depressant_co_use,
+                seizure_history=patient.seizure_history,
+            ),
+        )
+
+    @property
+    def choices_data(self) -> dict[str, Any]:
+        """The builder's inputs in form terms (JSON), to re-open the builder as they were."""
+        data: dict[str, Any] = {}
+        for name in self.fields:
+            value = self[name].value()
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            data[name] = value
+        return data
+
+
+class AcknowledgementForm(forms.Form):
+    """One reason field per danger warning not yet acknowledged (``ack:<code>@<step>``)."""
+
+    def __init__(
+        self, *args: Any, dangers: Sequence[Mapping[str, Any]], required: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.dangers = list(dangers)
+        for warning in self.dangers:
+            where = f"step {warning['step']}" if warning["step"] is not None else "the whole plan"
+            self.fields[f"ack:{danger_key(warning)}"] = forms.CharField(
+                label=f"Reason to go ahead despite this danger ({where})",
+                required=required,
+                max_length=500,
+                error_messages={"required": "Give your reason to go ahead, or change the plan."},
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            )
+
+    def rows(self) -> list[tuple[Mapping[str, Any], forms.BoundField]]:
+        return [(warning, self[f"ack:{danger_key(warning)}"]) for warning in self.dangers]
+
+    @property
+    def acknowledgements(self) -> dict[str, str]:
+        return {name.removeprefix("ack:"): value for name, value in self.cleaned_data.items() if value}
+
+
+class ReasonForm(forms.Form):
+    """The reason every change carries (who and when are recorded by the action)."""
+
+    reason = forms.CharField(
+        label="Reason for this change",
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="Kept with the new version (who and when are recorded for you).",
+    )
+
+    def clean_reason(self) -> str:
+        return str(self.cleaned_data.get("reason") or "").strip()
+
+    def require_reason(self) -> bool:
+        """For the save itself: the reason becomes required."""
+        if not self.cleaned_data.get("reason"):
+            self.add_error("reason", "Give the reason for this change.")
+            return False
+        return True
+
+
+class ChangeForm(ReasonForm):
+    """A change to a saved plan: also the version the person saw (optimistic concurrency)."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class StepEditForm(ChangeForm):
+    """A step's dose at each time of day, per drug, and its length."""
+
+    days = forms.IntegerField(label="Days", min_value=1, max_value=MAX_STEP_DAYS)
+
+    def __init__(self, *args: Any, step: Mapping[str, Any], drugs: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.drugs = list(drugs)
+        current = {(d["drug"], d["slot"]): d["mg"] for d in step["doses"]}
+        self.fields["days"].initial = step["days"]
+        for drug in self.drugs:
+            for slot in SLOTS:
+                mg = current.get((drug, slot.value))
+                self.fields[f"{drug}:{slot.value}"] = DecimalText(
+                    label=f"{drug.capitalize()} {slot.value} (mg)",
+                    what="the dose",
+                    minimum=Decimal(0),
+                    maximum=Decimal(300),
+                    required=False,
+                    initial=format_mg(Decimal(str(mg))) if mg else "",
+                )
+
+    def dose_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(drug, [self[f"{drug}:{slot.value}"] for slot in SLOTS]) for drug in self.drugs]
+
+    @property
+    def doses(self) -> dict[str, dict[engine.Slot, Decimal]]:
+        return {
+            drug: {slot: mg for slot in SLOTS if (mg := self.cleaned_data.get(f"{drug}:{slot.value}"))}
+            for drug in self.drugs
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not any(self.doses.values()) and not self.errors:
+            raise forms.ValidationError(
+                "Enter a dose at one time of day at least, or remove the step instead."
+            )
+        return cleaned
+
+
+class HoldForm(ChangeForm):
+    after_step = forms.TypedChoiceField(label="Hold the dose of", coerce=int)
+    days = forms.IntegerField(label="For how many days", min_value=1, max_value=MAX_STEP_DAYS, initial=14)
+
+    def __init__(self, *args: Any, steps: Sequence[Mapping[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["after_step"].choices = [  # type: ignore[attr-defined]
+            (0, "the starting regimen (before step 1)"),
+            *((s["number"], f"step {s['number']} ({s['start_date']} to {s['end_date']})") for s in steps),
+        ]
+
+
+class ReplanStepForm(ChangeForm):
+    step_number = forms.TypedChoiceField(label="Re-plan from step", coerce=int)
+
+    def __init__(self, *args: Any, steps: Sequence[Mapping[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["step_number"].choices = [  # type: ignore[attr-defined]
+            (s["number"], f"step {s['number']} ({s['start_date']} to {s['end_date']})") for s in steps
+        ]
+
+
+class DateChangeForm(ChangeForm):
+    on = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+class CompareForm(forms.Form):
+    a = forms.TypedChoiceField(label="Compare version", coerce=int)
+    b = forms.TypedChoiceField(label="with version", coerce=int)
+
+    def __init__(self, *args: Any, numbers: Sequence[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(n, f"version {n}") for n in numbers]
+        self.fields["a"].choices = choices  # type: ignore[attr-defined]
+        self.fields["b"].choices = choices  # type: ignore[attr-defined]

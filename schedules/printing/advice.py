@@ -1,0 +1,103 @@
+"""What the patient's take-home schedule says about withdrawal and when to seek help, with its sources.
+
+Every sentence below restates a cited source in plain words; nothing here is the project's own
+clinical advice. The sources are printed on the schedule under "Where this advice comes from".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    citation: str
+    url: str
+
+
+SOURCES: tuple[Source, ...] = (
+    Source(
+        "jcpg",
+        "Joint Clinical Practice Guideline on Benzodiazepine Tapering (ASAM and nine societies), "
+        "J Gen Intern Med 2025, doi:10.1007/s11606-025-09499-2: key takeaways and Recommendation 2",
+        "https://doi.org/10.1007/s11606-025-09499-2",
+    ),
+    Source(
+        "ashton",
+        "Ashton CH. Benzodiazepines: How They Work and How to Withdraw (the Ashton Manual), "
+        "revised 2002, chapter III, table of withdrawal symptoms",
+        "https://www.benzo.org.uk/manual/",
+    ),
+    Source(
+        "cks",
+        "NICE Clinical Knowledge Summaries, Benzodiazepine and z-drug withdrawal: abrupt withdrawal "
+        "can cause confusion and convulsions; stopping avoids interactions with alcohol and other "
+        "sedating drugs",
+        "https://cks.nice.org.uk/topics/benzodiazepine-z-drug-withdrawal/",
+    ),
+    Source(
+        "beyondblue",
+        "Beyond Blue (Australia), Benzodiazepines: how to come off benzodiazepines: do not stop "
+        "suddenly, a withdrawal seizure or fit is possible",
+        "https://www.beyondblue.org.au/mental-health/anxiety/treatments-for-anxiety/medical-treatments-for-anxiety/benzodiazepines",
+    ),
+    Source(
+        "fda",
+        "US FDA boxed warning for benzodiazepines (2020), e.g. diazepam tablets label: use with "
+        "opioids may cause profound sedation, slowed breathing, coma and death",
+        "https://api.fda.gov/drug/label.json?search=set_id:ec433be5-d84d-425f-9edf-71263f885eec",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class AdviceItem:
+    text: str
+    sources: tuple[str, ...]
+
+
+# Withdrawal symptoms people may notice, from the Ashton Manual's table (in everyday words).
+EXPECTED_SYMPTOMS = AdviceItem(
+    "You may notice some of these, usually mild and passing, as your dose goes down: trouble "
+    "sleeping or bad dreams; feeling more anxious, jumpy or restless; aches or stiff muscles; "
+    "tingling or numbness; feeling dizzy; being more sensitive to light, sound or touch; an upset "
+    "stomach.",
+    ("ashton",),
+)
+
+IF_SEVERE = AdviceItem(
+    "Never stop your tablets suddenly and never take more than your schedule says. If you feel "
+    "much worse, keep taking your current dose and contact the clinic: your plan can be slowed "
+    "down or paused.",
+    ("jcpg", "beyondblue"),
+)
+
+EMERGENCY = AdviceItem(
+    "A fit (seizure), or sudden confusion, is an emergency: call an ambulance straight away.",
+    ("cks", "beyondblue"),
+)
+
+NO_ALCOHOL = AdviceItem(
+    "Do not drink alcohol, and do not take other medicines that make you sleepy (such as strong "
+    "painkillers or sleeping tablets) unless the clinic knows: together they can slow your "
+    "breathing dangerously.",
+    ("fda", "cks"),
+)
+
+ALL_ADVICE: tuple[AdviceItem, ...] = (EXPECTED_SYMPTOMS, IF_SEVERE, EMERGENCY, NO_ALCOHOL)
+
+
+def sources_for(items: tuple[AdviceItem, ...] = ALL_ADVICE) -> list[tuple[int, Source]]:
+    """The sources the items cite, numbered in the order they are first cited."""
+    keys: list[str] = []
+    for item in items:
+        keys.extend(key for key in item.sources if key not in keys)
+    by_key = {source.key: source for source in SOURCES}
+    return [(number, by_key[key]) for number, key in enumerate(keys, start=1)]
+
+
+def source_numbers(item: AdviceItem, items: tuple[AdviceItem, ...] = ALL_ADVICE) -> str:
+    """'[1, 2]': the numbers of the sources ``item`` cites, as ``sources_for`` numbers them."""
+    numbers = {source.key: number for number, source in sources_for(items)}
+    return "[" + ", ".join(str(numbers[key]) for key in item.sources) + "]"

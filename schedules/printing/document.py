@@ -1,0 +1,237 @@
+"""What a printed plan is made from: plain data, built from a saved plan version or an engine Schedule.
+
+No request handling and no database here: a view or a command builds a ``PrintablePlan`` and the
+renderer turns it into PDF bytes. The schedule is the ``engine.schedule_to_dict`` contract (the
+same dict the plan pages and ``plan.json`` use); the equivalence table is the one the plan was
+built with (a saved plan's frozen copy, never today's table).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from schedules import engine
+from schedules.engine.types import format_de, format_mg
+
+
+class PaperSize(enum.StrEnum):
+    A4 = "A4"
+    LETTER = "Letter"
+
+    @property
+    def css_size(self) -> str:
+        return "A4" if self is PaperSize.A4 else "letter"
+
+
+@dataclass(frozen=True)
+class ClinicDetails:
+    """The clinic as the patient's schedule prints it: who to contact, how."""
+
+    name: str
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    hours: str = ""
+    # The emergency number where the clinic is (999 in the UK, 911 in the US and Canada).
+    emergency_number: str = ""
+
+    @property
+    def contact_lines(self) -> tuple[str, ...]:
+        lines = [
+            self.address,
+            f"Phone: {self.phone}" if self.phone else "",
+            f"Email: {self.email}" if self.email else "",
+        ]
+        if self.hours:
+            lines.append(f"Open: {self.hours}")
+        return tuple(line for line in lines if line)
+
+
+@dataclass(frozen=True)
+class PatientIdentity:
+    name: str
+    date_of_birth: dt.date
+    record_number: str
+
+
+@dataclass(frozen=True)
+class PlanIdentity:
+    """Which saved plan and version this print is of; ``latest_version`` says if a newer one exists."""
+
+    plan_id: int
+    version: int
+    status: str
+    latest_version: int
+    version_reason: str = ""
+    version_saved_at: dt.datetime | None = None
+    version_saved_by: str = ""
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.version < self.latest_version
+
+
+@dataclass(frozen=True)
+class PrintablePlan:
+    """Everything both printed documents show.
+
+    ``schedule``: the schedule dict. ``table``: the equivalence table used, with its citation.
+    ``regimen``: the starting regimen. ``method_text``, ``switch_text`` and ``ending_text``: the
+    method, pace, switch and end point in words. ``patient``/``plan``: None for a plan made on
+    the command line (the header says so).
+    """
+
+    schedule: dict[str, Any]
+    table: engine.EquivalenceTable
+    regimen: tuple[engine.RegimenItem, ...]
+    method_text: str
+    switch_text: str
+    ending_text: str
+    printed_at: dt.datetime
+    paper: PaperSize = PaperSize.A4
+    period_days: int = 28
+    clinic: ClinicDetails | None = None
+    prescriber: str = ""
+    patient: PatientIdentity | None = None
+    plan: PlanIdentity | None = None
+    journal_start: dt.date | None = None
+    journal_days: int = 0
+
+    @property
+    def starting_de_mg(self) -> str:
+        total = sum(
+            (self.table.to_diazepam(item.drug, mg) for item in self.regimen for mg in item.doses.values()),
+            Fraction(0),
+        )
+        return format_de(total)
+
+    @property
+    def equivalences_used(self) -> list[dict[str, Any]]:
+        """The table's values for every drug in the plan, as the table states them."""
+        drugs = sorted(
+            {item.drug for item in self.regimen}
+            | {d["drug"] for s in self.schedule["steps"] for d in s["doses"]}
+        )
+        rows = []
+        for drug in drugs:
+            entry = self.table.entry(drug)
+            rows.append(
+                {
+                    "drug": drug,
+                    "dose_mg": format_mg(entry.dose_mg),
+                    "range": (
+                        f"{format_mg(entry.min_mg)}–{format_mg(entry.max_mg)} mg"
+                        if entry.is_range and entry.min_mg is not None and entry.max_mg is not None
+                        else ""
+                    ),
+                    "verified": entry.verified,
+                    "note": entry.note,
+                    "reference_mg": format_mg(self.table.reference_diazepam_mg),
+                }
+            )
+        return rows
+
+    @property
+    def title(self) -> str:
+        who = self.patient.name if self.patient else "plan made on the command line"
+        return f"Taper plan: {who}"
+
+
+# Journal length: 12 weeks, because the 2025 Joint Clinical Practice Guideline (ASAM et al., J Gen
+# Intern Med 2025, Rec 1) asks for a risk-benefit review at least every 3 months; the patient is
+# given a new journal at that review.
+JOURNAL_DAYS = 84
+
+
+def journal_window(
+    schedule: dict[str, Any], *, today: dt.date, days: int = JOURNAL_DAYS
+) -> tuple[dt.date, int]:
+    """From the first day of the step current on ``today`` (or the plan's start), ``days`` long at most."""
+    start = dt.date.fromisoformat(schedule["start_date"])
+    last = dt.date.fromisoformat(schedule["steps"][-1]["end_date"]) if schedule["steps"] else start
+    first = start
+    for step in schedule["steps"]:
+        if step["start_date"] <= today.isoformat() <= step["end_date"]:
+            first = dt.date.fromisoformat(step["start_date"])
+    if today > last:
+        first = start
+    length = min(days, (last - first).days + 1)
+    return first, max(length, 0)
+
+
+def describe_request(request: engine.PlanRequest) -> tuple[str, str, str]:
+    """The method and pace, the switch, and the end point of a plan request, in words."""
+    interval = request.interval_days or request.method.default_interval_days
+    method = f"{request.method.describe()} every {_days(interval)}"
+    if request.switch is None:
+        switch = "No switch."
+    else:
+        s = request.switch
+        switch = (
+            f"Switch to {s.to_drug} first, one time of day per stage "
+            f"({', '.join(slot.value for slot in s.slot_order)}), stages of {_days(s.stage_days)}, "
+            f"at most {format_mg(s.max_de_per_stage_mg)} mg diazepam equivalent moved per stage."
+        )
+    if request.target_daily_mg is None:
+        ending = "Taper to stop."
+    else:
+        ending = (
+            f"Taper to a target of {format_mg(request.target_daily_mg)} mg a day, then continue at that dose."
+        )
+    return method, switch, ending
+
+
+def _days(days: int) -> str:
+    if days % 7 == 0:
+        weeks = days // 7
+        return f"{weeks} week{'s' if weeks != 1 else ''}"
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def from_schedule(
+    schedule: engine.Schedule,
+    *,
+    printed_at: dt.datetime,
+    paper: PaperSize = PaperSize.A4,
+    today: dt.date | None = None,
+) -> PrintablePlan:
+    """A plan planned on the command line: no patient, no clinic, no saved version."""
+    data = engine.schedule_to_dict(schedule)
+    method, switch, ending = describe_request(schedule.request)
+    journal_start, journal_days = journal_window(data, today=today or printed_at.date())
+    return PrintablePlan(
+        schedule=data,
+        table=schedule.table,
+        regimen=schedule.request.regimen,
+        method_text=method,
+        switch_text=switch,
+        ending_text=ending,
+        printed_at=printed_at,
+        paper=paper,
+        period_days=schedule.request.period_days,
+        journal_start=journal_start,
+        journal_days=journal_days,
+    )
+
+
+def regimen_rows(
+    regimen: tuple[engine.RegimenItem, ...], table: engine.EquivalenceTable
+) -> list[dict[str, Any]]:
+    """The starting regimen for the table: mg at each time of day, daily mg and its equivalent."""
+    rows = []
+    for item in regimen:
+        de = sum((table.to_diazepam(item.drug, mg) for mg in item.doses.values()), Fraction(0))
+        rows.append(
+            {
+                "drug": item.drug,
+                "doses": [format_mg(item.doses[slot]) if slot in item.doses else "" for slot in engine.Slot],
+                "daily_mg": format_mg(sum(item.doses.values(), Decimal(0))),
+                "de_mg": format_de(de),
+            }
+        )
+    return rows

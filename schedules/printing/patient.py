@@ -1,0 +1,157 @@
+"""The patient's take-home schedule in plain words: what to take when, and the day-by-day journal.
+
+Pure functions of the schedule dict (``engine.schedule_to_dict``); the template only lays them out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from schedules.templatetags.taper import SLOT_LABELS, mg
+
+# More pieces than this are not drawn: the words say it and a row of drawings would not help.
+MAX_DRAWN_PIECES = 6
+_PART_WORDS = {Decimal("0.25"): "a quarter", Decimal("0.5"): "a half", Decimal("0.75"): "three quarters"}
+_PIECE_KINDS = {Decimal("0.25"): "quarter", Decimal("0.5"): "half", Decimal("0.75"): "three-quarters"}
+
+
+@dataclass(frozen=True)
+class Take:
+    """One thing to take at one time of day, in words, with the pieces to draw (may be empty)."""
+
+    text: str
+    pieces: tuple[str, ...]  # "whole", "half", "quarter", "three-quarters"
+
+
+@dataclass(frozen=True)
+class SlotTakes:
+    slot: str
+    label: str
+    takes: tuple[Take, ...]
+
+
+@dataclass(frozen=True)
+class PatientStep:
+    number: int
+    start: dt.date
+    end: dt.date
+    days: int
+    slots: tuple[SlotTakes, ...]
+    change_words: str
+
+
+@dataclass(frozen=True)
+class JournalDay:
+    date: dt.date
+    slots: tuple[bool, ...]  # a dose is due at each used time of day
+    new_dose: bool
+
+
+def used_slots(schedule: dict[str, Any]) -> list[str]:
+    used = {dose["slot"] for step in schedule["steps"] for dose in step["doses"]}
+    return [slot for slot in SLOT_LABELS if slot in used]
+
+
+def count_words(count: float, form: str) -> str:
+    """'1 tablet', '2 tablets', 'half a tablet', '1 and a half tablets', 'a quarter of a tablet'."""
+    value = Decimal(str(count))
+    whole, part = divmod(value, 1)
+    plural = f"{form}s" if not form.endswith("s") else form
+    if part == 0:
+        return f"{whole:f} {form if whole == 1 else plural}"
+    part_words = _PART_WORDS.get(part.normalize())
+    if part_words is None:
+        return f"{mg(value)} {plural}"
+    if whole == 0:
+        return f"half a {form}" if part_words == "a half" else f"{part_words} of a {form}"
+    return f"{whole:f} and {part_words} {plural}"
+
+
+def pieces(count: float) -> tuple[str, ...]:
+    value = Decimal(str(count))
+    whole, part = divmod(value, 1)
+    drawn = ["whole"] * int(whole)
+    if part:
+        kind = _PIECE_KINDS.get(part.normalize())
+        if kind is None:
+            return ()
+        drawn.append(kind)
+    return tuple(drawn) if len(drawn) <= MAX_DRAWN_PIECES else ()
+
+
+def bottle_words(strength_mg: float) -> str:
+    """'2 mg in 5 mL' for a 0.4 mg/mL liquid; '5 mg in 1 mL' for a concentrate."""
+    strength = Decimal(str(strength_mg))
+    per_5 = strength * 5
+    if strength <= 1 and per_5 == per_5.to_integral_value():
+        return f"{mg(per_5)} mg in 5 mL"
+    return f"{mg(strength)} mg in 1 mL"
+
+
+def take(drug: str, unit: dict[str, Any]) -> Take:
+    name = drug.lower()
+    if "volume_ml" in unit:
+        return Take(
+            f"{mg(unit['volume_ml'], 1)} mL of {name} liquid ({bottle_words(unit['strength_mg'])})", ()
+        )
+    form = unit["form"]
+    what = f"{count_words(unit['count'], form)} of {name} {mg(unit['strength_mg'])} mg"
+    return Take(what, pieces(unit["count"]) if "tablet" in form else ())
+
+
+def patient_steps(schedule: dict[str, Any]) -> list[PatientStep]:
+    slots = used_slots(schedule)
+    result = []
+    for step in schedule["steps"]:
+        by_slot: dict[str, list[Take]] = {slot: [] for slot in slots}
+        for dose in step["doses"]:
+            by_slot[dose["slot"]].extend(take(dose["drug"], unit) for unit in dose["units"])
+        result.append(
+            PatientStep(
+                number=step["number"],
+                start=dt.date.fromisoformat(step["start_date"]),
+                end=dt.date.fromisoformat(step["end_date"]),
+                days=step["days"],
+                slots=tuple(SlotTakes(slot, SLOT_LABELS[slot], tuple(by_slot[slot])) for slot in slots),
+                change_words=_change_words(step),
+            )
+        )
+    return result
+
+
+def _change_words(step: dict[str, Any]) -> str:
+    if step["hold"] or step["phase"] == "hold":
+        return "Same dose: stay on it."
+    if step["phase"] == "switch":
+        return "Changing over to the new medicine."
+    if step["change_percent"] < 0:
+        return "A little less."
+    if step["change_percent"] > 0:
+        return "A little more."
+    return "Same dose."
+
+
+def journal(schedule: dict[str, Any], *, start: dt.date, days: int) -> list[JournalDay]:
+    """One row a day from ``start``: which times of day have a dose, and where a new dose starts."""
+    slots = used_slots(schedule)
+    steps = schedule["steps"]
+    rows = []
+    index = 0
+    for offset in range(days):
+        day = start + dt.timedelta(days=offset)
+        iso = day.isoformat()
+        while index < len(steps) and steps[index]["end_date"] < iso:
+            index += 1
+        if index == len(steps) or steps[index]["start_date"] > iso:
+            continue
+        step = steps[index]
+        due = {dose["slot"] for dose in step["doses"]}
+        rows.append(
+            JournalDay(
+                date=day, slots=tuple(slot in due for slot in slots), new_dose=step["start_date"] == iso
+            )
+        )
+    return rows

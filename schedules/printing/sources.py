@@ -1,0 +1,103 @@
+"""Building a ``PrintablePlan`` from a saved plan version: its frozen values, its patient and clinic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from schedules.engine.serialize import request_from_dict
+from schedules.models import Clinic, PlanVersion
+
+from .document import (
+    ClinicDetails,
+    PaperSize,
+    PatientIdentity,
+    PlanIdentity,
+    PrintablePlan,
+    describe_request,
+    journal_window,
+)
+from .render import clinician_pdf, patient_pdf
+
+# The emergency telephone number of each clinic market (UK 999; US and Canada 911).
+EMERGENCY_NUMBERS = {"UK": "999", "US": "911", "CA": "911"}
+
+
+def clinic_details(clinic: Clinic) -> ClinicDetails:
+    return ClinicDetails(
+        name=clinic.name,
+        phone=clinic.contact_phone,
+        email=clinic.contact_email,
+        address=clinic.contact_address,
+        hours=clinic.contact_hours,
+        emergency_number=EMERGENCY_NUMBERS.get(clinic.market, ""),
+    )
+
+
+def _person(user: AbstractBaseUser) -> str:
+    full_name = getattr(user, "get_full_name", lambda: "")()
+    return str(full_name or user.get_username())
+
+
+def from_plan_version(
+    version: PlanVersion,
+    *,
+    latest_version: int,
+    printed_at: dt.datetime,
+    paper: PaperSize | None = None,
+) -> PrintablePlan:
+    """The print of ``version`` with the values it was saved with (never today's tables).
+
+    ``paper`` overrides the clinic's paper size. ``latest_version`` is the plan's newest version
+    number: a print of an older one says so on every page.
+    """
+    plan = version.plan
+    patient = plan.patient
+    clinic = patient.clinic
+    request = request_from_dict(version.request)
+    method, switch, ending = describe_request(request)
+    journal_start, journal_days = journal_window(version.schedule, today=printed_at.date())
+    return PrintablePlan(
+        schedule=version.schedule,
+        table=request.table,
+        regimen=request.regimen,
+        method_text=method,
+        switch_text=switch,
+        ending_text=ending,
+        printed_at=printed_at,
+        paper=paper or PaperSize(clinic.paper_size),
+        period_days=request.period_days,
+        clinic=clinic_details(clinic),
+        prescriber=_person(plan.created_by),
+        patient=PatientIdentity(
+            name=patient.full_name, date_of_birth=patient.date_of_birth, record_number=patient.record_number
+        ),
+        plan=PlanIdentity(
+            plan_id=plan.pk,
+            version=version.number,
+            status=version.get_status_display(),
+            latest_version=latest_version,
+            version_reason=version.reason,
+            version_saved_at=version.created_at,
+            version_saved_by=_person(version.created_by),
+        ),
+        journal_start=journal_start,
+        journal_days=journal_days,
+    )
+
+
+DOCUMENTS = {"clinician": clinician_pdf, "patient": patient_pdf}
+
+
+def version_pdf(
+    version: PlanVersion,
+    *,
+    document: str,
+    latest_version: int,
+    printed_at: dt.datetime,
+    paper: PaperSize | None = None,
+) -> bytes:
+    """The clinician's plan (``document="clinician"``) or the patient's schedule of a saved version."""
+    printable = from_plan_version(version, latest_version=latest_version, printed_at=printed_at, paper=paper)
+    return DOCUMENTS[document](printable)

@@ -1,0 +1,102 @@
+"""Template helpers for the plan pages (schedule dicts, versions, acknowledgements)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from .. import engine
+from ..actions.plans import danger_key
+from ..engine.types import format_mg
+
+register = template.Library()
+
+SEVERITY_ORDER = ("danger", "warning", "info")
+
+
+@register.filter
+def severity_counts(warnings: list[dict[str, Any]]) -> str:
+    """'1 danger, 2 warnings, 3 info', most severe first."""
+    counts = Counter(warning["severity"] for warning in warnings)
+    parts = []
+    for severity in SEVERITY_ORDER:
+        if counts[severity]:
+            noun = severity if severity == "info" or counts[severity] == 1 else f"{severity}s"
+            parts.append(f"{counts[severity]} {noun}")
+    return ", ".join(parts)
+
+
+@register.filter
+def acknowledgement_for(
+    warning: dict[str, Any], acknowledgements: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The acknowledgement that covers this danger warning, if any."""
+    return next(
+        (
+            a
+            for a in acknowledgements
+            if (a["code"], a["step"], a["message"]) == (warning["code"], warning["step"], warning["message"])
+        ),
+        None,
+    )
+
+
+@register.filter
+def key_of(warning: dict[str, Any]) -> str:
+    return danger_key(warning)
+
+
+@register.filter
+def conversion_lines(request: engine.PlanRequest) -> list[str]:
+    """'lorazepam 1 mg = diazepam 10 mg' for each drug the plan gives, as the table states it."""
+    table = request.table
+    drugs = {item.drug for item in request.regimen} | ({request.switch.to_drug} if request.switch else set())
+    reference = format_mg(table.reference_diazepam_mg)
+    lines = []
+    for drug in sorted(drugs):
+        if drug == "diazepam" or drug not in table.drugs:
+            continue
+        entry = table.entry(drug)
+        text = f"{drug} {format_mg(entry.dose_mg)} mg = diazepam {reference} mg"
+        if entry.is_range:
+            text += f" (the source gives {format_mg(entry.min_mg or entry.dose_mg)}–{format_mg(entry.max_mg or entry.dose_mg)} mg)"
+        if not entry.verified:
+            text += " (unverified)"
+        lines.append(text)
+    return lines or [f"diazepam {reference} mg"]
+
+
+@register.filter
+def plan_drugs(request: dict[str, Any]) -> set[str]:
+    """The drugs a saved request gives (its regimen and switch drug), other than diazepam."""
+    drugs = {item["drug"] for item in request["regimen"]}
+    if request.get("switch"):
+        drugs.add(request["switch"]["to_drug"])
+    return drugs - {"diazepam"} or {"diazepam"}
+
+
+@register.filter
+def dispensing_lines(periods: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """Each dispensing period as its dates and one line per item, made in Python: a long plan
+    has dozens of periods, and the preview is rendered on every change."""
+    lines = []
+    for period in periods:
+        start, end = (dt.date.fromisoformat(period[key]) for key in ("period_start", "period_end"))
+        items = []
+        for item in period["items"]:
+            strength = format_mg(Decimal(str(item["strength_mg"])))
+            if item.get("volume_ml") is not None:
+                amount = format_mg(Decimal(str(item["volume_ml"])).quantize(Decimal("0.1")))
+                items.append(f"{item['drug'].capitalize()} {strength} mg/mL {item['form']}: {amount} mL")
+            else:
+                items.append(f"{item['drug'].capitalize()} {strength} mg {item['form']}: {item['quantity']}")
+        lines.append((f"{_day(start)} to {_day(end)}", items))
+    return lines
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b} {day.year}"

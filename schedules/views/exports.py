@@ -1,0 +1,113 @@
+"""Printed plans and exports of a saved plan: PDFs, iCalendar, FHIR and CSV downloads.
+
+Same permissions as the plan page: a plan is fetched only through ``Plan.objects.visible_to``
+(another clinic's plan is a 404); prescribers and clinic staff may both print and export.
+``?version=N`` prints or exports an older version (the print says so on every page).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from .. import exports
+from ..models import Plan, PlanVersion
+from ..printing import PaperSize
+from ..printing.sources import version_pdf
+from .base import AuthenticatedHttpRequest
+
+
+def _version(request: AuthenticatedHttpRequest, plan_id: int) -> tuple[PlanVersion, int]:
+    """The requested (default: latest) version of a plan the user may see, and the latest number."""
+    plan = get_object_or_404(
+        Plan.objects.visible_to(request.user).select_related("patient__clinic", "created_by"), pk=plan_id
+    )
+    versions = plan.versions.select_related("created_by").order_by("-number")
+    latest = versions.first()
+    if latest is None:
+        raise Http404("This plan has no saved version.")
+    asked = request.GET.get("version", "")
+    if not asked:
+        version = latest
+    elif asked.isdigit():
+        version = get_object_or_404(versions, number=int(asked))
+    else:
+        raise Http404("There is no such version of this plan.")
+    version.plan = plan
+    return version, latest.number
+
+
+def _attachment(content: bytes, *, content_type: str, filename: str, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _pdf(request: AuthenticatedHttpRequest, plan_id: int, document: str) -> HttpResponse:
+    paper_text = request.GET.get("paper", "")
+    try:
+        paper = PaperSize(paper_text) if paper_text else None
+    except ValueError:
+        return HttpResponseBadRequest("Paper must be A4 or Letter.", content_type="text/plain")
+    version, latest = _version(request, plan_id)
+    content = version_pdf(
+        version, document=document, latest_version=latest, printed_at=timezone.localtime(), paper=paper
+    )
+    name = f"plan-{plan_id}-v{version.number}-{document}.pdf"
+    return _attachment(content, content_type="application/pdf", filename=name, inline=True)
+
+
+@require_GET
+def clinician_pdf(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    return _pdf(request, plan_id, "clinician")
+
+
+@require_GET
+def patient_pdf(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    return _pdf(request, plan_id, "patient")
+
+
+def _identity(version: PlanVersion) -> exports.ExportIdentity:
+    return exports.ExportIdentity(
+        key=f"plan-{version.plan_id}",
+        version=version.number,
+        status=version.status,
+        authored_on=timezone.localtime(version.created_at).date(),
+        prescriber=version.plan.created_by.get_full_name() or version.plan.created_by.get_username(),
+    )
+
+
+@require_GET
+def schedule_ics(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    version, _ = _version(request, plan_id)
+    content = exports.schedule_ics(version.schedule, identity=_identity(version), generated_at=timezone.now())
+    return _attachment(content, content_type="text/calendar; charset=utf-8", filename=f"plan-{plan_id}.ics")
+
+
+@require_GET
+def schedule_fhir(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    version, _ = _version(request, plan_id)
+    patient = version.plan.patient
+    identity = _identity(version)
+    patient_resource = exports.fhir_patient(
+        record_number=patient.record_number,
+        given_name=patient.given_name,
+        family_name=patient.family_name,
+        birth_date=patient.date_of_birth,
+        key=identity.key,
+    )
+    identity = dataclasses.replace(identity, patient_reference=patient_resource)
+    content = exports.schedule_fhir(version.schedule, identity=identity)
+    return _attachment(content, content_type="application/fhir+json", filename=f"plan-{plan_id}-fhir.json")
+
+
+@require_GET
+def steps_csv(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    version, _ = _version(request, plan_id)
+    content = exports.schedule_csv(version.schedule)
+    return _attachment(content, content_type="text/csv; charset=utf-8", filename=f"plan-{plan_id}-steps.csv")

@@ -1,0 +1,558 @@
+"""Taper plans: build with a live preview, follow day by day, adjust in new versions.
+
+Every plan is fetched through ``plan_for`` (the user's clinics only); every write goes through
+``schedules.actions.plans``. An adjustment is reviewed first: its form is posted once to show
+the recomputed steps and warnings, and saved only from that review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
+
+from .. import engine
+from ..actions import plans as actions
+from ..models import Patient, Plan, PlanVersion
+from ..plan_forms import (
+    AcknowledgementForm,
+    ChangeForm,
+    CompareForm,
+    DateChangeForm,
+    HoldForm,
+    PlanBuilderForm,
+    ReasonForm,
+    ReplanStepForm,
+    StepEditForm,
+)
+from ..plan_review import compare_versions, table_changes, today_of
+from ..planning import plan_request
+from .base import AuthenticatedHttpRequest, patient_for
+
+
+class HtmxHttpRequest(AuthenticatedHttpRequest):
+    """A request through django-htmx's middleware: ``htmx`` says whether htmx sent it."""
+
+    htmx: HtmxDetails
+
+
+CHANGE_PLAN = "schedules.change_plan"
+
+
+def plan_for(request: AuthenticatedHttpRequest, plan_id: int) -> Plan:
+    """The one way a view fetches a plan: through the user's patients, else 404."""
+    plans = Plan.objects.visible_to(request.user).select_related(
+        "patient", "patient__clinic", "current_version", "current_version__created_by"
+    )
+    plan = get_object_or_404(plans, pk=plan_id)
+    if plan.current_version is None:
+        raise Http404("This plan has no saved version.")
+    return plan
+
+
+def _version(plan: Plan) -> PlanVersion:
+    assert plan.current_version is not None  # plan_for refuses a plan without one
+    return plan.current_version
+
+
+# Where an engine message belongs in the builder: beside the field it is about.
+_FIELD_WORDS = (
+    ("tablets here", "strengths"),
+    ("strength", "strengths"),
+    ("oral liquid", "liquid"),
+    ("start date", "start"),
+    ("interval", "interval_days"),
+    ("switch stage", "switch_stage_days"),
+    ("leave out the switch", "switch_to"),
+    ("target", "target_daily_mg"),
+    ("period", "period_days"),
+    ("percent", "percent"),
+    ("the step", "step_mg"),
+)
+
+
+# "step 1, night: lorazepam 0.3 mg cannot be made ...": beside that drug's dose at that time of day.
+_DOSE_MESSAGE = re.compile(r"^step \d+, (?P<slot>\w+): (?P<drug>[\w-]+) ")
+
+
+def _engine_error(form: Any, error: Exception) -> None:
+    message = str(error)
+    dose = _DOSE_MESSAGE.match(message)
+    if dose and f"{dose['drug']}:{dose['slot']}" in form.fields:
+        form.add_error(f"{dose['drug']}:{dose['slot']}", message[:1].upper() + message[1:])
+        return
+    for words, name in _FIELD_WORDS:
+        if words in message and name in form.fields:
+            form.add_error(name, message[:1].upper() + message[1:])
+            return
+    form.add_error(None, message[:1].upper() + message[1:])
+
+
+def _initial_data(form: PlanBuilderForm, initial: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The builder's starting values as submitted data, so the first page already shows a preview."""
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        value = form.get_initial_for_field(field, name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        data[name] = value
+    data.update({k: v for k, v in (initial or {}).items() if k in form.fields})
+    if not data.get("liquid"):
+        data.pop("liquid", None)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _preview(form: PlanBuilderForm) -> tuple[engine.PlanRequest | None, actions.Proposal | None]:
+    if not form.is_valid():
+        return None, None
+    try:
+        request = plan_request(form.choices)
+        return request, actions.plan_proposal(request)
+    except engine.EngineError as error:
+        _engine_error(form, error)
+        return None, None
+
+
+def _page_context(proposal: actions.Proposal | None, today: dt.date) -> dict[str, Any]:
+    if proposal is None:
+        return {"schedule": None}
+    return {"schedule": proposal.schedule_dict, "today": today}
+
+
+@permission_required(CHANGE_PLAN, raise_exception=True)
+def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_for(request, patient_id)
+    today = timezone.localdate()
+    if request.method == "POST":
+        form = PlanBuilderForm(request.POST, patient=patient, today=today)
+    else:
+        blank = PlanBuilderForm(patient=patient, today=today)
+        form = PlanBuilderForm(_initial_data(blank), patient=patient, today=today)
+    change = ReasonForm(request.POST or None, initial={"reason": "New taper plan"})
+    built, proposal = _preview(form)
+    action = request.POST.get("action", "preview")
+    activating = action == "save-active"
+    dangers = actions.unacknowledged_dangers(proposal.schedule_dict, []) if proposal else []
+    ack_form = AcknowledgementForm(request.POST or None, dangers=dangers, required=activating)
+    context = {
+        "patient": patient,
+        "form": form,
+        "change": change,
+        "ack_form": ack_form,
+        "proposal": proposal,
+        **_page_context(proposal, today),
+    }
+    if request.htmx:
+        return render(request, "plans/_preview.html", context)
+    if request.method == "POST" and action in ("save-draft", "save-active") and built is not None:
+        saved = _create(request, form, change, ack_form, patient, built, activate=activating)
+        if saved is not None:
+            return redirect("schedules:plan_detail", plan_id=saved.pk)
+    return render(request, "plans/plan_new.html", context)
+
+
+def _create(
+    request: AuthenticatedHttpRequest,
+    form: PlanBuilderForm,
+    change: ReasonForm,
+    ack_form: AcknowledgementForm,
+    patient: Patient,
+    built: engine.PlanRequest,
+    *,
+    activate: bool,
+) -> Plan | None:
+    if not change.is_valid() or not change.require_reason() or not ack_form.is_valid():
+        return None
+    try:
+        plan = actions.create_plan(
+            request.user,
+            patient=patient,
+            choices=form.choices_data,
+            request=built,
+            reason=change.cleaned_data["reason"],
+            activate=activate,
+            acknowledgements=ack_form.acknowledgements,
+        )
+    except (actions.PlanError, engine.EngineError) as error:
+        form.add_error(None, str(error))
+        return None
+    messages.success(request, f"Plan saved as {'active' if activate else 'a draft'} (version 1).")
+    return plan
+
+
+@require_GET
+def plan_detail(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_for(request, plan_id)
+    version = _version(plan)
+    today = timezone.localdate()
+    versions = list(
+        plan.versions.defer("request", "schedule", "steps", "choices")
+        .select_related("created_by")
+        .order_by("-number")
+    )
+    numbers = [v.number for v in versions]
+    compare = CompareForm(
+        initial={"a": numbers[1] if len(numbers) > 1 else numbers[0], "b": numbers[0]}, numbers=numbers
+    )
+    context = {
+        "plan": plan,
+        "patient": plan.patient,
+        "version": version,
+        "schedule": version.schedule,
+        "today": today,
+        "state": today_of(plan, version, today),
+        "versions": versions,
+        "compare": compare,
+        "unacknowledged": actions.unacknowledged_dangers(version.schedule, version.acknowledgements),
+        "table_changes": table_changes(version) if not plan.is_ended else [],
+        "can_change": request.user.has_perm(CHANGE_PLAN) and not plan.is_ended,
+    }
+    return render(request, "plans/plan_detail.html", context)
+
+
+@require_GET
+def plan_json(request: AuthenticatedHttpRequest, plan_id: int) -> JsonResponse:
+    """The saved plan in the ``taper --format json`` contract, plus who and which version."""
+    plan = plan_for(request, plan_id)
+    version = _version(plan)
+    body = {
+        "plan_id": plan.pk,
+        "version": version.number,
+        "status": plan.status,
+        "patient": {"record_number": plan.patient.record_number},
+        **version.schedule,
+    }
+    return JsonResponse(body, json_dumps_params={"indent": 2})
+
+
+@require_GET
+def version_compare(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_for(request, plan_id)
+    numbers = list(plan.versions.order_by("-number").values_list("number", flat=True))
+    form = CompareForm(request.GET, numbers=numbers)
+    if not form.is_valid():
+        raise Http404("Choose two versions of this plan.")
+    first, second = sorted((form.cleaned_data["a"], form.cleaned_data["b"]))
+    found = {
+        v.number: v for v in plan.versions.filter(number__in=(first, second)).select_related("created_by")
+    }
+    comparison = compare_versions(found[first], found[second])
+    return render(
+        request,
+        "plans/version_compare.html",
+        {
+            "plan": plan,
+            "patient": plan.patient,
+            "comparison": comparison,
+            "pair": [comparison.older, comparison.newer],
+            "form": form,
+        },
+    )
+
+
+# Adjustments ---------------------------------------------------------------------------------
+
+
+def _adjust(
+    request: AuthenticatedHttpRequest,
+    plan: Plan,
+    form: ChangeForm,
+    *,
+    title: str,
+    propose: Callable[[PlanVersion], actions.Proposal] | None,
+    save: Callable[[str, dict[str, str]], PlanVersion],
+    extra: Mapping[str, Any] | None = None,
+    template: str = "plans/adjust.html",
+    acknowledge: bool | None = None,
+) -> HttpResponse:
+    """Review then save one change: the first post shows the recomputed plan and its warnings,
+    the save (from that review) makes the new version."""
+    version = _version(plan)
+    today = timezone.localdate()
+    proposal = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = propose(version) if propose else actions.same_proposal(version)
+        except engine.EngineError as error:
+            _engine_error(form, error)
+    schedule = proposal.schedule_dict if proposal else None
+    saving = request.POST.get("action") == "save"
+    # A plan being followed (or about to be) takes no danger unacknowledged.
+    must_acknowledge = plan.is_current if acknowledge is None else acknowledge
+    dangers = (
+        actions.unacknowledged_dangers(schedule, version.acknowledgements)
+        if schedule and must_acknowledge
+        else []
+    )
+    ack_form = AcknowledgementForm(request.POST or None, dangers=dangers, required=saving)
+    if saving and proposal is not None and form.require_reason() and ack_form.is_valid():
+        try:
+            saved = save(form.cleaned_data["reason"], ack_form.acknowledgements)
+        except (actions.PlanError, engine.EngineError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"Saved as version {saved.number}: {saved.get_change_display().lower()}."
+            )
+            return redirect("schedules:plan_detail", plan_id=plan.pk)
+    context = {
+        "plan": plan,
+        "patient": plan.patient,
+        "version": version,
+        "form": form,
+        "ack_form": ack_form,
+        "title": title,
+        "proposal": proposal,
+        "comparison": _comparison(version, proposal),
+        **_page_context(proposal, today),
+        **(extra or {}),
+    }
+    return render(request, template, context)
+
+
+def _comparison(version: PlanVersion, proposal: actions.Proposal | None) -> list[str]:
+    if proposal is None:
+        return []
+    preview = PlanVersion(
+        plan=version.plan, number=version.number + 1, status=version.status, schedule=proposal.schedule_dict
+    )
+    return compare_versions(version, preview).changes
+
+
+def _step(plan: Plan, number: str | None) -> Mapping[str, Any]:
+    steps = _version(plan).schedule["steps"]
+    try:
+        return steps[int(number or "") - 1]
+    except (ValueError, IndexError):
+        raise Http404("No such step in this plan.") from None
+
+
+def _lock(request: AuthenticatedHttpRequest, plan: Plan) -> dict[str, int]:
+    """The version the person sees now: their save is refused if someone saves in between."""
+    return {"lock_version": plan.lock_version}
+
+
+@permission_required(CHANGE_PLAN, raise_exception=True)
+def step_edit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_for(request, plan_id)
+    step = _step(plan, request.POST.get("step") or request.GET.get("step"))
+    form = StepEditForm(
+        request.POST or None, initial=_lock(request, plan), step=step, drugs=_drugs_of(plan, step)
+    )
+
+    def propose(version: PlanVersion) -> actions.Proposal:
+        return actions.edit_step_proposal(
+            version, step_number=step["number"], doses=form.doses, days=form.cleaned_data["days"]
+        )
+
+    def save(reason: str, acks: dict[str, str]) -> PlanVersion:
+        return actions.edit_step(
+            request.user,
+            plan=plan,
+            lock_version=form.cleaned_data["lock_version"],
+            step_number=step["number"],
+            doses=form.doses,
+            days=form.cleaned_data["days"],
+            reason=reason,
+            acknowledgements=acks,
+        )
+
+    return _adjust(
+        request,
+        plan,
+        form,
+        title=f"Edit step {step['number']}",
+        propose=propose,
+        save=save,
+        extra={"step": step},
+        template="plans/step_edit.html",
+    )
+
+
+def _drugs_of(plan: Plan, step: Mapping[str, Any]) -> list[str]:
+    """Every drug a step may give: the step's own, the plan's regimen and its switch drug."""
+    request = _version(plan).request
+    drugs = {dose["drug"] for dose in step["doses"]} | {item["drug"] for item in request["regimen"]}
+    if request.get("switch"):
+        drugs.add(request["switch"]["to_drug"])
+    return sorted(drugs)
+
+
+@permission_required(CHANGE_PLAN, raise_exception=True)
+def hold_insert(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_for(request, plan_id)
+    steps = _version(plan).schedule["steps"]
+    initial = {**_lock(request, plan), "after_step": request.GET.get("step", 1)}
+    form = HoldForm(request.POST or None, initial=initial, steps=steps)
+
+    def propose(version: PlanVersion) -> actions.Proposal:
+        return actions.hold_proposal(
+            version, after_step=form.cleaned_data["after_step"], days=form.cleaned_data["days"]
+        )
+
+    def save(reason: str, acks: dict[str, str]) -> PlanVersion:
+        return actions.insert_hold(
+            request.user,
+            plan=plan,
+            lock_version=form.cleaned_data["lock_version"],
+            after_step=form.cleaned_data["after_step"],
+            days=form.cleaned_data["days"],
+            reason=reason,
+            acknowledgements=acks,
+        )
+
+    return _adjust(request, plan, form, title="Insert a hold", propose=propose, save=save)
+
+
+@permission_required(CHANGE_PLAN, raise_exception=True)
+def step_remove(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    plan = plan_for(request, plan_id)
+    step = _step(plan, request.POST.get("step") or request.GET.get("step"))
+    form = ChangeForm(request.POST or None, initial=_lock(request, plan))
+
+    def save(reason: str, acks: dict[str, str]) -> PlanVersion:
+        return actions.remove_step(
+            request.user,
+            plan=plan,
+            lock_version=form.cleaned_data["lock_version"],
+            step_number=step["number"],
+            reason=reason,
+            acknowledgements=acks,
+        )
+
+    return _adjust(
+        request,
+        plan,
+        form,
+        title=f"Remove step {step['number']}",
+        propose=lambda version: actions.remove_step_proposal(version, step_number=step["number"]),
+        save=save,
+        extra={"step": step},
+    )
+
+
+@permission_required(CHANGE_PLAN, raise_exception=True)
+def replan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+    """Re-plan from a step with the builder's inputs, and today's tables and products."""
+    plan = plan_for(request, plan_id)
+    version = _version(plan)
+    today = timezone.localdate()
+    steps = version.schedule["steps"]
+    if request.method == "POST":
+        builder = PlanBuilderForm(request.POST, patient=plan.patient, today=today, replanning=True)
+    else:
+        blank = PlanBuilderForm(patient=plan.patient, today=today, replanning=True)
+        # The kept steps keep the plan's own start; the builder's start only dates the patient's age.
+        initial = {**_initial_data(blank, version.choices), "start": today.isoformat()}
+        builder = PlanBuilderForm(initial, patient=plan.patient, today=today, replanning=True)
+    default_step = request.GET.get("step") or _current_number(plan, version, today)
+    form = ReplanStepForm(
+        request.POST or None, initial={**_lock(request, plan), "step_number": default_step}, steps=steps
+    )
+    built: list[engine.PlanRequest] = []
+
+    def propose(version: PlanVersion) -> actions.Proposal:
+        new_request, _ = _preview(builder)
+        if new_request is None:
+            raise engine.EngineError("Correct the plan's inputs below first.")
+        built.append(new_request)
+        return actions.replan_proposal(
+            version, step_number=form.cleaned_data["step_number"], request=new_request
+        )
+
+    def save(reason: str, acks: dict[str, str]) -> PlanVersion:
+        return actions.replan_from(
+            request.user,
+            plan=plan,
+            lock_version=form.cleaned_data["lock_version"],
+            step_number=form.cleaned_data["step_number"],
+            request=built[0],
+            choices=builder.choices_data,
+            reason=reason,
+            acknowledgements=acks,
+        )
+
+    return _adjust(
+        request,
+        plan,
+        form,
+        title="Re-plan from a step",
+        propose=propose,
+        save=save,
+        extra={"builder": builder},
+        template="plans/replan.html",
+    )
+
+
+def _current_number(plan: Plan, version: PlanVersion, today: dt.date) -> int:
+    step = today_of(plan, version, today).step
+    return int(step["number"]) if step else 1
+
+
+STATUS_ACTIONS: dict[str, str] = {
+    "activate": "Activate the plan",
+    "acknowledge": "Acknowledge danger warnings",
+    "pause": "Pause the plan",
+    "resume": "Resume the plan",
+    "complete": "Mark the plan completed",
+    "stop": "Stop the plan",
+}
+
+
+@permission_required(CHANGE_PLAN, raise_exception=True)
+def status_change(request: AuthenticatedHttpRequest, plan_id: int, action: str) -> HttpResponse:
+    if action not in STATUS_ACTIONS:
+        raise Http404("No such change.")
+    plan = plan_for(request, plan_id)
+    dated = action in ("pause", "resume")
+    initial = {**_lock(request, plan), "on": timezone.localdate()}
+    form = (DateChangeForm if dated else ChangeForm)(request.POST or None, initial=initial)
+    lock = lambda: form.cleaned_data["lock_version"]  # noqa: E731
+
+    def propose(version: PlanVersion) -> actions.Proposal:
+        if action == "resume" and plan.paused_on is not None:
+            return actions.resume_proposal(version, paused_on=plan.paused_on, on=form.cleaned_data["on"])
+        return actions.same_proposal(version)
+
+    def save(reason: str, acks: dict[str, str]) -> PlanVersion:
+        user = request.user
+        if action == "activate":
+            return actions.activate(
+                user, plan=plan, lock_version=lock(), reason=reason, acknowledgements=acks
+            )
+        if action == "acknowledge":
+            return actions.acknowledge_dangers(
+                user, plan=plan, lock_version=lock(), acknowledgements=acks, reason=reason
+            )
+        if action == "pause":
+            return actions.pause(
+                user, plan=plan, lock_version=lock(), on=form.cleaned_data["on"], reason=reason
+            )
+        if action == "resume":
+            return actions.resume(
+                user, plan=plan, lock_version=lock(), on=form.cleaned_data["on"], reason=reason
+            )
+        if action == "complete":
+            return actions.complete(user, plan=plan, lock_version=lock(), reason=reason)
+        return actions.stop(user, plan=plan, lock_version=lock(), reason=reason)
+
+    return _adjust(
+        request,
+        plan,
+        form,
+        title=STATUS_ACTIONS[action],
+        propose=propose,
+        save=save,
+        extra={"action": action},
+        template="plans/status_change.html",
+        acknowledge=plan.is_current or action in ("activate", "acknowledge"),
+    )

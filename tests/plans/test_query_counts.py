@@ -1,0 +1,103 @@
+"""The patient, plan and dashboard pages make the same number of queries however many steps,
+versions or plans there are (measured at two sizes with the same ceiling)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from schedules import engine
+from schedules.actions import plans as actions
+from schedules.models import Clinic, Drug, Patient, Plan, RegimenItem
+
+from ..conftest import make_patient
+from .conftest import new_plan
+
+pytestmark = pytest.mark.django_db
+# The counts measured at the smaller size: the larger one must not need more.
+MAX_QUERIES = {"patient": 11, "plan": 9, "dashboard": 6}
+
+
+def lorazepam_patient(clinic: Clinic, record: str) -> Patient:
+    patient = make_patient(clinic, record)
+    RegimenItem.objects.create(
+        patient=patient, drug=Drug.objects.get(name="lorazepam"), morning_mg=Decimal(1), night_mg=Decimal(2)
+    )
+    return patient
+
+
+def plan_with(prescriber: User, patient: Patient, *, holds: int, switch: bool, activate: bool = True) -> Plan:
+    start = timezone.localdate() - dt.timedelta(days=10)
+    plan = new_plan(prescriber, patient, start=start, switch=switch, activate=activate)
+    for index in range(holds):
+        assert plan.current_version is not None
+        proposal = actions.hold_proposal(plan.current_version, after_step=1, days=7).schedule_dict
+        acks = {actions.danger_key(w): "ok" for w in proposal["warnings"] if w["severity"] == "danger"}
+        actions.insert_hold(
+            prescriber,
+            plan=plan,
+            lock_version=index + 1,
+            after_step=1,
+            days=7,
+            reason="hold",
+            acknowledgements=acks,
+        )
+        plan.refresh_from_db()
+    return plan
+
+
+@pytest.mark.parametrize(("holds", "switch"), [(0, False), (6, True)])
+def test_the_plan_and_patient_pages(
+    prescriber: User,
+    prescriber_client: Client,
+    clinic: Clinic,
+    django_assert_max_num_queries: Any,
+    holds: int,
+    switch: bool,
+) -> None:
+    patient = lorazepam_patient(clinic, "Q-1")
+    plan = plan_with(prescriber, patient, holds=holds, switch=switch)
+    for number in range(holds):  # older, ended plans of the same patient
+        old = plan_with(
+            prescriber, lorazepam_patient(clinic, f"Q-old-{number}"), holds=0, switch=False, activate=False
+        )
+        old.patient = patient
+        Plan.objects.filter(pk=old.pk).update(patient=patient)
+    assert plan.current_version is not None and plan.current_version.number == holds + 1
+    with django_assert_max_num_queries(MAX_QUERIES["plan"]):
+        assert prescriber_client.get(reverse("schedules:plan_detail", args=[plan.pk])).status_code == 200
+    with django_assert_max_num_queries(MAX_QUERIES["patient"]):
+        assert (
+            prescriber_client.get(reverse("schedules:patient_detail", args=[patient.pk])).status_code == 200
+        )
+
+
+@pytest.mark.parametrize("plans", [1, 12])
+def test_the_dashboard(
+    prescriber: User,
+    prescriber_client: Client,
+    clinic: Clinic,
+    django_assert_max_num_queries: Any,
+    plans: int,
+) -> None:
+    for number in range(plans):
+        patient = lorazepam_patient(clinic, f"D-{number}")
+        plan_with(prescriber, patient, holds=0, switch=number % 2 == 0, activate=number % 3 != 0)
+    with django_assert_max_num_queries(MAX_QUERIES["dashboard"]):
+        content = prescriber_client.get(reverse("schedules:home")).content.decode()
+    assert content.count("dashboard-row") >= plans
+
+
+def test_the_measured_pages_show_what_they_should(prescriber: User, clinic: Clinic) -> None:
+    """Guard the guard: the largest size really has many steps and versions."""
+    plan = plan_with(prescriber, lorazepam_patient(clinic, "G-1"), holds=6, switch=True)
+    assert plan.current_version is not None
+    assert len(plan.current_version.schedule["steps"]) > 10
+    assert engine.schedule_to_dict(actions.schedule_of(plan.current_version)) == plan.current_version.schedule

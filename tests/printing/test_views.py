@@ -1,0 +1,208 @@
+"""Print and export downloads of saved plans: permissions, formats, versions and frozen values."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import icalendar
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from fhir.resources.R4B.bundle import Bundle
+
+from schedules.actions import plans as actions
+from schedules.models import Clinic, Equivalence, Plan
+from tests.printing.pdf_text import read_pdf
+
+pytestmark = pytest.mark.django_db
+
+IDENTIFIERS = ("Margaret Ellis", "14 Mar 1951", "R-1")
+
+
+def url(plan: Plan, name: str) -> str:
+    return f"/plans/{plan.pk}/{name}"
+
+
+def test_the_clinician_s_plan_names_the_patient_on_every_page(prescriber_client: Client, plan: Plan) -> None:
+    response = prescriber_client.get(url(plan, "clinician.pdf"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert f"plan-{plan.pk}-v1-clinician.pdf" in response["Content-Disposition"]
+    document = read_pdf(response.content)
+    assert len(document.pages) >= 2
+    for page in document.pages:
+        for identifier in IDENTIFIERS:
+            assert identifier in page
+    assert "Riverside" in document.text and "Ashton benzodiazepine equivalence table" in document.text
+    assert "Plan " + str(plan.pk) + ", version 1 of 1" in document.text
+
+
+def test_clinic_staff_may_print_and_export(staff_client: Client, plan: Plan) -> None:
+    for name in ("clinician.pdf", "patient.pdf", "schedule.ics", "fhir.json", "steps.csv"):
+        assert staff_client.get(url(plan, name)).status_code == 200, name
+
+
+def test_another_clinic_s_plan_is_not_found(plan: Plan, other_clinic: Clinic) -> None:
+    from tests.conftest import client_for, make_user
+
+    outsider = client_for(make_user("outsider", "Prescriber", other_clinic))
+    for name in ("clinician.pdf", "patient.pdf", "schedule.ics", "fhir.json", "steps.csv"):
+        assert outsider.get(url(plan, name)).status_code == 404, name
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client: Client, plan: Plan) -> None:
+    response = client.get(url(plan, "clinician.pdf"))
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_the_clinic_s_paper_size_and_the_print_button_s_override(
+    prescriber_client: Client, plan: Plan
+) -> None:
+    clinic = plan.patient.clinic
+    clinic.paper_size = "Letter"
+    clinic.save()
+    assert read_pdf(prescriber_client.get(url(plan, "patient.pdf")).content).page_size_pt() == (612, 792)
+    response = prescriber_client.get(url(plan, "patient.pdf") + "?paper=A4")
+    assert read_pdf(response.content).page_size_pt() == (595, 842)
+    bad = prescriber_client.get(url(plan, "patient.pdf") + "?paper=A5")
+    assert bad.status_code == 400 and b"A4 or Letter" in bad.content
+
+
+def test_the_patient_s_schedule_gives_the_clinic_s_contact_details(
+    prescriber_client: Client, plan: Plan
+) -> None:
+    clinic = plan.patient.clinic
+    clinic.contact_phone = "01632 960 123"
+    clinic.contact_hours = "Mon-Fri 9:00-17:00"
+    clinic.save()
+    text = read_pdf(prescriber_client.get(url(plan, "patient.pdf")).content).text
+    assert "Riverside" in text and "Phone: 01632 960 123" in text and "Open: Mon-Fri 9:00-17:00" in text
+    assert "Phone 999." in text, "the UK emergency number for a UK clinic"
+    assert "For Margaret Ellis" in text
+
+
+def test_an_older_version_says_so_on_every_page(
+    prescriber_client: Client, plan: Plan, prescriber: User
+) -> None:
+    actions.insert_hold(
+        prescriber, plan=plan, lock_version=plan.lock_version, after_step=2, days=14, reason="Poor sleep"
+    )
+    old = read_pdf(prescriber_client.get(url(plan, "clinician.pdf") + "?version=1").content)
+    for page in old.pages:
+        assert "Older version: this is version 1" in page
+    current = read_pdf(prescriber_client.get(url(plan, "clinician.pdf")).content)
+    assert "Older version" not in current.text and "Poor sleep" in current.text
+    assert prescriber_client.get(url(plan, "clinician.pdf") + "?version=9").status_code == 404
+    assert prescriber_client.get(url(plan, "clinician.pdf") + "?version=x").status_code == 404
+
+
+def test_a_plan_built_before_an_equivalence_change_prints_its_old_values(
+    prescriber_client: Client, plan: Plan
+) -> None:
+    equivalence = Equivalence.objects.get(table__key="ashton", drug__name="lorazepam")
+    equivalence.dose_mg = 2
+    equivalence.save()
+    text = read_pdf(prescriber_client.get(url(plan, "clinician.pdf")).content).text
+    assert "lorazepam 1 mg = 10 mg diazepam" in text
+    assert "lorazepam 2 mg" not in text
+    # The starting regimen (lorazepam 1 + 1 + 2 mg) is 40 mg diazepam-equivalent at 1 mg = 10 mg.
+    assert "Total daily diazepam equivalent 40 mg" in text
+
+
+def test_the_calendar_has_an_event_per_step_with_stable_uids_and_no_patient_identifiers(
+    prescriber_client: Client, plan: Plan, prescriber: User
+) -> None:
+    first = prescriber_client.get(url(plan, "schedule.ics"))
+    assert first["Content-Type"].startswith("text/calendar")
+    for identifier in (*IDENTIFIERS, "Ellis", "Margaret", "1951"):
+        assert identifier.encode() not in first.content
+    calendar = icalendar.Calendar.from_ical(first.content)
+    events: list[Any] = list(calendar.walk("VEVENT"))
+    steps = plan.versions.get(number=1).schedule["steps"]
+    assert len(events) == len(steps) + 1
+    assert str(events[0]["DTSTART"].dt) == steps[0]["start_date"]
+    assert "diazepam 10 mg (1 × 10 mg tablet)" in str(events[0]["DESCRIPTION"])
+    uids_v1 = [str(e["UID"]) for e in events]
+    assert len(set(uids_v1)) == len(uids_v1)
+    actions.insert_hold(
+        prescriber, plan=plan, lock_version=plan.lock_version, after_step=2, days=14, reason="Hold"
+    )
+    second = icalendar.Calendar.from_ical(prescriber_client.get(url(plan, "schedule.ics")).content)
+    events_v2: list[Any] = list(second.walk("VEVENT"))
+    assert [str(e["UID"]) for e in events_v2][:2] == uids_v1[:2], "a re-import updates the same events"
+    assert all(int(e["SEQUENCE"]) == 2 for e in events_v2)
+
+
+def test_the_fhir_bundle_validates_and_follows_the_tapering_example(
+    prescriber_client: Client, plan: Plan
+) -> None:
+    response = prescriber_client.get(url(plan, "fhir.json"))
+    assert response["Content-Type"] == "application/fhir+json"
+    data = json.loads(response.content)
+    Bundle.model_validate(data)
+    resources = [entry["resource"] for entry in data["entry"]]
+    patient = next(r for r in resources if r["resourceType"] == "Patient")
+    assert patient["identifier"][0]["value"] == "R-1" and patient["birthDate"] == "1951-03-14"
+    requests = {
+        r["medicationCodeableConcept"]["text"]: r
+        for r in resources
+        if r["resourceType"] == "MedicationRequest"
+    }
+    assert set(requests) == {"lorazepam", "diazepam"}, "one MedicationRequest per drug"
+    schedule = plan.versions.get(number=1).schedule
+    diazepam = requests["diazepam"]
+    assert diazepam["intent"] == "plan" and diazepam["status"] == "draft"
+    first_step = schedule["steps"][0]
+    dosage = diazepam["dosageInstruction"][0]
+    assert dosage["sequence"] == first_step["number"]
+    assert dosage["timing"]["repeat"]["boundsPeriod"] == {
+        "start": first_step["start_date"],
+        "end": first_step["end_date"],
+    }
+    assert dosage["timing"]["repeat"]["when"] == ["NIGHT"]
+    assert dosage["doseAndRate"][0]["doseQuantity"] == {
+        "value": 10.0,
+        "unit": "mg",
+        "system": "http://unitsofmeasure.org",
+        "code": "mg",
+    }
+    assert "1 × 10 mg tablet" in dosage["text"]
+    expected = sum(1 for step in schedule["steps"] for dose in step["doses"] if dose["drug"] == "diazepam")
+    assert len(diazepam["dosageInstruction"]) == expected
+
+
+def test_the_csv_reads_back_one_row_per_step_and_time_of_day(prescriber_client: Client, plan: Plan) -> None:
+    response = prescriber_client.get(url(plan, "steps.csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    schedule = plan.versions.get(number=1).schedule
+    step_one = [row for row in rows if row["step"] == "1"]
+    assert [row["time_of_day"] for row in step_one] == ["morning", "midday", "evening", "night"] or len(
+        step_one
+    ) > 4
+    assert {row["step"] for row in rows} == {str(step["number"]) for step in schedule["steps"]}
+    for row in rows:
+        assert len(row["start_date"]) == 10 and row["start_date"][4] == "-"
+        float(row["mg"])
+        float(row["diazepam_equivalent_mg"])
+        assert "," not in row["mg"]
+    last = schedule["steps"][-1]
+    last_rows = [row for row in rows if row["step"] == str(last["number"])]
+    assert float(last_rows[0]["diazepam_equivalent_mg"]) == last["diazepam_equivalent_mg"]
+
+
+def test_the_print_buttons_link_every_download(plan: Plan) -> None:
+    from django.template.loader import render_to_string
+
+    html = render_to_string("plans/_print_buttons.html", {"plan": plan})
+    for name in ("clinician.pdf", "patient.pdf", "schedule.ics", "fhir.json", "steps.csv"):
+        assert f"/plans/{plan.pk}/{name}" in html
+    assert "Clinic&#x27;s paper (A4)" in html and 'value="Letter"' in html
+    assert "style=" not in html and "<script" not in html
+    older = render_to_string(
+        "plans/_print_buttons.html", {"plan": plan, "version": plan.versions.get(number=1)}
+    )
+    assert 'name="version" value="1"' in older and "?version=1" in older
