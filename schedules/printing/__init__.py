@@ -14,7 +14,14 @@ from .document import (
     from_schedule,
     journal_window,
 )
-from .render import StaticFilesFetcher, clinician_pdf, html_to_pdf, patient_pdf, write_command_line_pdfs
+from .render import (
+    StaticFilesFetcher,
+    clinician_pdf,
+    html_to_pdf,
+    patient_pdf,
+    pdf_file_arg,
+    write_command_line_pdfs,
+)
 
 __all__ = [
     "ClinicDetails",
@@ -29,5 +36,6 @@ __all__ = [
     "html_to_pdf",
     "journal_window",
     "patient_pdf",
+    "pdf_file_arg",
     "write_command_line_pdfs",
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import logging
 import mimetypes
+import os
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +145,15 @@ def write_command_line_pdfs(
         clinician.write_bytes(clinician_pdf(plan))
     if patient is not None:
         patient.write_bytes(patient_pdf(plan))
+
+
+def pdf_file_arg(text: str) -> Path:
+    """``--pdf FILE``: a file in a folder that exists and can be written to."""
+    path = Path(text)
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"there is no folder {str(path.parent)!r} to write {path.name!r} in")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder: give a file name, e.g. plan.pdf")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise argparse.ArgumentTypeError(f"{text!r} cannot be written")
+    return path

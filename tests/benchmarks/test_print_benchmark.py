@@ -1,7 +1,7 @@
 """Benchmark: the printed plans' render time and peak memory, as ratios to WeasyPrint's floor.
 
 For a short (5-step) and a long plan (alprazolam 6 mg a day switched to diazepam, then 5% every
-2 weeks with liquid: about 140 steps), each document is rendered beside its floor: WeasyPrint
+2 weeks with liquid: about 120 steps), each document is rendered beside its floor: WeasyPrint
 rendering the same step rows as a bare, unstyled HTML table, in the same run. The ratio is the
 cost of our templates, CSS, chart and page furniture. The long clinician's plan must stay within
 1.5 times its floor (the issue). Times are the best of a few interleaved runs (the machine is

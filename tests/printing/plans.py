@@ -47,7 +47,7 @@ def sixty_step_schedule() -> engine.Schedule:
 
 
 def long_schedule() -> engine.Schedule:
-    """The largest realistic plan: alprazolam 6 mg/day switched to diazepam, 5% every 2 weeks, liquid."""
+    """The largest realistic plan (about 120 steps): alprazolam 6 mg/day switched to diazepam, 5% every 2 weeks, liquid."""
     return plan(
         regimen=[regimen("alprazolam", morning="2", midday="2", night="2")],
         formulations=[*tablets("alprazolam", "0.25", "0.5", "1", "2"), *DIAZEPAM_SOLIDS, *DIAZEPAM_LIQUIDS],

@@ -14,10 +14,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from schedules import engine
 from schedules.models import CLINIC_MARKETS, OLDEST_PLAUSIBLE_AGE_YEARS
 from schedules.planning import PlanChoices, compare_tables, drug_by_name, plan_request
+from schedules.printing import pdf_file_arg, write_command_line_pdfs
 
 SLOTS = ("morning", "midday", "evening", "night")
 # Each method's own parameter; giving one to another method is a mistake worth saying.
@@ -202,6 +204,13 @@ class Command(BaseCommand):
             help=f"days per prescription (default 28, at most {engine.MAX_PERIOD_DAYS})",
         )
         option("--format", choices=["table", "json"], default="table")
+        option("--pdf", type=pdf_file_arg, metavar="FILE", help="also write the clinician's plan as a PDF")
+        option(
+            "--patient-pdf",
+            type=pdf_file_arg,
+            metavar="FILE",
+            help="also write the patient's schedule as a PDF",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -214,6 +223,12 @@ class Command(BaseCommand):
             comparison = compare_tables(schedule.request.regimen, used=schedule.table.key)
             self.stdout.write(engine.render_table(schedule))
             self.stdout.write("\n".join(engine.render_comparison(comparison)))
+        write_command_line_pdfs(
+            schedule,
+            clinician=options["pdf"],
+            patient=options["patient_pdf"],
+            printed_at=timezone.localtime(),
+        )
 
     def plan(self, options: dict[str, Any]) -> engine.Schedule:
         return engine.plan_from_request(plan_request(self.choices(options)))
