@@ -47,6 +47,7 @@ def _changed(sender: Any, instance: Any, history_instance: Any, **kwargs: Any) -
         Action.CHANGE,
         user=history_instance.history_user,
         patient=patient,
+        plan=instance if instance._meta.label == "schedules.Plan" else getattr(instance, "plan", None),
         history_model=f"{meta.app_label}.{meta.model_name}",
         history_id=history_instance.pk,
         detail=f"{instance._meta.verbose_name} #{instance.pk} {history_instance.get_history_type_display()}",

@@ -9,7 +9,6 @@ template) measured in the same run.
 from __future__ import annotations
 
 import ipaddress
-import os
 import random
 import re
 import socket
@@ -103,7 +102,7 @@ def _report(environment: Environment, **kwargs: Any) -> None:
     print()
     print(f"Requests: {total.num_requests}, errors: {total.num_failures}, {total.total_rps:.1f} req/s")
     print(f"{'page':<22}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'p95/bare':>10}")
-    for (name, method), entry in sorted(stats.entries.items()):
+    for (name, _method), entry in sorted(stats.entries.items()):
         if not entry.num_requests:
             continue
         p50, p95, p99 = (entry.get_response_time_percentile(q) for q in (0.5, 0.95, 0.99))

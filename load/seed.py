@@ -74,7 +74,7 @@ def main() -> None:
             drug=drugs[drug],
             **{
                 f"{slot}_mg": Decimal(mg)
-                for slot, mg in zip(("morning", "midday", "evening", "night"), doses)
+                for slot, mg in zip(("morning", "midday", "evening", "night"), doses, strict=True)
             },
         )
         choices = PlanChoices(

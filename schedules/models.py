@@ -483,7 +483,7 @@ class RegimenItem(models.Model):
 
 
 class PlanQuerySet(models.QuerySet["Plan"]):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> PlanQuerySet:
+    def visible_to(self, user: AbstractUser | AnonymousUser) -> PlanQuerySet:
         """Plans of the patients the user may see: through the one patient choke point."""
         return self.filter(patient__in=Patient.objects.visible_to(user))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,9 +17,19 @@ from django.urls import clear_url_caches
 
 from accounts.models import ClinicManager
 from audit.models import Action, AuditEvent
-from schedules.models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation, Market, Patient
+from schedules.models import (
+    Clinic,
+    Drug,
+    Equivalence,
+    EquivalenceTable,
+    Formulation,
+    Market,
+    Patient,
+    RegimenItem,
+)
 
 from ..conftest import client_for, make_patient, make_user
+from ..plans.conftest import new_plan
 
 VISITORS = ("anonymous", "staff", "prescriber", "administrator", "no_role", "other_prescriber")
 
@@ -50,10 +61,15 @@ def build_world(clinic: Clinic) -> World:
         "other_prescriber": make_user("elsewhere", "Prescriber", other),
     }
     patient: Patient = make_patient(clinic)
+    RegimenItem.objects.create(
+        patient=patient, drug=Drug.objects.get(name="lorazepam"), morning_mg=Decimal(1), night_mg=Decimal(2)
+    )
+    plan = new_plan(users["prescriber"], patient)  # type: ignore[arg-type]
     drug = Drug.objects.get(name="lorazepam")
     event = AuditEvent.objects.create(action=Action.SIGN_IN, username="staff")
     objects = {
         "patient": patient.pk,
+        "plan": plan.pk,
         "drug": drug.pk,
         "drug_type": ContentType.objects.get_for_model(Drug).pk,
         "drug_history": drug.history.latest().pk,

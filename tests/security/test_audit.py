@@ -241,3 +241,30 @@ def test_the_audit_api_records_plans_prints_and_exports(prescriber: User, patien
         "192.0.2.9",
         "/plans/7/print/",
     )
+
+
+def test_plan_pages_prints_and_exports_are_recorded(prescriber: User, patient: Patient) -> None:
+    from ..plans.conftest import new_plan
+
+    plan = new_plan(prescriber, patient)
+    client = client_for(prescriber)
+    pages = {
+        f"/plans/{plan.pk}/": Action.VIEW_PLAN,
+        f"/plans/{plan.pk}/clinician.pdf": Action.PRINT,
+        f"/plans/{plan.pk}/patient.pdf": Action.PRINT,
+        f"/plans/{plan.pk}/schedule.ics": Action.EXPORT,
+        f"/plans/{plan.pk}/fhir.json": Action.EXPORT,
+        f"/plans/{plan.pk}/steps.csv": Action.EXPORT,
+        f"/plans/{plan.pk}/plan.json": Action.EXPORT,
+    }
+    for url, action in pages.items():
+        assert client.get(url).status_code == 200, url
+        event = AuditEvent.objects.filter(path=url).get()
+        assert (event.action, event.user, event.patient, event.plan_id) == (
+            action,
+            prescriber,
+            patient,
+            plan.pk,
+        )
+    change = AuditEvent.objects.filter(action=Action.CHANGE, history_model="schedules.historicalplan").first()
+    assert change is not None and change.plan_id == plan.pk

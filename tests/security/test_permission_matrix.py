@@ -34,13 +34,29 @@ def admin(administrator_get: int, administrator_post: int) -> tuple[str, str]:
 # fmt: off
 MATRIX: dict[str, tuple[str, str, str]] = {
     # The registry
-    "schedules:patient_list": ("/", "302 200 200 200 200 200", "302 405 405 405 405 405"),
     "favicon.ico": ("/favicon.ico", "301 301 301 301 301 301", "301 301 301 301 301 301"),
     "schedules:healthz": ("/healthz", "200 200 200 200 200 200", "405 405 405 405 405 405"),
     "schedules:patient_create": ("/patients/new/", "302 403 200 403 403 200", "302 403 200 403 403 200"),
     "schedules:patient_detail": ("/patients/{patient}/", "302 200 200 404 404 404", "302 405 405 405 405 405"),
     "schedules:patient_edit": ("/patients/{patient}/edit/", "302 403 200 403 403 404", "302 403 200 403 403 404"),
     "schedules:regimen_edit": ("/patients/{patient}/regimen/", "302 403 200 403 403 404", "302 403 200 403 403 404"),
+    # Plans, prints and exports
+    "schedules:home": ("/", "302 302 200 302 302 200", "302 405 405 405 405 405"),
+    "schedules:patient_list": ("/patients/", "302 200 200 200 200 200", "302 405 405 405 405 405"),
+    "schedules:plan_new": ("/patients/{patient}/plans/new/", "302 403 200 403 403 404", "302 403 200 403 403 404"),
+    "schedules:plan_detail": ("/plans/{plan}/", "302 200 200 404 404 404", "302 405 405 405 405 405"),
+    "schedules:plan_json": ("/plans/{plan}/plan.json", "302 200 200 404 404 404", "302 405 405 405 405 405"),
+    "schedules:version_compare": ("/plans/{plan}/compare/?a=1&b=1", "302 200 200 404 404 404", "302 405 405 405 405 405"),
+    "schedules:step_edit": ("/plans/{plan}/edit-step/?step=1", "302 403 200 403 403 404", "302 403 200 403 403 404"),
+    "schedules:step_remove": ("/plans/{plan}/remove-step/?step=1", "302 403 200 403 403 404", "302 403 200 403 403 404"),
+    "schedules:hold_insert": ("/plans/{plan}/hold/", "302 403 200 403 403 404", "302 403 200 403 403 404"),
+    "schedules:replan": ("/plans/{plan}/replan/", "302 403 200 403 403 404", "302 403 200 403 403 404"),
+    "schedules:plan_clinician_pdf": ("/plans/{plan}/clinician.pdf", "302 200 200 404 404 404", "302 405 405 405 405 405"),
+    "schedules:plan_patient_pdf": ("/plans/{plan}/patient.pdf", "302 200 200 404 404 404", "302 405 405 405 405 405"),
+    "schedules:plan_ics": ("/plans/{plan}/schedule.ics", "302 200 200 404 404 404", "302 405 405 405 405 405"),
+    "schedules:plan_fhir": ("/plans/{plan}/fhir.json", "302 200 200 404 404 404", "302 405 405 405 405 405"),
+    "schedules:plan_csv": ("/plans/{plan}/steps.csv", "302 200 200 404 404 404", "302 405 405 405 405 405"),
+    "schedules:status_change": ("/plans/{plan}/activate/", "302 403 200 403 403 404", "302 403 200 403 403 404"),
     # Signing in and out
     "login": ("/accounts/login/", "200 302 302 302 302 302", "200 302 302 302 302 302"),
     "logout": ("/accounts/logout/", "302 405 405 405 405 405", "302 302 302 302 302 302"),
