@@ -199,7 +199,9 @@ def _harden_lockout_admin() -> None:
     """django-axes' own lists (failed attempts) get the same protection against hostile filters."""
     for model, model_admin in list(admin.site._registry.items()):
         if model._meta.app_label == "axes" and not isinstance(model_admin, HardenedAdminMixin):
-            hardened = type(f"Hardened{type(model_admin).__name__}", (HardenedAdminMixin, type(model_admin)), {})
+            hardened = type(
+                f"Hardened{type(model_admin).__name__}", (HardenedAdminMixin, type(model_admin)), {}
+            )
             admin.site.unregister(model)
             admin.site.register(model, hardened)
 
