@@ -46,6 +46,8 @@ class Prescriber(HttpUser):
             {"username": f"load{number:02d}", "password": PASSWORD, "csrfmiddlewaretoken": token},
             headers={"Referer": f"{self.host}/accounts/login/"},
             name="sign in",
+            # Not followed: the landing page (the dashboard) is not part of this mix.
+            allow_redirects=False,
         )
         self.patients: list[str] = []
         self.plans: list[str] = []

@@ -54,26 +54,30 @@ def main() -> None:
     preset = engine.PRESETS["jcpg-standard"]
     chooser = random.Random(20261201)
     start = date.today()
-    existing = set(Patient.objects.filter(clinic=clinic).values_list("record_number", flat=True))
+    existing = set(
+        Patient.objects.filter(clinic=clinic, plans__isnull=False).values_list("record_number", flat=True)
+    )
     added = 0
     for number in range(PATIENTS):
         record = f"L-{number:05d}"
         if record in existing:
             continue
         drug, *doses = REGIMENS[number % len(REGIMENS)]
-        patient = Patient.objects.create(
+        patient, _ = Patient.objects.get_or_create(
             clinic=clinic,
             record_number=record,
-            given_name=chooser.choice(GIVEN_NAMES),
-            family_name=f"{chooser.choice(FAMILY_NAMES)}{number % 97}",
-            date_of_birth=date(1940, 1, 1) + timedelta(days=chooser.randrange(20000)),
-            sex=Patient.Sex.FEMALE if number % 2 else Patient.Sex.MALE,
+            defaults={
+                "given_name": chooser.choice(GIVEN_NAMES),
+                "family_name": f"{chooser.choice(FAMILY_NAMES)}{number % 97}",
+                "date_of_birth": date(1940, 1, 1) + timedelta(days=chooser.randrange(20000)),
+                "sex": Patient.Sex.FEMALE if number % 2 else Patient.Sex.MALE,
+            },
         )
-        item = RegimenItem.objects.create(
+        item, _ = RegimenItem.objects.get_or_create(
             patient=patient,
             drug=drugs[drug],
-            **{
-                f"{slot}_mg": Decimal(mg)
+            defaults={
+                f"{slot}_mg": None if mg == "0" else Decimal(mg)
                 for slot, mg in zip(("morning", "midday", "evening", "night"), doses, strict=True)
             },
         )

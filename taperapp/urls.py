@@ -2,9 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.generic import RedirectView
 
 from accounts.views import PasswordChangeView
 
@@ -35,9 +35,16 @@ if settings.PASSWORD_RESET_ENABLED:
         path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     ]
 
+
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    # Resolved per request: the hashed name exists only once collectstatic has run.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
     # Browsers ask for /favicon.ico on every page, the admin's included.
-    path("favicon.ico", login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True))),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include(account_urls)),
     path("", include("schedules.urls")),
