@@ -1,5 +1,5 @@
-"""Session rules for every signed-in request: the absolute lifetime, the forced password change,
-and no caching of pages (they carry patient data)."""
+"""Session rules for every signed-in request: the idle timeout, the absolute lifetime, the forced
+password change, and no caching of pages (they carry patient data)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
-from .models import OneTimePassword
-from .signals import SIGNED_IN_AT
+from .signals import LAST_SEEN, MUST_CHANGE_PASSWORD, SIGNED_IN_AT
+
+# The idle clock is moved on at most once a minute, so that most requests write nothing to the
+# session table (the database session's own expiry follows with each of those writes).
+TOUCH_SECONDS = 60
 
 
 class SessionPolicyMiddleware:
@@ -25,12 +28,10 @@ class SessionPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated:
-            signed_in_at = request.session.get(SIGNED_IN_AT)
-            lifetime = settings.SESSION_ABSOLUTE_LIFETIME_SECONDS
-            if not isinstance(signed_in_at, int) or time.time() - signed_in_at > lifetime:
+            if self._expired(request):
                 logout(request)
                 return redirect(f"{reverse('login')}?expired=1")
-            if self._must_change_password(request):
+            if request.session.get(MUST_CHANGE_PASSWORD) and not self._may_pass(request):
                 messages.info(request, "Your password was set by someone else: choose your own to continue.")
                 return redirect("password_change")
         response = self.get_response(request)
@@ -38,8 +39,20 @@ class SessionPolicyMiddleware:
             add_never_cache_headers(response)
         return response
 
-    def _must_change_password(self, request: HttpRequest) -> bool:
+    def _expired(self, request: HttpRequest) -> bool:
+        now = int(time.time())
+        signed_in_at = request.session.get(SIGNED_IN_AT)
+        last_seen = request.session.get(LAST_SEEN, signed_in_at)
+        if not isinstance(signed_in_at, int) or not isinstance(last_seen, int):
+            return True
+        if now - signed_in_at > settings.SESSION_ABSOLUTE_LIFETIME_SECONDS:
+            return True
+        if now - last_seen > settings.SESSION_IDLE_TIMEOUT_MINUTES * 60:
+            return True
+        if now - last_seen >= TOUCH_SECONDS:
+            request.session[LAST_SEEN] = now
+        return False
+
+    def _may_pass(self, request: HttpRequest) -> bool:
         allowed = {reverse("password_change"), reverse("logout")}
-        if request.path in allowed or request.path.startswith(settings.STATIC_URL):
-            return False
-        return OneTimePassword.objects.filter(user_id=request.user.pk).exists()
+        return request.path in allowed or request.path.startswith(settings.STATIC_URL)

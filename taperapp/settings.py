@@ -200,10 +200,10 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_DISABLE_ACCESS_LOG = True  # the audit trail records sign-ins
 AXES_VERBOSE = False
 
-# Sessions: an idle timeout (each request pushes the expiry on) and an absolute lifetime.
+# Sessions: an idle timeout and an absolute lifetime, both checked on every request by
+# accounts.middleware (which moves the idle clock, and so the session's expiry, on once a minute).
 SESSION_IDLE_TIMEOUT_MINUTES = envint("SESSION_IDLE_TIMEOUT_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_LIFETIME_SECONDS = envint("SESSION_ABSOLUTE_LIFETIME_HOURS", 12) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
