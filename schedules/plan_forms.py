@@ -24,8 +24,8 @@ from .actions.plans import danger_key
 from .engine.limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, MAX_SWITCH_STAGE_DAYS
 from .engine.methods import MAX_PERCENT, MIN_PERCENT
 from .engine.types import format_mg
-from .models import EquivalenceTable, Formulation, Patient
-from .planning import PlanChoices
+from .models import Drug, EquivalenceTable, Formulation, Patient
+from .planning import PlanChoices, engine_drugs
 
 CUSTOM = "custom"
 METHODS = [
@@ -35,11 +35,10 @@ METHODS = [
 ]
 SWITCH_TARGETS = ("diazepam", "clonazepam")
 SLOTS = tuple(engine.Slot)
-# SPS "Oral benzodiazepines and choosing equivalent doses" (clinical-reference.md section 1d, [V]):
-# "short-acting agents are alprazolam, loprazolam, lorazepam, lormetazepam, oxazepam and
-# temazepam"; Maudsley Deprescribing Guidelines: patients on short-acting drugs or with
+# Short-acting drugs (engine.DrugInfo.short_acting, from schedules.planning: a half-life of a day or
+# less and no long-lived metabolite, matching SPS's list in clinical-reference.md section 1d) get a
+# switch suggested: the Maudsley Deprescribing Guidelines say patients on short-acting drugs or with
 # inter-dose withdrawal may benefit most from a switch to a longer-acting one.
-SHORT_ACTING = frozenset({"alprazolam", "loprazolam", "lorazepam", "lormetazepam", "oxazepam", "temazepam"})
 # JCPG 2025, Table 8 footnote: glucuronidated agents (lorazepam, oxazepam) are considered safer in
 # older adults; the engine warns about diazepam at 65 or over (engine.checks.OLDER_ADULT_AGE).
 OLDER_ADULT_AGE = 65
@@ -87,14 +86,11 @@ def _preset_label(preset: engine.Preset) -> str:
     return f"{preset.label}: {described}, {every}"
 
 
-def is_short_acting(drug: str) -> bool:
-    return drug in SHORT_ACTING
-
-
-def switch_suggestion(patient: Patient, drugs: Sequence[str], *, today: dt.date) -> tuple[str, str]:
+def switch_suggestion(patient: Patient, drugs: Sequence[Drug], *, today: dt.date) -> tuple[str, str]:
     """The switch the builder starts with, and why (a suggestion the prescriber may change)."""
-    short = [drug for drug in drugs if is_short_acting(drug)]
-    if not short or "diazepam" in drugs:
+    short = [info.name for info in engine_drugs(drugs, patient.clinic.market) if info.short_acting]
+    names_taken = [drug.name for drug in drugs]
+    if not short or "diazepam" in names_taken:
         return "", ""
     names = " and ".join(short)
     if patient.age_on(today) >= OLDER_ADULT_AGE:
@@ -204,6 +200,24 @@ class PlanBuilderForm(forms.Form):
         maximum=Decimal(300),
         required=False,
     )
+    last_dose_de_mg = DecimalText(
+        label="Last daily dose before stopping (mg diazepam equivalent)",
+        what="the last dose",
+        minimum=Decimal("0.05"),
+        maximum=Decimal(1),
+        required=False,
+        help_text="Empty: 0.5 mg, the final step of the NICE CKS / Ashton schedule. Lower only when "
+        "the patient asks (Maudsley Deprescribing Guidelines).",
+    )
+    spread_cuts = forms.ChoiceField(
+        label="Which dose of the day is cut",
+        choices=[
+            ("", "Largest first for a short-acting drug not switched, else one time of day at a time"),
+            ("yes", "The largest dose of the day first (cuts spread across the day)"),
+            ("no", "One time of day at a time, the night dose last"),
+        ],
+        required=False,
+    )
     start = forms.DateField(
         label="Start date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -231,7 +245,9 @@ class PlanBuilderForm(forms.Form):
         self.fields["liquid_step_ml"].initial = format_mg(Decimal(str(step)))
         self.fields["max_liquid_dose_ml"].initial = format_mg(Decimal(str(most)))
         self.fields["start"].initial = today
-        suggested, self.switch_hint = switch_suggestion(patient, self.regimen_drugs, today=today)
+        suggested, self.switch_hint = switch_suggestion(
+            patient, [item.drug for item in self.regimen_items], today=today
+        )
         self.fields["switch_to"].initial = suggested
         if self.switch_hint:
             self.fields["switch_to"].help_text = self.switch_hint
@@ -268,6 +284,8 @@ class PlanBuilderForm(forms.Form):
                 Row(Column("start", css_class="col-sm-6"), Column("period_days", css_class="col-sm-6")),
                 "end",
                 "target_daily_mg",
+                "last_dose_de_mg",
+                "spread_cuts",
             ),
         )
 
@@ -391,6 +409,8 @@ class PlanBuilderForm(forms.Form):
             liquid_strength=data.get("liquid_strength"),
             liquid_step_ml=data.get("liquid_step_ml"),
             max_liquid_dose_ml=data.get("max_liquid_dose_ml"),
+            last_dose_de_mg=data.get("last_dose_de_mg"),
+            spread_cuts={"yes": True, "no": False}.get(data.get("spread_cuts") or ""),
             target_daily_mg=data.get("target_daily_mg") if data.get("end") == "target" else None,
             period_days=data["period_days"],
             patient=engine.PatientFactors(
@@ -536,8 +556,14 @@ class DateChangeForm(ChangeForm):
 
 
 class CompareForm(forms.Form):
-    a = forms.TypedChoiceField(label="Compare version", coerce=int)
-    b = forms.TypedChoiceField(label="with version", coerce=int)
+    a = forms.TypedChoiceField(
+        label="Compare version",
+        coerce=int,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    b = forms.TypedChoiceField(
+        label="with version", coerce=int, widget=forms.Select(attrs={"class": "form-select form-select-sm"})
+    )
 
     def __init__(self, *args: Any, numbers: Sequence[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

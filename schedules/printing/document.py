@@ -101,6 +101,7 @@ class PrintablePlan:
     plan: PlanIdentity | None = None
     journal_start: dt.date | None = None
     journal_days: int = 0
+    ends_with_stop: bool = True
 
     @property
     def starting_de_mg(self) -> str:
@@ -135,11 +136,6 @@ class PrintablePlan:
                 }
             )
         return rows
-
-    @property
-    def title(self) -> str:
-        who = self.patient.name if self.patient else "plan made on the command line"
-        return f"Taper plan: {who}"
 
 
 # Journal length: 12 weeks, because the 2025 Joint Clinical Practice Guideline (ASAM et al., J Gen
@@ -177,12 +173,13 @@ def describe_request(request: engine.PlanRequest) -> tuple[str, str, str]:
             f"({', '.join(slot.value for slot in s.slot_order)}), stages of {_days(s.stage_days)}, "
             f"at most {format_mg(s.max_de_per_stage_mg)} mg diazepam equivalent moved per stage."
         )
-    if request.target_daily_mg is None:
-        ending = "Taper to stop."
-    else:
+    if request.ends_with_stop:
         ending = (
-            f"Taper to a target of {format_mg(request.target_daily_mg)} mg a day, then continue at that dose."
+            "Taper to stop; the last dose before stopping is no lower than "
+            f"{format_mg(request.last_dose_de_mg)} mg diazepam-equivalent a day."
         )
+    else:
+        ending = f"Taper to a target of {request.describe_target()}, then continue at that dose."
     return method, switch, ending
 
 
@@ -216,6 +213,7 @@ def from_schedule(
         period_days=schedule.request.period_days,
         journal_start=journal_start,
         journal_days=journal_days,
+        ends_with_stop=schedule.request.ends_with_stop,
     )
 
 

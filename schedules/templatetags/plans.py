@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django import template
 
 from .. import engine
 from ..actions.plans import danger_key
-from ..engine.types import format_mg
+from ..engine.types import format_de, format_mg
 
 register = template.Library()
 
@@ -100,3 +101,9 @@ def dispensing_lines(periods: list[dict[str, Any]]) -> list[tuple[str, list[str]
 
 def _day(day: dt.date) -> str:
     return f"{day.day} {day:%b} {day.year}"
+
+
+@register.filter
+def fraction_mg(value: Fraction) -> str:
+    """An exact amount (a Fraction) for people: at most 2 decimals."""
+    return format_de(value)

@@ -38,7 +38,7 @@ from ..plan_forms import (
     StepEditForm,
 )
 from ..plan_review import compare_versions, table_changes, today_of
-from ..planning import plan_request
+from ..planning import compare_tables, plan_request
 from .base import AuthenticatedHttpRequest, patient_for
 
 
@@ -125,6 +125,16 @@ def _preview(form: PlanBuilderForm) -> tuple[engine.PlanRequest | None, actions.
         return None, None
 
 
+def _comparison_of_tables(form: PlanBuilderForm) -> engine.TableComparison | None:
+    """The regimen in every loaded table, the chosen one first (issue 8: shown beside the plan)."""
+    if not form.is_valid():
+        return None
+    try:
+        return compare_tables(form.choices.regimen, used=form.cleaned_data["table"])
+    except engine.EngineError:
+        return None
+
+
 def _page_context(proposal: actions.Proposal | None, today: dt.date) -> dict[str, Any]:
     if proposal is None:
         return {"schedule": None}
@@ -154,6 +164,7 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
         "change": change,
         "ack_form": ack_form,
         "proposal": proposal,
+        "tables": _comparison_of_tables(form) if proposal else None,
         **_page_context(proposal, today),
     }
     if request.htmx:

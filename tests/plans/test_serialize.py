@@ -51,6 +51,7 @@ FIELDS: dict[type, dict[str, st.SearchStrategy[Any]]] = {
         "has_long_lived_active_metabolite": st.booleans(),
         "may_treat_epilepsy": st.booleans(),
         "liquid_available": st.booleans(),
+        "short_acting": st.booleans(),
     },
     engine.Formulation: {
         "drug": st.sampled_from(DRUGS),
@@ -122,6 +123,8 @@ FIELDS[engine.PlanRequest] = {
     "liquid_strengths": st.lists(st.tuples(st.sampled_from(DRUGS), doses_mg), max_size=2).map(tuple),
     "liquid_step_ml": st.sampled_from([Decimal("0.1"), Decimal("0.2"), Decimal("0.5")]),
     "max_liquid_ml": st.decimals(min_value=1, max_value=20, places=1),
+    "last_dose_de_mg": st.decimals(min_value=Decimal("0.1"), max_value=1, places=2),
+    "spread_cuts": st.none() | st.booleans(),
 }
 FIELDS[engine.StepInput] = {
     "days": st.integers(min_value=1, max_value=120),

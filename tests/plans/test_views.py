@@ -78,6 +78,7 @@ def test_the_htmx_preview_answers_with_the_preview_only(prescriber_client: Clien
     )
     content = response.content.decode()
     assert "<html" not in content
+    assert 'id="preview-status"' in content and "Preview updated:" in content  # announced to screen readers
     assert "Switch" in content and 'class="step-table"' in content
     assert not Plan.objects.exists()
 
@@ -419,3 +420,30 @@ def test_stopping_clonazepam_with_seizures_needs_an_acknowledged_reason(
     version = Plan.objects.get().current_version
     assert version is not None
     assert "may_treat_epilepsy" in {a["code"] for a in version.acknowledgements}
+
+
+def test_the_preview_shows_every_tables_conversion_and_warns_when_they_differ(
+    prescriber_client: Client, clinic: Any
+) -> None:
+    patient = make_patient(clinic, "AL-1", date_of_birth=dt.date(1980, 1, 1))
+    RegimenItem.objects.create(
+        patient=patient, drug=Drug.objects.get(name="alprazolam"), morning_mg=Decimal(1), night_mg=Decimal(1)
+    )
+    response = prescriber_client.post(
+        builder_url(patient), builder_data(switch_to="diazepam"), HTTP_HX_REQUEST="true"
+    )
+    content = response.content.decode()
+    assert "The regimen in every equivalence table" in content
+    assert "(used)" in content
+    # Ashton: alprazolam 0.5 mg = diazepam 10 mg; VA/DoD: 1 mg = diazepam 10 mg (reference CSVs).
+    assert "The equivalence tables differ by" in content
+
+
+def test_the_builder_offers_the_last_dose_and_how_cuts_are_spread(
+    prescriber_client: Client, patient: Patient
+) -> None:
+    data = builder_data(last_dose_de_mg="0.25", spread_cuts="no")
+    response = prescriber_client.post(builder_url(patient), data, HTTP_HX_REQUEST="true")
+    request = response.context["proposal"].request
+    assert request.last_dose_de_mg == Decimal("0.25")
+    assert request.spread_cuts is False

@@ -37,11 +37,11 @@ def switch_schedule() -> engine.Schedule:
 
 
 def sixty_step_schedule() -> engine.Schedule:
-    """About 60 steps: diazepam 20 mg a day, 8% every 2 weeks, tablets and liquid."""
+    """About 60 steps: diazepam 20 mg a day, 6% every 2 weeks, tablets and liquid."""
     return plan(
         regimen=[regimen("diazepam", morning="10", night="10")],
         formulations=[*DIAZEPAM_SOLIDS, *DIAZEPAM_LIQUIDS],
-        method=PercentMethod(Decimal(8)),
+        method=PercentMethod(Decimal(6)),
         interval_days=14,
     )
 

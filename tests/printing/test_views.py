@@ -200,7 +200,7 @@ def test_the_print_buttons_link_every_download(plan: Plan) -> None:
     html = render_to_string("plans/_print_buttons.html", {"plan": plan})
     for name in ("clinician.pdf", "patient.pdf", "schedule.ics", "fhir.json", "steps.csv"):
         assert f"/plans/{plan.pk}/{name}" in html
-    assert "Clinic&#x27;s paper (A4)" in html and 'value="Letter"' in html
+    assert "Clinic's paper (A4)" in html and 'value="Letter"' in html
     assert "style=" not in html and "<script" not in html
     older = render_to_string(
         "plans/_print_buttons.html", {"plan": plan, "version": plan.versions.get(number=1)}
