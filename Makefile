@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test migrate bench lint format check clean weasyprint-libs
+.PHONY: run test install install-test migrate bench load lint format check clean weasyprint-libs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ test: weasyprint-libs install-test
 
 bench: install-test
 	$(BIN)/python -m pytest tests/benchmarks --benchmark-enable -p no:randomly
+
+# 20 users for 60 s against gunicorn on 127.0.0.1 with PostgreSQL (DATABASE_URL), then it stops.
+load: install-test
+	./load/run.sh
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -14,6 +14,8 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.hardening import HardenedAdminMixin
+
 from .models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation
 from .planning import plans_using_equivalence
 from .roles import ADMINISTRATOR
@@ -119,7 +121,7 @@ def _per_10_mg_diazepam(dose_mg: Decimal, reference_mg: Decimal) -> Decimal:
     return dose_mg * 10 / reference_mg
 
 
-class ReferenceAdmin(SimpleHistoryAdmin):
+class ReferenceAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     """Admin for data that plans are built from: administrators only, with a required reason."""
 
     form = ReasonForm
@@ -249,4 +251,5 @@ class ClinicAdmin(ReferenceAdmin):
     list_display = ("name", "market")
     list_filter = ("market",)
     search_fields = ("name",)
-    filter_horizontal = ("members",)
+    # Membership is changed on the user's page (accounts admin), by superusers and clinic managers only.
+    exclude = ("members",)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -317,9 +317,11 @@ class Clinic(models.Model):
 
 
 class PatientQuerySet(models.QuerySet["Patient"]):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> PatientQuerySet:
-        """The one choke point for patient data: only the patients of the user's own clinics."""
-        if not user.is_authenticated:
+    def visible_to(self, user: AbstractUser | AnonymousUser) -> PatientQuerySet:
+        """The one choke point for patient data: only the patients of the user's own clinics, and
+        only for a clinical role (the view permission of Prescriber or Clinic staff): an
+        administrator or a member with no role sees none."""
+        if not user.is_authenticated or not user.has_perm("schedules.view_patient"):
             return self.none()
         return self.filter(clinic__members=user)
 
@@ -481,7 +483,7 @@ class RegimenItem(models.Model):
 
 
 class PlanQuerySet(models.QuerySet["Plan"]):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> PlanQuerySet:
+    def visible_to(self, user: AbstractUser | AnonymousUser) -> PlanQuerySet:
         """Plans of the patients the user may see: through the one patient choke point."""
         return self.filter(patient__in=Patient.objects.visible_to(user))
 

@@ -45,3 +45,49 @@ def test_production_without_a_required_variable_stops_with_one_clear_line(
 def test_production_with_both_variables_starts() -> None:
     result = start(DJANGO_DEBUG="0", SECRET_KEY="k" * 60, ALLOWED_HOSTS="clinic.example")
     assert result.returncode == 0, result.stderr
+
+
+# The production environment the README documents (and .ci/run checks with).
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "SECRET_KEY": "p" * 30 + "-Production-Secret-Key-For-Tests-0123456789",
+    "ALLOWED_HOSTS": "taper.example.org",
+    "SECURE_SSL_REDIRECT": "1",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_PRELOAD": "1",
+    "TRUST_X_FORWARDED_PROTO": "1",
+    "TRUST_X_FORWARDED_FOR": "1",
+}
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deployment_checklist_without_a_warning() -> None:
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_cookies_are_host_only_and_secure() -> None:
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+    )
+    result = run_manage("shell", "--verbosity", "0", "-c", code, **PRODUCTION)
+    assert result.stdout.split() == ["__Host-sessionid", "__Host-csrftoken", "True", "True"], result.stderr
+
+
+def test_production_passwords_are_hashed_with_argon2_first() -> None:
+    code = "from django.conf import settings as s; print(s.PASSWORD_HASHERS[0])"
+    result = run_manage("shell", "--verbosity", "0", "-c", code, **PRODUCTION)
+    assert result.stdout.strip() == "django.contrib.auth.hashers.Argon2PasswordHasher", result.stderr

@@ -31,7 +31,8 @@ def page_urls(patient: Patient) -> dict[str, str]:
 ACCESS = {
     "Prescriber": {"list": 200, "create": 200, "detail": 200, "edit": 200, "regimen": 200},
     "Clinic staff": {"list": 200, "create": 403, "detail": 200, "edit": 403, "regimen": 403},
-    "Administrator": {"list": 200, "create": 403, "detail": 200, "edit": 403, "regimen": 403},
+    # Administrators maintain reference data and users: no clinical role, so no patient data.
+    "Administrator": {"list": 200, "create": 403, "detail": 404, "edit": 403, "regimen": 403},
 }
 
 

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+import audit
+from audit.models import Action
 from followup.scores import plan_scores
 
 from .. import exports
@@ -44,6 +46,16 @@ def _version(request: AuthenticatedHttpRequest, plan_id: int) -> tuple[PlanVersi
     return version, latest.number
 
 
+def _audit(request: AuthenticatedHttpRequest, version: PlanVersion, action: Action, what: str) -> None:
+    audit.record(
+        request,
+        action,
+        patient=version.plan.patient,
+        plan=version.plan,
+        detail=f"{what}, version {version.number}",
+    )
+
+
 def _attachment(content: bytes, *, content_type: str, filename: str, inline: bool = False) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
@@ -65,6 +77,7 @@ def _pdf(request: AuthenticatedHttpRequest, plan_id: int, document: str) -> Http
             status=409,
             content_type="text/plain",
         )
+    _audit(request, version, Action.PRINT, f"{document}'s PDF")
     scores = plan_scores(version.plan) if document == "clinician" else ()  # check-ins (followup)
     content = version_pdf(
         version,
@@ -101,6 +114,7 @@ def _identity(version: PlanVersion) -> exports.ExportIdentity:
 @require_GET
 def schedule_ics(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     version, _ = _version(request, plan_id)
+    _audit(request, version, Action.EXPORT, "iCalendar")
     content = exports.schedule_ics(version.schedule, identity=_identity(version), generated_at=timezone.now())
     return _attachment(content, content_type="text/calendar; charset=utf-8", filename=f"plan-{plan_id}.ics")
 
@@ -108,6 +122,7 @@ def schedule_ics(request: AuthenticatedHttpRequest, plan_id: int) -> HttpRespons
 @require_GET
 def schedule_fhir(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     version, _ = _version(request, plan_id)
+    _audit(request, version, Action.EXPORT, "FHIR")
     patient = version.plan.patient
     identity = _identity(version)
     patient_resource = exports.fhir_patient(
@@ -125,5 +140,6 @@ def schedule_fhir(request: AuthenticatedHttpRequest, plan_id: int) -> HttpRespon
 @require_GET
 def steps_csv(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     version, _ = _version(request, plan_id)
+    _audit(request, version, Action.EXPORT, "CSV")
     content = exports.schedule_csv(version.schedule)
     return _attachment(content, content_type="text/csv; charset=utf-8", filename=f"plan-{plan_id}-steps.csv")

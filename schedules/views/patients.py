@@ -12,6 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+import audit
+from audit.models import Action
+
 from ..forms import PatientForm, PatientSearchForm, RegimenFormSet
 from ..models import Clinic, Patient
 from ..plan_review import patient_box
@@ -66,12 +69,14 @@ def patient_edit(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
         form.save()
         messages.success(request, "Patient details saved.")
         return redirect("schedules:patient_detail", patient_id=patient.pk)
+    audit.record(request, Action.VIEW_PATIENT, patient=patient, detail="patient form")
     return render(request, "schedules/patient_form.html", {"form": form, "patient": patient})
 
 
 @require_GET
 def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id)
+    audit.record(request, Action.VIEW_PATIENT, patient=patient)
     context = {
         "patient": patient,
         "age": patient.age_on(timezone.localdate()),
@@ -90,4 +95,5 @@ def regimen_edit(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResp
             formset.save()
         messages.success(request, "Current regimen saved.")
         return redirect("schedules:patient_detail", patient_id=patient.pk)
+    audit.record(request, Action.VIEW_PATIENT, patient=patient, detail="regimen form")
     return render(request, "schedules/regimen_form.html", {"patient": patient, "formset": formset})

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
+import audit
+from audit.models import Action
 from followup.scores import plan_scores
 
 from .. import engine
@@ -143,6 +145,8 @@ def _page_context(proposal: actions.Proposal | None, today: dt.date) -> dict[str
 @permission_required(CHANGE_PLAN, raise_exception=True)
 def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id)
+    if request.method == "GET":
+        audit.record(request, Action.VIEW_PATIENT, patient=patient, detail="plan builder")
     today = timezone.localdate()
     if request.method == "POST":
         form = PlanBuilderForm(request.POST, patient=patient, today=today)
@@ -206,6 +210,9 @@ def _create(
 def plan_detail(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_for(request, plan_id)
     version = _version(plan)
+    audit.record(
+        request, Action.VIEW_PLAN, patient=plan.patient, plan=plan, detail=f"version {version.number}"
+    )
     today = timezone.localdate()
     versions = list(
         plan.versions.defer("request", "schedule", "steps", "choices")
@@ -238,6 +245,9 @@ def plan_json(request: AuthenticatedHttpRequest, plan_id: int) -> JsonResponse:
     """The saved plan in the ``taper --format json`` contract, plus who and which version."""
     plan = plan_for(request, plan_id)
     version = _version(plan)
+    audit.record(
+        request, Action.EXPORT, patient=plan.patient, plan=plan, detail=f"JSON, version {version.number}"
+    )
     body = {
         "plan_id": plan.pk,
         "version": version.number,
@@ -251,6 +261,7 @@ def plan_json(request: AuthenticatedHttpRequest, plan_id: int) -> JsonResponse:
 @require_GET
 def version_compare(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_for(request, plan_id)
+    audit.record(request, Action.VIEW_PLAN, patient=plan.patient, plan=plan, detail="versions compared")
     numbers = list(plan.versions.order_by("-number").values_list("number", flat=True))
     form = CompareForm(request.GET, numbers=numbers)
     if not form.is_valid():

@@ -2,15 +2,20 @@
 
 Without Chromium they are skipped with a reason, except under CI (CI=true), where a missing browser
 is a failure: CI installs Debian's chromium package and must run them.
+
+Every browser test fails if the page reports a Content Security Policy violation (an inline script
+or style, a resource from elsewhere): the policy is enforced, so a violation is a broken page.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import BrowserContext, ConsoleMessage
 
 from ..conftest import CHROMIUM
 
@@ -54,14 +59,49 @@ def _reference_data_and_roles(transactional_db: None) -> None:
     migrated reference data and roles back."""
     from django.contrib.auth.models import Group, Permission
 
+    from accounts.roles import ensure_account_roles
     from schedules.models import Drug, Equivalence, EquivalenceTable, Formulation
     from schedules.reference_data import load_reference_data
     from schedules.roles import ensure_roles
 
     ensure_roles(group_model=Group, permission_model=Permission)
+    ensure_account_roles(group_model=Group, permission_model=Permission)
     load_reference_data(
         drug_model=Drug,
         formulation_model=Formulation,
         table_model=EquivalenceTable,
         equivalence_model=Equivalence,
     )
+
+
+# Reported by the page itself, so that a violation shows in the console even where Chromium's own
+# message would be missed (e.g. in a frame).
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+});
+"""
+
+
+@pytest.fixture
+def console_errors(context: BrowserContext) -> list[str]:
+    """Every console error and uncaught exception of every page in this test's browser context."""
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    context.add_init_script(REPORT_VIOLATIONS)
+    context.on("console", on_console)
+    context.on("weberror", lambda error: errors.append(f"uncaught: {error.error}"))
+    return errors
+
+
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violation(console_errors: list[str]) -> Iterator[None]:
+    yield
+    violations = [
+        error for error in console_errors if "Content Security Policy" in error or "CSP violation" in error
+    ]
+    assert violations == [], "the page broke the Content Security Policy"

@@ -1,0 +1,58 @@
+"""Session rules for every signed-in request: the idle timeout, the absolute lifetime, the forced
+password change, and no caching of pages (they carry patient data)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+
+from .signals import LAST_SEEN, MUST_CHANGE_PASSWORD, SIGNED_IN_AT
+
+# The idle clock is moved on at most once a minute, so that most requests write nothing to the
+# session table (the database session's own expiry follows with each of those writes).
+TOUCH_SECONDS = 60
+
+
+class SessionPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            if self._expired(request):
+                logout(request)
+                return redirect(f"{reverse('login')}?expired=1")
+            if request.session.get(MUST_CHANGE_PASSWORD) and not self._may_pass(request):
+                messages.info(request, "Your password was set by someone else: choose your own to continue.")
+                return redirect("password_change")
+        response = self.get_response(request)
+        if user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
+
+    def _expired(self, request: HttpRequest) -> bool:
+        now = int(time.time())
+        signed_in_at = request.session.get(SIGNED_IN_AT)
+        last_seen = request.session.get(LAST_SEEN, signed_in_at)
+        if not isinstance(signed_in_at, int) or not isinstance(last_seen, int):
+            return True
+        if now - signed_in_at > settings.SESSION_ABSOLUTE_LIFETIME_SECONDS:
+            return True
+        if now - last_seen > settings.SESSION_IDLE_TIMEOUT_MINUTES * 60:
+            return True
+        if now - last_seen >= TOUCH_SECONDS:
+            request.session[LAST_SEEN] = now
+        return False
+
+    def _may_pass(self, request: HttpRequest) -> bool:
+        allowed = {reverse("password_change"), reverse("logout")}
+        return request.path in allowed or request.path.startswith(settings.STATIC_URL)

@@ -1,0 +1,118 @@
+"""The six kinds of visitor of the permission matrix, and the objects its URLs point at."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import clear_url_caches
+
+from accounts.models import ClinicManager
+from audit.models import Action, AuditEvent
+from schedules.models import (
+    Clinic,
+    Drug,
+    Equivalence,
+    EquivalenceTable,
+    Formulation,
+    Market,
+    Patient,
+    RegimenItem,
+)
+
+from ..conftest import client_for, make_patient, make_user
+from ..plans.conftest import new_plan
+
+VISITORS = ("anonymous", "staff", "prescriber", "administrator", "no_role", "other_prescriber")
+
+
+@dataclass
+class World:
+    clinic: Clinic
+    users: dict[str, User | None]
+    objects: dict[str, int]
+
+    def client(self, visitor: str) -> Client:
+        user = self.users[visitor]
+        return Client() if user is None else client_for(user)
+
+
+@pytest.fixture
+def world(clinic: Clinic) -> World:
+    return build_world(clinic)
+
+
+def build_world(clinic: Clinic) -> World:
+    other = Clinic.objects.create(name="Hillview", market=Market.US)
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "staff": make_user("staff", "Clinic staff", clinic),
+        "prescriber": make_user("prescriber", "Prescriber", clinic),
+        "administrator": make_user("administrator", "Administrator", clinic, is_staff=True),
+        "no_role": make_user("norole", None, clinic),
+        "other_prescriber": make_user("elsewhere", "Prescriber", other),
+    }
+    patient: Patient = make_patient(clinic)
+    RegimenItem.objects.create(
+        patient=patient, drug=Drug.objects.get(name="lorazepam"), morning_mg=Decimal(1), night_mg=Decimal(2)
+    )
+    plan = new_plan(users["prescriber"], patient)  # type: ignore[arg-type]
+    drug = Drug.objects.get(name="lorazepam")
+    event = AuditEvent.objects.create(action=Action.SIGN_IN, username="staff")
+    objects = {
+        "patient": patient.pk,
+        "plan": plan.pk,
+        "drug": drug.pk,
+        "drug_type": ContentType.objects.get_for_model(Drug).pk,
+        "drug_history": drug.history.latest().pk,
+        "formulation": Formulation.objects.filter(drug=drug).first().pk,  # type: ignore[union-attr]
+        "equivalencetable": EquivalenceTable.objects.get(key="ashton").pk,
+        "equivalence": Equivalence.objects.filter(drug=drug).first().pk,  # type: ignore[union-attr]
+        "clinic": clinic.pk,
+        "user": users["staff"].pk,  # type: ignore[union-attr]
+        "group": Group.objects.get(name="Prescriber").pk,
+        "clinicmanager": ClinicManager.objects.create(user=users["prescriber"], clinic=clinic).pk,  # type: ignore[misc]
+        "auditevent": event.pk,
+        "accessattempt": AccessAttempt.objects.create(
+            username="x", ip_address="192.0.2.1", failures_since_start=1
+        ).pk,
+        "accesslog": AccessLog.objects.create(username="x", ip_address="192.0.2.1").pk,
+        "accessfailurelog": AccessFailureLog.objects.create(username="x", ip_address="192.0.2.1").pk,
+    }
+    models: dict[str, Any] = {
+        "formulation": Formulation,
+        "equivalencetable": EquivalenceTable,
+        "equivalence": Equivalence,
+        "clinic": Clinic,
+    }
+    for name, model in models.items():
+        instance = model.objects.get(pk=objects[name])
+        if not instance.history.exists():
+            instance.save()
+        objects[f"{name}_history"] = instance.history.latest().pk
+    return World(clinic=clinic, users=users, objects=objects)
+
+
+def _reload_urls() -> None:
+    import taperapp.urls
+
+    importlib.reload(taperapp.urls)
+    clear_url_caches()
+
+
+@pytest.fixture
+def email_configured(settings: Any) -> Iterator[None]:
+    """As with EMAIL_HOST set: the password-reset pages exist."""
+    settings.PASSWORD_RESET_ENABLED = True
+    _reload_urls()
+    yield
+    settings.PASSWORD_RESET_ENABLED = False
+    _reload_urls()
