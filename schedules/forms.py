@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
@@ -275,11 +275,12 @@ class BaseRegimenFormSet(forms.BaseInlineFormSet):
         if self.loaded_version is None:
             raise forms.ValidationError(OUT_OF_DATE)
         self._refuse_repeated_drugs()
+        self._refuse_drugs_stored_on_other_rows()
         super().clean()
         self._refuse_doses_the_market_cannot_make()
         self._refuse_implausible_total()
 
-    def _live_forms(self) -> list[tuple[forms.Form, dict[str, Any], Drug]]:
+    def _live_forms(self) -> list[tuple[forms.ModelForm, dict[str, Any], Drug]]:
         live = []
         for form in self.forms:
             cleaned = getattr(form, "cleaned_data", {})
@@ -325,6 +326,25 @@ class BaseRegimenFormSet(forms.BaseInlineFormSet):
                 f"({table.name}), above the plausible {MAX_PLAUSIBLE_DE_MG} mg: check the doses and units."
             )
 
+    def _refuse_drugs_stored_on_other_rows(self) -> None:
+        """A row may not take a drug another stored row holds (one the page did not show, or a
+        swap between rows): the database allows each drug once, so it would fail half-way."""
+        stored = {item.drug_id: item.pk for item in RegimenItem.objects.filter(patient=self.instance)}
+        removed = {
+            form.instance.pk
+            for form in self.forms
+            if form.instance.pk and getattr(form, "cleaned_data", {}).get("DELETE")
+        }
+        for form, _cleaned, drug in self._live_forms():
+            holder = stored.get(drug.pk)
+            if holder is None or holder == form.instance.pk:
+                continue
+            if form.instance.pk is None and holder in removed:
+                continue  # removed and added again in one save: the removal is saved first
+            form.add_error(
+                "drug", f"{drug} is already on another row of this regimen: change its doses there."
+            )
+
     def _refuse_repeated_drugs(self) -> None:
         seen: set[int] = set()
         for form in self.forms:
@@ -338,15 +358,18 @@ class BaseRegimenFormSet(forms.BaseInlineFormSet):
             seen.add(drug.pk)
 
 
-RegimenFormSet = forms.inlineformset_factory(
-    Patient,
-    RegimenItem,
-    form=RegimenItemForm,
-    formset=BaseRegimenFormSet,
-    extra=2,
-    can_delete=True,
-    max_num=6,
-    validate_max=True,
+RegimenFormSet = cast(
+    "type[BaseRegimenFormSet]",
+    forms.inlineformset_factory(
+        Patient,
+        RegimenItem,
+        form=RegimenItemForm,
+        formset=BaseRegimenFormSet,
+        extra=2,
+        can_delete=True,
+        max_num=6,
+        validate_max=True,
+    ),
 )
 
 
@@ -428,6 +451,6 @@ def _stored_row(item: RegimenItem) -> dict[str, str]:
 
 def patient_form_data_at(form: PatientForm, *, version: int) -> QueryDict:
     """The typed patient form, opened at `version` (to show again after an edit conflict)."""
-    data = form.data.copy()
+    data = form.data.copy() if isinstance(form.data, QueryDict) else QueryDict(mutable=True)
     data["version"] = str(version)
     return data

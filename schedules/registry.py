@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db import transaction
+from django.db import models, transaction
 
 from .models import Patient, RegimenItem
 
@@ -139,18 +139,22 @@ def _drug_name(item: RegimenItem | None) -> str:
     return item.drug.name if item is not None else ""
 
 
+def _field(name: str) -> models.Field[Any, Any]:
+    return cast("models.Field[Any, Any]", Patient._meta.get_field(name))
+
+
 def _label(name: str) -> str:
-    return str(Patient._meta.get_field(name).verbose_name).capitalize()
+    return str(_field(name).verbose_name).capitalize()
 
 
 def _shown(record: Any, name: str) -> str:
     """A field's value as a person reads it: choices by label, yes/no, dates as on the page."""
-    field = Patient._meta.get_field(name)
+    field = _field(name)
     if name == "clinic":
         return str(record.clinic)
     value = getattr(record, name)
     if getattr(field, "choices", None):
-        return str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
+        return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "yes" if value else "no"
     if hasattr(value, "strftime"):
