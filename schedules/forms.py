@@ -435,7 +435,7 @@ def regimen_formset_rebased(formset: BaseRegimenFormSet, *, version: int) -> Bas
     )
     for index, row in enumerate(rows):
         for key, value in row.items():
-            if value and not (key == "DELETE" and value in ("", "False")):
+            if value:
                 data[f"{prefix}-{index}-{key}"] = value
     rebased: BaseRegimenFormSet = type(formset)(data, instance=patient, prefix=prefix)
     return rebased
