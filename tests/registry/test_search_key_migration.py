@@ -13,7 +13,7 @@ from schedules.models import Patient
 BEFORE = [("schedules", "0003_groups")]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_existing_patients_get_their_search_key() -> None:
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()
