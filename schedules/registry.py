@@ -1,8 +1,9 @@
 """Saving a patient's details and regimen without losing anybody's edit (optimistic concurrency).
 
 A form carries the version it was opened at. A save locks the patient row, compares that version
-with the stored one and, when someone else saved in between, refuses with what they changed
-(read from the change history), so the form can be shown again with this person's typing kept.
+with the stored one and, when someone else saved changes in between, refuses with what they
+changed (read from the change history), so the form can be shown again with this person's typing
+kept. A save in between that changed nothing loses nothing, so it does not stop this one.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def patient_conflict(current: Patient, loaded_version: int) -> EditConflict | No
         for name in PATIENT_FIELDS
         if seen is None or _shown(seen, name) != _shown(current, name)
     )
-    return _conflict(current, changes, version=current.version)
+    return _conflict(current, changes, version=current.version) if changes else None
 
 
 def regimen_conflict(current: Patient, loaded_version: int) -> EditConflict | None:
@@ -111,7 +112,7 @@ def regimen_conflict(current: Patient, loaded_version: int) -> EditConflict | No
         new_text = describe_doses(new) if new else "removed"
         if old_text != new_text:
             changes.append(Change(what=_drug_name(old or new), before=old_text, after=new_text))
-    return _conflict(current, tuple(changes), version=current.regimen_version)
+    return _conflict(current, tuple(changes), version=current.regimen_version) if changes else None
 
 
 def regimen_at(patient: Patient, version: int) -> list[RegimenItem]:

@@ -166,3 +166,24 @@ def test_a_page_without_its_version_is_refused_plainly(
         response = prescriber_client.post(edit_url(patient), details_data)
         assert "This page is out of date or incomplete" in response.content.decode()
     assert patient.regimen.get().night_mg == 2
+
+
+def test_a_save_in_between_that_changed_nothing_does_not_stop_this_one(
+    prescriber_client: Client, clinic: Clinic, patient: Patient
+) -> None:
+    stale = regimen_post(
+        patient, [{"drug": drug_id("lorazepam"), "morning_mg": "1", "evening_mg": "1", "night_mg": "1.5"}]
+    )
+    unchanged = [{"drug": drug_id("lorazepam"), "morning_mg": "1", "evening_mg": "1", "night_mg": "2"}]
+    other = colleague(clinic)
+    assert other.post(regimen_url(patient), regimen_post(patient, unchanged)).status_code == 302
+    as_stored = details(clinic, use_duration="unknown", version="1")
+    assert other.post(edit_url(patient), as_stored).status_code == 302
+
+    assert prescriber_client.post(regimen_url(patient), stale).status_code == 302
+    assert patient.regimen.get().night_mg == Decimal("1.5")
+    assert (
+        prescriber_client.post(edit_url(patient), details(clinic, notes="z", version="1")).status_code == 302
+    )
+    patient.refresh_from_db()
+    assert (patient.notes, patient.version, patient.regimen_version) == ("z", 3, 3)
