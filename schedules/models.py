@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser
@@ -16,6 +17,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
+
+from .text import (
+    SEARCH_KEY_LENGTH,
+    fold,
+    name_search_key,
+    refuse_hidden_characters,
+    refuse_hidden_characters_in_notes,
+)
 
 # Metabolite half-lives at or above this many hours count as "long-lived" for the hepatic-impairment
 # warning: the nordiazepam family (36-200 h) and flurazepam's desalkylflurazepam (40-250 h).
@@ -326,27 +335,51 @@ class PatientQuerySet(models.QuerySet["Patient"]):
         return self.filter(clinic__members=user)
 
     def search(self, text: str) -> PatientQuerySet:
-        """Match a date of birth (e.g. 1951-03-14, 14/03/1951, 14 Mar 1951), part of a record
-        number, or every word of a name in any order ("Ellis, Margaret" as the list shows it)."""
+        """Match a date of birth (e.g. 1951-03-14, 14/03/1951, 14 Mar 1951; 05/12/1968 matches both
+        5 Dec and 12 May), part of a record number, or every word of a name in any order ("Ellis,
+        Margaret" as the list shows it), without regard to case or accents ("astrom" finds Åström)."""
         text = text.strip()
         if not text:
             return self
-        born = parse_date_of_birth(text)
-        if born is not None:
-            return self.filter(date_of_birth=born)
+        readings = date_of_birth_readings(text)
+        if readings:
+            return self.filter(date_of_birth__in=readings)
         name_query = Q()
-        for word in text.replace(",", " ").split():
-            name_query &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
+        for word in fold(text.replace(",", " ")).split():
+            name_query &= Q(search_key__contains=word)
         return self.filter(Q(record_number__icontains=text) | name_query)
+
+    def possible_duplicates(
+        self, *, clinic: Clinic, given_name: str, family_name: str, date_of_birth: date
+    ) -> PatientQuerySet:
+        """Patients of `clinic` born that day with the same name, whatever its case or accents
+        (and with given and family name swapped, a common registration slip)."""
+        keys = {name_search_key(given_name, family_name), name_search_key(family_name, given_name)}
+        return self.filter(clinic=clinic, date_of_birth=date_of_birth, search_key__in=keys)
+
+
+# Day first (as the UK and Canada write it), then month first (as the US does): a date that reads
+# both ways (05/12/1968) is searched under both readings.
+DATE_OF_BIRTH_PATTERNS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
+
+
+def date_of_birth_readings(text: str) -> list[date]:
+    """Every date `text` can be read as, in order of the patterns; none when it is not a date."""
+    readings: list[date] = []
+    for pattern in DATE_OF_BIRTH_PATTERNS:
+        try:
+            reading = datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+        if reading not in readings:
+            readings.append(reading)
+    return readings
 
 
 def parse_date_of_birth(text: str) -> date | None:
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
+    """The first reading of `text` as a date (day first where it is ambiguous), or None."""
+    readings = date_of_birth_readings(text)
+    return readings[0] if readings else None
 
 
 class Patient(models.Model):
@@ -365,9 +398,9 @@ class Patient(models.Model):
         UNKNOWN = "unknown", "Not known"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
-    record_number = models.CharField(max_length=40)
-    given_name = models.CharField(max_length=80)
-    family_name = models.CharField(max_length=80)
+    record_number = models.CharField(max_length=40, validators=[refuse_hidden_characters])
+    given_name = models.CharField(max_length=80, validators=[refuse_hidden_characters])
+    family_name = models.CharField(max_length=80, validators=[refuse_hidden_characters])
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     hepatic_impairment = models.BooleanField(default=False)
@@ -378,6 +411,7 @@ class Patient(models.Model):
         max_length=200,
         blank=True,
         help_text="e.g. methadone 60 mg daily, alcohol",
+        validators=[refuse_hidden_characters],
     )
     seizure_history = models.BooleanField("history of seizures or withdrawal seizures", default=False)
     use_duration = models.CharField(
@@ -386,7 +420,14 @@ class Patient(models.Model):
         choices=UseDuration.choices,
         default=UseDuration.UNKNOWN,
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, validators=[refuse_hidden_characters_in_notes])
+    # Kept in step with the name by save(): names folded to lower case without accents, so search
+    # and the duplicate check behave the same on every database.
+    search_key = models.CharField(max_length=SEARCH_KEY_LENGTH, editable=False, db_index=True, default="")
+    # Optimistic concurrency: each save of the details raises `version`, each save of the regimen
+    # raises `regimen_version`; a form opened at an older version is refused (schedules.registry).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    regimen_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -412,6 +453,13 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_name.upper()}, {self.given_name} ({self.record_number})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_key = name_search_key(self.given_name, self.family_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"given_name", "family_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:
@@ -476,6 +524,11 @@ class RegimenItem(models.Model):
             for field in SLOT_FIELDS
             if (value := getattr(self, field)) is not None
         }
+
+    @property
+    def doses_by_slot(self) -> list[tuple[str, Decimal | None]]:
+        """Every time of day in order, with its dose or None: for a table with a cell for each."""
+        return [(field.removesuffix("_mg"), getattr(self, field)) for field in SLOT_FIELDS]
 
     @property
     def daily_mg(self) -> Decimal:

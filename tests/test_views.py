@@ -150,6 +150,7 @@ def patient_post(clinic: Clinic, **changes: object) -> dict[str, object]:
         "use_duration": "1-5y",
         "cns_depressants": "",
         "notes": "",
+        "version": "1",  # the version an edit form was opened at (a new patient has none)
     }
     data.update(changes)
     return data
@@ -225,6 +226,7 @@ def regimen_post(patient: Patient, rows: list[dict[str, object]]) -> dict[str, o
         "regimen-INITIAL_FORMS": str(len(existing)),
         "regimen-MIN_NUM_FORMS": "0",
         "regimen-MAX_NUM_FORMS": "6",
+        "regimen-version": str(Patient.objects.get(pk=patient.pk).regimen_version),
     }
     for index, row in enumerate(rows):
         if index < len(existing):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,10 +15,17 @@ from django.views.decorators.http import require_GET
 import audit
 from audit.models import Action
 
-from ..forms import PatientForm, PatientSearchForm, RegimenFormSet
-from ..models import Clinic, Patient
+from ..forms import (
+    PatientForm,
+    PatientSearchForm,
+    RegimenFormSet,
+    patient_form_data_at,
+    regimen_formset_rebased,
+)
+from ..models import Clinic, Patient, date_of_birth_readings
 from ..plan_review import patient_box
 from ..regimens import summarise_regimen
+from ..registry import EditConflict, regimen_conflict, save_patient, save_regimen
 from .base import AuthenticatedHttpRequest, patient_for
 
 PATIENTS_PER_PAGE = 25
@@ -40,17 +47,20 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET)
     patients = Patient.objects.visible_to(request.user).select_related("clinic")
+    readings = []
     if form.is_valid():
         patients = patients.search(form.cleaned_data["q"])
+        readings = date_of_birth_readings(form.cleaned_data["q"])
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "schedules/patient_list.html", {"form": form, "page": page})
+    context = {"form": form, "page": page, "date_readings": readings}
+    return render(request, "schedules/patient_list.html", context)
 
 
 @permission_required("schedules.add_patient", raise_exception=True)
 def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, clinics=_user_clinics(request), today=timezone.localdate())
     if request.method == "POST" and form.is_valid():
-        patient = form.save()
+        patient = save_patient(form)
         messages.success(request, f"{patient.full_name} registered. Now enter their current regimen.")
         return redirect("schedules:regimen_edit", patient_id=patient.pk)
     return render(request, "schedules/patient_form.html", {"form": form, "patient": None})
@@ -59,18 +69,23 @@ def patient_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required("schedules.change_patient", raise_exception=True)
 def patient_edit(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id)
-    form = PatientForm(
-        request.POST or None,
-        instance=patient,
-        clinics=_user_clinics(request),
-        today=timezone.localdate(),
-    )
+    clinics, today = _user_clinics(request), timezone.localdate()
+    form = PatientForm(request.POST or None, instance=patient, clinics=clinics, today=today)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Patient details saved.")
-        return redirect("schedules:patient_detail", patient_id=patient.pk)
+        try:
+            save_patient(form)
+        except EditConflict as refused:
+            conflict = refused
+            patient = patient_for(request, patient_id)
+            data = patient_form_data_at(form, version=refused.version)
+            form = PatientForm(data, instance=patient, clinics=clinics, today=today)
+        else:
+            messages.success(request, "Patient details saved.")
+            return redirect("schedules:patient_detail", patient_id=patient.pk)
     audit.record(request, Action.VIEW_PATIENT, patient=patient, detail="patient form")
-    return render(request, "schedules/patient_form.html", {"form": form, "patient": patient})
+    context = {"form": form, "patient": patient, "conflict": conflict}
+    return render(request, "schedules/patient_form.html", context)
 
 
 @require_GET
@@ -90,10 +105,21 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
 def regimen_edit(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id)
     formset = RegimenFormSet(request.POST or None, instance=patient, prefix="regimen")
-    if request.method == "POST" and formset.is_valid():
-        with transaction.atomic():
-            formset.save()
-        messages.success(request, "Current regimen saved.")
-        return redirect("schedules:patient_detail", patient_id=patient.pk)
+    conflict = None
+    if request.method == "POST":
+        # Checked before validation too: a row someone else removed would otherwise read as an error.
+        loaded = formset.loaded_version
+        conflict = regimen_conflict(patient, loaded) if loaded is not None else None
+        if conflict is None and formset.is_valid():
+            try:
+                save_regimen(formset, patient=patient)
+            except EditConflict as refused:
+                conflict = refused
+            else:
+                messages.success(request, "Current regimen saved.")
+                return redirect("schedules:patient_detail", patient_id=patient.pk)
+        if conflict is not None:
+            formset = regimen_formset_rebased(formset, version=conflict.version)
     audit.record(request, Action.VIEW_PATIENT, patient=patient, detail="regimen form")
-    return render(request, "schedules/regimen_form.html", {"patient": patient, "formset": formset})
+    context = {"patient": patient, "formset": formset, "conflict": conflict}
+    return render(request, "schedules/regimen_form.html", context)
