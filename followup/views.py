@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+import audit
+from audit.models import Action
 from schedules.actions import plans as plan_actions
 from schedules.models import Plan, PlanVersion
 from schedules.views.base import AuthenticatedHttpRequest
@@ -72,6 +74,7 @@ def plan_checkins(request: AuthenticatedHttpRequest, plan_id: int) -> HttpRespon
     today = timezone.localdate()
     checkins = _plan_checkins(plan)
     follow_up = follow_ups([plan], today=today)[0] if plan.current_version else None
+    audit.record(request, Action.VIEW_PLAN, patient=plan.patient, plan=plan, detail="check-ins")
     return render(
         request,
         "followup/plan_checkins.html",
@@ -260,6 +263,7 @@ def checkin_detail(request: AuthenticatedHttpRequest, checkin_id: int) -> HttpRe
         before = PlanVersion.objects.get(plan=plan, number=result.number - 1)
         moved = date_changes(before.schedule, result.schedule, on=checkin.date)
     chart_version = result or plan.current_version
+    audit.record(request, Action.VIEW_PLAN, patient=plan.patient, plan=plan, detail=f"check-in {checkin.pk}")
     return render(
         request,
         "followup/checkin_detail.html",

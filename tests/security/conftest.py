@@ -16,6 +16,9 @@ from django.test import Client
 from django.urls import clear_url_caches
 
 from accounts.models import ClinicManager
+from followup.actions import record_checkin
+from followup.models import Scale, ScaleBand, ScaleItem
+from followup.scale_data import CHECKLIST_KEY
 from audit.models import Action, AuditEvent
 from schedules.models import (
     Clinic,
@@ -29,6 +32,7 @@ from schedules.models import (
 )
 
 from ..conftest import client_for, make_patient, make_user
+from ..followup.conftest import checkin_input
 from ..plans.conftest import new_plan
 
 VISITORS = ("anonymous", "staff", "prescriber", "administrator", "no_role", "other_prescriber")
@@ -66,10 +70,29 @@ def build_world(clinic: Clinic) -> World:
     )
     plan = new_plan(users["prescriber"], patient)  # type: ignore[arg-type]
     drug = Drug.objects.get(name="lorazepam")
+    # An active plan (check-ins are recorded on active plans) with one check-in.
+    followed: Patient = make_patient(clinic, "RHC-2002", family_name="Followed")
+    RegimenItem.objects.create(patient=followed, drug=drug, night_mg=Decimal(2))
+    active = new_plan(users["prescriber"], followed, activate=True)  # type: ignore[arg-type]
+    scale = Scale.objects.get(key=CHECKLIST_KEY)
+    checkin = record_checkin(
+        users["prescriber"],  # type: ignore[arg-type]
+        plan=active,
+        lock_version=active.lock_version,
+        data=checkin_input(scale, active.current_version.start_date),  # type: ignore[union-attr]
+    )
     event = AuditEvent.objects.create(action=Action.SIGN_IN, username="staff")
     objects = {
         "patient": patient.pk,
         "plan": plan.pk,
+        "active_plan": active.pk,
+        "checkin": checkin.pk,
+        "scale": scale.pk,
+        "scaleitem": scale.items.first().pk,  # type: ignore[union-attr]
+        # The shipped checklist has no bands: one made here for the admin's band pages.
+        "scaleband": ScaleBand.objects.create(
+            scale=scale, min_score=0, max_score=3, label="Matrix", meaning="Permission matrix only"
+        ).pk,
         "drug": drug.pk,
         "drug_type": ContentType.objects.get_for_model(Drug).pk,
         "drug_history": drug.history.latest().pk,
@@ -92,6 +115,9 @@ def build_world(clinic: Clinic) -> World:
         "equivalencetable": EquivalenceTable,
         "equivalence": Equivalence,
         "clinic": Clinic,
+        "scale": Scale,
+        "scaleitem": ScaleItem,
+        "scaleband": ScaleBand,
     }
     for name, model in models.items():
         instance = model.objects.get(pk=objects[name])

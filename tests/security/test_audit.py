@@ -246,7 +246,7 @@ def test_the_audit_api_records_plans_prints_and_exports(prescriber: User, patien
 def test_plan_pages_prints_and_exports_are_recorded(prescriber: User, patient: Patient) -> None:
     from ..plans.conftest import new_plan
 
-    plan = new_plan(prescriber, patient)
+    plan = new_plan(prescriber, patient, activate=True)  # dangers acknowledged: it may be printed
     client = client_for(prescriber)
     pages = {
         f"/plans/{plan.pk}/": Action.VIEW_PLAN,
