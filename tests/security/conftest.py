@@ -16,10 +16,10 @@ from django.test import Client
 from django.urls import clear_url_caches
 
 from accounts.models import ClinicManager
+from audit.models import Action, AuditEvent
 from followup.actions import record_checkin
 from followup.models import Scale, ScaleBand, ScaleItem
 from followup.scale_data import CHECKLIST_KEY
-from audit.models import Action, AuditEvent
 from schedules.models import (
     Clinic,
     Drug,
