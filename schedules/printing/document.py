@@ -102,6 +102,9 @@ class PrintablePlan:
     journal_start: dt.date | None = None
     journal_days: int = 0
     ends_with_stop: bool = True
+    # The danger warnings the prescriber acknowledged, each with its reason, who and when
+    # (PlanVersion.acknowledgements): printed on the clinician's plan.
+    acknowledgements: tuple[dict[str, Any], ...] = ()
 
     @property
     def starting_de_mg(self) -> str:

@@ -86,6 +86,7 @@ def from_plan_version(
         journal_start=journal_start,
         journal_days=journal_days,
         ends_with_stop=request.ends_with_stop,
+        acknowledgements=tuple(version.acknowledgements),
     )
 
 

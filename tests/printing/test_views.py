@@ -75,6 +75,25 @@ def test_a_plan_with_an_unacknowledged_danger_is_not_printed(
     assert response.status_code == 409 and b"not yet acknowledged" in response.content
 
 
+def test_each_acknowledged_danger_is_printed_with_its_reason_and_who(
+    prescriber_client: Client, prescriber: User, patient: Patient
+) -> None:
+    active = new_plan(
+        prescriber,
+        patient,
+        switch=True,
+        method=engine.PercentMethod(Decimal(50)),
+        interval_days=7,
+        activate=True,
+    )
+    acknowledged = active.versions.get().acknowledgements
+    assert acknowledged
+    text = read_pdf(prescriber_client.get(url(active, "clinician.pdf")).content).text
+    assert "Danger warnings acknowledged" in text
+    assert text.count("Reviewed with the patient") == len(acknowledged)
+    assert f"Acknowledged by {acknowledged[0]['by']}" in text
+
+
 def test_clinic_staff_may_print_and_export(staff_client: Client, plan: Plan) -> None:
     for name in ("clinician.pdf", "patient.pdf", "schedule.ics", "fhir.json", "steps.csv"):
         assert staff_client.get(url(plan, name)).status_code == 200, name
