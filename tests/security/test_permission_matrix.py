@@ -40,7 +40,8 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "schedules:patient_detail": ("/patients/{patient}/", "302 200 200 404 404 404", "302 405 405 405 405 405"),
     "schedules:patient_edit": ("/patients/{patient}/edit/", "302 403 200 403 403 404", "302 403 200 403 403 404"),
     "schedules:regimen_edit": ("/patients/{patient}/regimen/", "302 403 200 403 403 404", "302 403 200 403 403 404"),
-    # Plans, prints and exports
+    # Plans, prints and exports (the PDFs of an active plan: a plan with a danger warning nobody has
+    # acknowledged is not printed, tests/printing)
     "schedules:home": ("/", "302 302 200 302 302 200", "302 405 405 405 405 405"),
     "schedules:patient_list": ("/patients/", "302 200 200 200 200 200", "302 405 405 405 405 405"),
     "schedules:plan_new": ("/patients/{patient}/plans/new/", "302 403 200 403 403 404", "302 403 200 403 403 404"),
@@ -51,8 +52,8 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "schedules:step_remove": ("/plans/{plan}/remove-step/?step=1", "302 403 200 403 403 404", "302 403 200 403 403 404"),
     "schedules:hold_insert": ("/plans/{plan}/hold/", "302 403 200 403 403 404", "302 403 200 403 403 404"),
     "schedules:replan": ("/plans/{plan}/replan/", "302 403 200 403 403 404", "302 403 200 403 403 404"),
-    "schedules:plan_clinician_pdf": ("/plans/{plan}/clinician.pdf", "302 200 200 404 404 404", "302 405 405 405 405 405"),
-    "schedules:plan_patient_pdf": ("/plans/{plan}/patient.pdf", "302 200 200 404 404 404", "302 405 405 405 405 405"),
+    "schedules:plan_clinician_pdf": ("/plans/{active_plan}/clinician.pdf", "302 200 200 404 404 404", "302 405 405 405 405 405"),
+    "schedules:plan_patient_pdf": ("/plans/{active_plan}/patient.pdf", "302 200 200 404 404 404", "302 405 405 405 405 405"),
     "schedules:plan_ics": ("/plans/{plan}/schedule.ics", "302 200 200 404 404 404", "302 405 405 405 405 405"),
     "schedules:plan_fhir": ("/plans/{plan}/fhir.json", "302 200 200 404 404 404", "302 405 405 405 405 405"),
     "schedules:plan_csv": ("/plans/{plan}/steps.csv", "302 200 200 404 404 404", "302 405 405 405 405 405"),
