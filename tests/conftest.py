@@ -17,6 +17,29 @@ PASSWORD = "correct-horse-battery"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+def _needs_an_emptied_database(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and bool(marker.kwargs.get("transaction"))
+    names = getattr(item, "fixturenames", ())
+    return transactional or "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on a transactional database (the browser tests' live server) empty it when they end,
+    reference data included: run them after every other test, the browser tests last. Without this,
+    pytest groups the tests of Playwright's session-wide browser parameter in the middle of the run,
+    and the tests after them find no reference data."""
+    browser = Path(__file__).parent / "browser"
+
+    def group(item: pytest.Item) -> int:
+        if browser in Path(item.fspath).parents:
+            return 2
+        return 1 if _needs_an_emptied_database(item) else 0
+
+    items.sort(key=group)
+
+
 def pytest_report_header() -> str:
     if CHROMIUM.exists():
         return f"browser tests: Debian's Chromium at {CHROMIUM}"

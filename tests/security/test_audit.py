@@ -60,13 +60,13 @@ def test_a_hostile_user_name_is_stored_printable() -> None:
 
 
 @pytest.mark.parametrize(
-    "page", ["schedules:patient_detail", "schedules:patient_edit", "schedules:regimen_edit"]
+    "url_name", ["schedules:patient_detail", "schedules:patient_edit", "schedules:regimen_edit"]
 )
-def test_every_view_of_a_patient_is_recorded(prescriber: User, patient: Patient, page: str) -> None:
-    client_for(prescriber).get(reverse(page, args=[patient.pk]), REMOTE_ADDR="192.0.2.5")
+def test_every_view_of_a_patient_is_recorded(prescriber: User, patient: Patient, url_name: str) -> None:
+    client_for(prescriber).get(reverse(url_name, args=[patient.pk]), REMOTE_ADDR="192.0.2.5")
     [viewed] = events(Action.VIEW_PATIENT)
     assert (viewed.user, viewed.patient, viewed.address) == (prescriber, patient, "192.0.2.5")
-    assert viewed.path == reverse(page, args=[patient.pk])
+    assert viewed.path == reverse(url_name, args=[patient.pk])
 
 
 def test_a_refused_patient_is_not_recorded_as_viewed(prescriber: User, foreign_patient: Patient) -> None:
