@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from . import engine
 from .models import CLINIC_MARKETS, Drug, Equivalence, EquivalenceTable, Formulation, Plan
@@ -46,7 +46,8 @@ def drug_by_name(name: str) -> Drug:
 
 
 def engine_table(table: EquivalenceTable) -> engine.EquivalenceTable:
-    entries = table.equivalences.select_related("drug")
+    prefetched = "equivalences" in getattr(table, "_prefetched_objects_cache", {})
+    entries = table.equivalences.all() if prefetched else table.equivalences.select_related("drug")
     return engine.EquivalenceTable(
         key=table.key,
         name=table.name,
@@ -307,7 +308,8 @@ def compare_tables(regimen: Sequence[engine.RegimenItem], used: str | None = Non
     """The regimen converted with every loaded equivalence table (``used``, a key, first; None:
     the default table), with a warning where tables differ by more than 1.5 times for a drug."""
     used_key = table_by_key(used).key
-    tables = [engine_table(table) for table in EquivalenceTable.objects.all()]
+    with_entries = Prefetch("equivalences", queryset=Equivalence.objects.select_related("drug"))
+    tables = [engine_table(table) for table in EquivalenceTable.objects.prefetch_related(with_entries)]
     return engine.compare_tables(regimen=regimen, tables=tables, used=used_key)
 
 

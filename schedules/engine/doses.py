@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+from typing import Any, TypeVar
 
-from .types import EngineError, Formulation, format_mg
+from .types import EngineError, Formulation, exact, format_mg
 
 # Liquids are measured to 0.1 mL (the issue; an oral syringe's finest graduation): the default
 # of the clinic's setting (the graduation of the oral syringe it supplies).
@@ -38,6 +39,9 @@ LIQUID_STEP_ML = Decimal("0.1")
 # At most 10 mL of liquid in a single dose (issue 8: a 40.5 mL dose is a hazard): the default of
 # the clinic's setting.
 MAX_LIQUID_DOSE_ML = Decimal(10)
+# A maker's memoised answers are dropped past this many (a bound on memory, not a behaviour).
+_MEMO_LIMIT = 20_000
+_T = TypeVar("_T")
 
 
 def to_decimal(value: Fraction) -> Decimal:
@@ -149,63 +153,73 @@ class DoseMaker:
         )
         self._sizes = tuple(sorted({piece.size for piece in self._pieces}, reverse=True))
         self._table = _SolidTable(fewest=(0,), reachable=(0,))
-        self._units: dict[Fraction, tuple[Unit, ...]] = {}
+        # The grid: every dose made is a whole number of these (see "Queries" below).
+        steps = [self._quantum] if self._pieces else []
+        if liquid is not None:
+            steps.append(Fraction(liquid.strength_mg) * self.liquid_step_ml)
+        self._grid = _common_divisor(steps)
+        self._grid_num, self._grid_den = self._grid.numerator, self._grid.denominator
+        self._q = int(self._quantum / self._grid)  # a solid quantum, in grid units
+        self._step = int(steps[-1] / self._grid) if liquid is not None else 0  # one liquid measure
+        # The most liquid one dose may hold: whole measuring steps up to the volume limit.
+        self._most = self._step * math.floor(self.max_liquid_ml / self.liquid_step_ml)
+        self._units: dict[tuple[Fraction, bool], tuple[Unit, ...]] = {}
+        self._at_least_memo: dict[int, Decimal] = {}
+        self._at_most_memo: dict[int, Decimal] = {}
+        self._between_memo: dict[tuple[int, int], tuple[Decimal, ...]] = {}
 
     # Queries -------------------------------------------------------------------------------
+    #
+    # Every dose the maker can make is a whole number of grid units (the greatest common
+    # divisor of the solid quantum and the liquid's measuring step), so the queries below
+    # work on integers in grid units: exact, and free of Fraction arithmetic in their loops.
+    # Answers depend only on the grid point asked about and are memoised per maker.
 
     def is_achievable(self, mg: Decimal | Fraction) -> bool:
-        value = Fraction(mg)
+        value = exact(mg)
         if value < 0:
             return False
-        if self._solid_index(value) is not None:
-            return True
-        return self._top_up(value) is not None
+        grid = self._on_grid(value)
+        if grid is None:
+            return False
+        return self._solid_at(grid) or self._top_up_grid(grid, below=False) is not None
 
     def at_least(self, mg: Decimal | Fraction) -> Decimal:
         """The smallest achievable dose of at least ``mg``."""
-        value = max(Fraction(mg), Fraction(0))
-        options = []
-        if self._pieces:
-            options.append(self._solid_at_least(value))
-        if self.liquid is not None:
-            step, most = self._liquid_step_mg, self._liquid_most_mg
-            for solid in self._solids_between(value - most, value):
-                k = math.ceil((value - solid) / step)
-                if k * step <= most:
-                    options.append(solid + k * step)
-        if not options:  # a liquid alone, and the dose is above its largest volume
-            raise EngineError(
-                f"{self.drug} {format_mg(to_decimal_or_round(value))} mg is more than one dose of "
-                f"the allowed formulations can hold ({self.describe()})"
-            )
-        return to_decimal(min(options))
+        value = max(exact(mg), Fraction(0))
+        grid = self._ceil(value)
+        found = self._at_least_memo.get(grid)
+        if found is None:
+            options = []
+            if self._pieces:
+                options.append(self._solid_at_least_grid(grid))
+            if self.liquid is not None:
+                step, most = self._step, self._most
+                for solid in self._solids_between_grid(grid - most, grid):
+                    k = -((solid - grid) // step)
+                    if k * step <= most:
+                        options.append(solid + k * step)
+            if not options:  # a liquid alone, and the dose is above its largest volume
+                raise EngineError(
+                    f"{self.drug} {format_mg(to_decimal_or_round(value))} mg is more than one dose of "
+                    f"the allowed formulations can hold ({self.describe()})"
+                )
+            found = self._memo(self._at_least_memo, grid, self._to_mg(min(options)))
+        return found
 
     def at_most(self, mg: Decimal | Fraction) -> Decimal:
         """The largest achievable dose of at most ``mg`` (0 is always achievable)."""
-        value = Fraction(mg)
+        value = exact(mg)
         if value <= 0:
             return Decimal(0)
-        options = [Fraction(0)]
-        if self._pieces:
-            options.append(self._solid_at_most(value))
-        if self.liquid is not None:
-            step, most = self._liquid_step_mg, self._liquid_most_mg
-            for solid in self._solids_under(value):
-                options.append(solid + min(math.floor((value - solid) / step) * step, most))
-        return to_decimal(max(options))
+        return self._at_most_grid(self._floor(value))
 
     def below(self, mg: Decimal | Fraction) -> Decimal:
         """The largest achievable dose strictly below ``mg`` (which must be above 0)."""
-        value = Fraction(mg)
-        options = [Fraction(0)]
-        if self._pieces:
-            options.append(self._solid_at_most(self._quantum * (math.ceil(value / self._quantum) - 1)))
-        if self.liquid is not None:
-            step, most = self._liquid_step_mg, self._liquid_most_mg
-            for solid in self._solids_under(value):
-                if solid < value:
-                    options.append(solid + min((math.ceil((value - solid) / step) - 1) * step, most))
-        return to_decimal(max(option for option in options if option < value))
+        value = exact(mg)
+        if value <= 0:
+            raise EngineError(f"internal error: no {self.drug} dose below {value} mg")
+        return self._at_most_grid(self._ceil(value) - 1)
 
     def smallest(self) -> Decimal:
         """The smallest dose above 0 that can be made."""
@@ -213,17 +227,22 @@ class DoseMaker:
 
     def between(self, low: Fraction, high: Fraction) -> list[Decimal]:
         """Achievable doses ``d`` with ``low <= d < high``, ascending."""
-        values: set[Fraction] = set()
-        solids = self._solids_between(low - (self._liquid_most_mg if self.liquid else 0), high)
-        for solid in solids:
-            if solid >= low and solid < high:
-                values.add(solid)
-            if self.liquid is not None:
-                step, most = self._liquid_step_mg, self._liquid_most_mg
-                first = max(math.ceil((low - solid) / step), 1)
-                last = min(math.ceil((high - solid) / step) - 1, int(most / step))
-                values.update(solid + k * step for k in range(first, last + 1))
-        return [to_decimal(v) for v in sorted(values)]
+        first_grid, stop_grid = self._ceil(low), self._ceil(high)
+        key = (first_grid, stop_grid)
+        found = self._between_memo.get(key)
+        if found is None:
+            values: set[int] = set()
+            reach = self._most if self.liquid is not None else 0
+            for solid in self._solids_between_grid(first_grid - reach, stop_grid):
+                if first_grid <= solid < stop_grid:
+                    values.add(solid)
+                if self.liquid is not None:
+                    step, most = self._step, self._most
+                    first = max(-((solid - first_grid) // step), 1)
+                    last = min(-((solid - stop_grid) // step) - 1, most // step)
+                    values.update(solid + k * step for k in range(first, last + 1))
+            found = self._memo(self._between_memo, key, tuple(self._to_mg(v) for v in sorted(values)))
+        return list(found)
 
     def units(self, mg: Decimal | Fraction, *, keep_liquid: bool = False) -> tuple[Unit, ...]:
         """The best way to make ``mg``; raises EngineError when it cannot be made.
@@ -231,12 +250,18 @@ class DoseMaker:
         ``keep_liquid``: the patient already measures this dose as a liquid, so a liquid that
         makes ``mg`` exactly is used rather than going back to tablets.
         """
-        value = Fraction(mg)
-        if keep_liquid and (solid := self._top_up(value, below=True)) is not None:
-            return self._topped_up(solid, value)
-        if value not in self._units:
-            self._units[value] = self._make(value)
-        return self._units[value]
+        value = exact(mg)
+        key = (value, keep_liquid)
+        found = self._units.get(key)
+        if found is None:
+            if keep_liquid and (solid := self._top_up(value, below=True)) is not None:
+                found = self._topped_up(solid, value)
+            elif keep_liquid:
+                found = self.units(value)
+            else:
+                found = self._make(value)
+            self._memo(self._units, key, found)
+        return found
 
     def describe(self) -> str:
         """'0.5 mg tablet (halves), 1 mg/mL oral solution': what the doses are made from."""
@@ -245,6 +270,31 @@ class DoseMaker:
             split = {2: " (halves)", 3: " (quarters)"}.get(len(f.fractions), "")
             parts.append(f.describe() + split)
         return ", ".join(parts)
+
+    # Grid units ----------------------------------------------------------------------------
+
+    def _floor(self, value: Fraction) -> int:
+        """The largest grid point at most ``value``."""
+        return (value.numerator * self._grid_den) // (value.denominator * self._grid_num)
+
+    def _ceil(self, value: Fraction) -> int:
+        """The smallest grid point at least ``value``."""
+        return -((-value.numerator * self._grid_den) // (value.denominator * self._grid_num))
+
+    def _on_grid(self, value: Fraction) -> int | None:
+        """``value`` in grid units, or None when it is not a whole number of them."""
+        whole, rest = divmod(value.numerator * self._grid_den, value.denominator * self._grid_num)
+        return None if rest else whole
+
+    def _to_mg(self, grid: int) -> Decimal:
+        """The exact Decimal mg of a grid point."""
+        return to_decimal(self._grid * grid)
+
+    def _memo(self, memo: dict[Any, Any], key: object, value: _T) -> _T:
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = value
+        return value
 
     # Solid doses ---------------------------------------------------------------------------
 
@@ -259,15 +309,40 @@ class DoseMaker:
         found = position < len(table.reachable) and table.reachable[position] == index
         return int(index) if found else None
 
-    def _solid_at_least(self, value: Fraction) -> Fraction:
-        index = math.ceil(value / self._quantum)
-        table = self._cover(index + self._sizes[0])
-        return table.reachable[bisect_left(table.reachable, index)] * self._quantum
-
-    def _solid_at_most(self, value: Fraction) -> Fraction:
-        index = math.floor(value / self._quantum)
+    def _solid_at(self, grid: int) -> bool:
+        """Whether tablets alone make ``grid`` (0 always)."""
+        if not self._pieces:
+            return grid == 0
+        index, rest = divmod(grid, self._q)
+        if rest:
+            return False
         table = self._cover(index)
-        return table.reachable[bisect_right(table.reachable, index) - 1] * self._quantum
+        position = bisect_left(table.reachable, index)
+        return position < len(table.reachable) and table.reachable[position] == index
+
+    def _solid_at_least_grid(self, grid: int) -> int:
+        index = -(-grid // self._q)
+        table = self._cover(index + self._sizes[0])
+        return table.reachable[bisect_left(table.reachable, index)] * self._q
+
+    def _solid_at_most_grid(self, grid: int) -> int:
+        index = grid // self._q
+        table = self._cover(index)
+        return table.reachable[bisect_right(table.reachable, index) - 1] * self._q
+
+    def _at_most_grid(self, grid: int) -> Decimal:
+        """The largest achievable dose at most ``grid`` grid units (which is at least 0)."""
+        found = self._at_most_memo.get(grid)
+        if found is None:
+            options = [0]
+            if self._pieces:
+                options.append(self._solid_at_most_grid(grid))
+            if self.liquid is not None:
+                step, most = self._step, self._most
+                for solid in self._solids_under_grid(grid):
+                    options.append(solid + min((grid - solid) // step * step, most))
+            found = self._memo(self._at_most_memo, grid, self._to_mg(max(options)))
+        return found
 
     def _cover(self, index: int) -> _SolidTable:
         """The solid table, grown (doubling) until it reaches ``index``."""
@@ -330,49 +405,45 @@ class DoseMaker:
 
     # Liquid doses --------------------------------------------------------------------------
 
-    @property
-    def _liquid_step_mg(self) -> Fraction:
-        assert self.liquid is not None
-        return Fraction(self.liquid.strength_mg) * self.liquid_step_ml
-
-    @property
-    def _liquid_most_mg(self) -> Fraction:
-        """The most liquid one dose may hold, in mg: whole measuring steps up to the volume limit."""
-        assert self.liquid is not None
-        steps = math.floor(self.max_liquid_ml / self.liquid_step_ml)
-        return self._liquid_step_mg * steps
-
-    def _solids_between(self, low: Fraction, high: Fraction) -> list[Fraction]:
-        """The solid doses (0 included) from ``low`` to ``high``, ascending."""
+    def _solids_between_grid(self, low: int, high: int) -> list[int]:
+        """The solid doses (0 included) from ``low`` to ``high`` grid units, ascending."""
         if high < 0:
             return []
         if not self._pieces:
-            return [Fraction(0)] if low <= 0 else []
-        first = max(math.ceil(max(low, Fraction(0)) / self._quantum), 0)
-        last = math.floor(high / self._quantum)
+            return [0] if low <= 0 else []
+        q = self._q
+        first = -(-max(low, 0) // q)
+        last = high // q
         table = self._cover(last)
         start = bisect_left(table.reachable, first)
         stop = bisect_right(table.reachable, last)
-        return [i * self._quantum for i in table.reachable[start:stop]]
+        return [i * q for i in table.reachable[start:stop]]
 
-    def _solids_under(self, value: Fraction) -> list[Fraction]:
-        """The solid doses a liquid top-up can start from to approach ``value`` from below: those
+    def _solids_under_grid(self, grid: int) -> list[int]:
+        """The solid doses a liquid top-up can start from to approach ``grid`` from below: those
         within the liquid's reach, and the largest one under that reach."""
-        reach = value - self._liquid_most_mg
-        solids = self._solids_between(reach, value)
+        reach = grid - self._most
+        solids = self._solids_between_grid(reach, grid)
         if reach > 0:
-            solids.insert(0, self._solid_at_most(reach) if self._pieces else Fraction(0))
+            solids.insert(0, self._solid_at_most_grid(reach) if self._pieces else 0)
         return solids
 
     def _top_up(self, value: Fraction, *, below: bool = False) -> Fraction | None:
         """The largest solid dose that the liquid can top up to ``value`` exactly (within the
         volume limit), or None. ``below``: the liquid must give some of the dose."""
+        grid = self._on_grid(value)
+        if grid is None:
+            return None
+        solid = self._top_up_grid(grid, below=below)
+        return None if solid is None else self._grid * solid
+
+    def _top_up_grid(self, grid: int, *, below: bool) -> int | None:
         if self.liquid is None:
             return None
-        step, most = self._liquid_step_mg, self._liquid_most_mg
-        for solid in reversed(self._solids_between(value - most, value)):
-            rest = value - solid
-            if (below and not rest) or (rest / step).denominator != 1:
+        step = self._step
+        for solid in reversed(self._solids_between_grid(grid - self._most, grid)):
+            rest = grid - solid
+            if (below and not rest) or rest % step:
                 continue
             return solid
         return None

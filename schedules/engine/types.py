@@ -219,10 +219,21 @@ class EquivalenceTable:
         reference = Fraction(self.reference_diazepam_mg)
         return {drug: reference / Fraction(entry.dose_mg) for drug, entry in self._by_drug.items()}
 
+    @cached_property
+    def _converted(self) -> dict[tuple[str, Decimal | Fraction], Fraction]:
+        """Memoised conversions (a plan asks for the same few doses on every step)."""
+        return {}
+
     def to_diazepam(self, drug: str, mg: Decimal | Fraction) -> Fraction:
         """Diazepam-equivalent mg of ``mg`` of ``drug``, exactly."""
-        self.entry(drug)
-        return exact(mg) * self._factors[drug]
+        key = (drug, mg)
+        found = self._converted.get(key)
+        if found is None:
+            self.entry(drug)
+            found = exact(mg) * self._factors[drug]
+            if len(self._converted) < 20_000:
+                self._converted[key] = found
+        return found
 
     def from_diazepam(self, drug: str, diazepam_mg: Fraction) -> Fraction:
         """Mg of ``drug`` equivalent to ``diazepam_mg`` diazepam, exactly."""

@@ -1,11 +1,15 @@
 """Presentation of doses: milligrams without trailing zeros, rounded only for display."""
 
 import datetime as dt
-from collections.abc import Sequence
+import html
+from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.utils.dates import MONTHS_3
+from django.utils.safestring import SafeString, mark_safe
 
 from schedules.charts import ScorePoint, build_chart
 
@@ -17,6 +21,17 @@ def mg(value: Decimal | float | None, places: int = 3) -> str:
     """2.500 -> '2.5'; 40 -> '40'; None -> '—'. Rounds half up to `places` decimals for display."""
     if value is None:
         return "—"
+    if type(value) is float:  # schedule dicts: the same few amounts on every step
+        return _float_mg(value, int(places))
+    return _mg(value, places)
+
+
+@lru_cache(maxsize=4096)
+def _float_mg(value: float, places: int) -> str:
+    return _mg(value, places)
+
+
+def _mg(value: Decimal | float, places: int) -> str:
     quantum = Decimal(1).scaleb(-int(places))
     rounded = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP).normalize()
     return f"{rounded:f}"
@@ -148,6 +163,73 @@ def is_current(step: dict[str, Any], today: dt.date | str | None) -> bool:
 @register.filter
 def drug_name(name: str) -> str:
     return name[:1].upper() + name[1:]
+
+
+@register.filter
+def step_rows(schedule: dict[str, Any], today: dt.date | str | None = None) -> list[dict[str, Any]]:
+    """The step table's rows, each cell's text made once here (templates/plans/_step_table.html).
+
+    The same text as the filters above give one by one (``units_text``, ``mg``, ``signed_percent``,
+    the ``date`` filter's "j M Y"), so the web page and the printed plan read the same. The four
+    times of day are made here as ``<td>`` cells (escaped as autoescaping would), so a long plan
+    costs a few variables per step rather than a loop of filters per cell.
+    """
+    months = {number: str(name).title() for number, name in MONTHS_3.items()}
+
+    def day_text(value: str) -> str:
+        day = dt.date.fromisoformat(value)
+        return f"{day.day} {months[day.month]} {day.year:04d}"
+
+    lines: dict[tuple[Any, ...], str] = {}
+
+    def dose_line(dose: dict[str, Any]) -> str:
+        key = (dose["drug"], dose["mg"], *(tuple(unit.items()) for unit in dose["units"]))
+        if key not in lines:
+            text = f"{drug_name(dose['drug'])} {mg(dose['mg'])} mg: {units_text(dose)}"
+            lines[key] = html.escape(text)
+        return lines[key]
+
+    def dose_cell(cell: dict[str, Any]) -> str:
+        classes = "dose" if cell["doses"] else "dose dose--none"
+        text = "<br>".join(dose_line(dose) for dose in cell["doses"]) or "–"
+        return f'<td class="{classes}" data-label="{html.escape(cell["label"])}">{text}</td>'
+
+    by_step: dict[int, list[dict[str, Any]]] = {}
+    for warning in schedule["warnings"]:
+        if warning["step"] is not None:
+            by_step.setdefault(warning["step"], []).append(warning)
+    rows = []
+    for step in schedule["steps"]:
+        current = is_current(step, today)
+        classes = f"step step--{step['phase']}"
+        if step["hold"]:
+            classes += " step--hold"
+        if current:
+            classes += " step--today"
+        days = step["days"]
+        rows.append(
+            {
+                "number": step["number"],
+                "classes": classes,
+                "phase": phase_label(step),
+                "current": current,
+                "dates": f"{day_text(step['start_date'])} to {day_text(step['end_date'])}",
+                "days": f"{days} day{'' if days == 1 else 's'}",
+                "cells": mark_safe("".join(dose_cell(cell) for cell in slot_cells(step))),
+                "daily": _lines(
+                    f"{drug_name(drug)} {mg(daily)} mg" for drug, daily in step["daily_mg"].items()
+                ),
+                "de": mg(step["diazepam_equivalent_mg"], 2),
+                "change": signed_percent(step["change_percent"]),
+                "warnings": by_step.get(step["number"], []),
+            }
+        )
+    return rows
+
+
+def _lines(lines: Iterable[str]) -> SafeString:
+    """Lines of text, escaped (as autoescaping would) and joined with line breaks."""
+    return mark_safe("<br>".join(html.escape(line) for line in lines))
 
 
 @register.inclusion_tag("plans/_chart.svg")
