@@ -529,6 +529,16 @@ class StepEditForm(ChangeForm):
         return cleaned
 
 
+def step_choice_label(step: Mapping[str, Any]) -> str:
+    """ "step 3 (5 Dec 2026 to 11 Dec 2026)": the dates as the plan page writes them."""
+
+    def shown(iso: str) -> str:
+        day = dt.date.fromisoformat(iso)
+        return f"{day.day} {day:%b %Y}"
+
+    return f"step {step['number']} ({shown(step['start_date'])} to {shown(step['end_date'])})"
+
+
 class HoldForm(ChangeForm):
     after_step = forms.TypedChoiceField(label="Hold the dose of", coerce=int)
     days = forms.IntegerField(label="For how many days", min_value=1, max_value=MAX_STEP_DAYS, initial=14)
@@ -537,7 +547,7 @@ class HoldForm(ChangeForm):
         super().__init__(*args, **kwargs)
         self.fields["after_step"].choices = [  # type: ignore[attr-defined]
             (0, "the starting regimen (before step 1)"),
-            *((s["number"], f"step {s['number']} ({s['start_date']} to {s['end_date']})") for s in steps),
+            *((s["number"], step_choice_label(s)) for s in steps),
         ]
 
 
@@ -547,7 +557,7 @@ class ReplanStepForm(ChangeForm):
     def __init__(self, *args: Any, steps: Sequence[Mapping[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["step_number"].choices = [  # type: ignore[attr-defined]
-            (s["number"], f"step {s['number']} ({s['start_date']} to {s['end_date']})") for s in steps
+            (s["number"], step_choice_label(s)) for s in steps
         ]
 
 
