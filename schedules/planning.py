@@ -304,13 +304,23 @@ def plan(choices: PlanChoices) -> engine.Schedule:
     return engine.plan_from_request(plan_request(choices))
 
 
-def compare_tables(regimen: Sequence[engine.RegimenItem], used: str | None = None) -> engine.TableComparison:
+def compare_tables(
+    regimen: Sequence[engine.RegimenItem],
+    used: str | None = None,
+    *,
+    frozen: engine.EquivalenceTable | None = None,
+) -> engine.TableComparison:
     """The regimen converted with every loaded equivalence table (``used``, a key, first; None:
-    the default table), with a warning where tables differ by more than 1.5 times for a drug."""
-    used_key = table_by_key(used).key
+    the default table), with a warning where tables differ by more than 1.5 times for a drug.
+
+    ``frozen``: a saved plan's own copy of the table it used, shown first in place of today's
+    values of that table (the other tables are today's)."""
     with_entries = Prefetch("equivalences", queryset=Equivalence.objects.select_related("drug"))
     tables = [engine_table(table) for table in EquivalenceTable.objects.prefetch_related(with_entries)]
-    return engine.compare_tables(regimen=regimen, tables=tables, used=used_key)
+    if frozen is not None:
+        tables = [frozen, *(table for table in tables if table.key != frozen.key)]
+        return engine.compare_tables(regimen=regimen, tables=tables, used=frozen.key)
+    return engine.compare_tables(regimen=regimen, tables=tables, used=table_by_key(used).key)
 
 
 # The findings a switch to diazepam (or a liquid) may avoid.

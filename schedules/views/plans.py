@@ -26,6 +26,7 @@ from followup.scores import plan_scores
 
 from .. import engine
 from ..actions import plans as actions
+from ..engine.serialize import request_from_dict
 from ..models import Patient, Plan, PlanVersion
 from ..plan_forms import (
     AcknowledgementForm,
@@ -236,8 +237,15 @@ def plan_detail(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse
         "table_changes": table_changes(version) if not plan.is_ended else [],
         "can_change": request.user.has_perm(CHANGE_PLAN) and not plan.is_ended,
         "scores": plan_scores(plan),  # check-in scores on the chart (followup)
+        "tables": _saved_comparison(version),
     }
     return render(request, "plans/plan_detail.html", context)
+
+
+def _saved_comparison(version: PlanVersion) -> engine.TableComparison:
+    """The plan's own conversion beside every other loaded table's, as in the builder."""
+    request = request_from_dict(version.request)
+    return compare_tables(request.regimen, frozen=request.table)
 
 
 @require_GET

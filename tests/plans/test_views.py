@@ -447,3 +447,21 @@ def test_the_builder_offers_the_last_dose_and_how_cuts_are_spread(
     request = response.context["proposal"].request
     assert request.last_dose_de_mg == Decimal("0.25")
     assert request.spread_cuts is False
+
+
+def test_the_plan_page_shows_its_own_conversion_beside_every_other_table(
+    prescriber_client: Client, plan: Plan
+) -> None:
+    from schedules.models import Equivalence
+
+    # Ashton's lorazepam value changes after the plan was saved: the page keeps the plan's value
+    # (1 mg = diazepam 10 mg) beside today's other tables (VA/DoD: 2 mg = 10 mg, twice as far).
+    ashton = Equivalence.objects.get(table__key="ashton", drug__name="lorazepam")
+    ashton.dose_mg = Decimal("0.75")
+    ashton.save()
+    content = prescriber_client.get(reverse("schedules:plan_detail", args=[plan.pk])).content.decode()
+    assert "The regimen in every equivalence table" in content
+    assert "lorazepam 1 mg = diazepam 10 mg</td>" in content
+    assert "lorazepam 2 mg = diazepam 10 mg</td>" in content
+    assert "lorazepam 0.75 mg" not in content
+    assert "The equivalence tables differ by" in content
