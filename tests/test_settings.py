@@ -61,7 +61,10 @@ PRODUCTION = {
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' (Playwright's event loop), never production's.
+    environment = {
+        k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -60,6 +60,9 @@ def _reference_data_and_roles(transactional_db: None) -> None:
     from django.contrib.auth.models import Group, Permission
 
     from accounts.roles import ensure_account_roles
+    from followup.models import Scale, ScaleBand, ScaleItem
+    from followup.roles import CHECKIN_PERMISSIONS, SCALE_PERMISSIONS, grant
+    from followup.scale_data import load_scales
     from schedules.models import Drug, Equivalence, EquivalenceTable, Formulation
     from schedules.reference_data import load_reference_data
     from schedules.roles import ensure_roles
@@ -72,6 +75,9 @@ def _reference_data_and_roles(transactional_db: None) -> None:
         table_model=EquivalenceTable,
         equivalence_model=Equivalence,
     )
+    load_scales(scale_model=Scale, item_model=ScaleItem, band_model=ScaleBand)
+    for permissions in (SCALE_PERMISSIONS, CHECKIN_PERMISSIONS):
+        grant(group_model=Group, permission_model=Permission, permissions=permissions)
 
 
 # Reported by the page itself, so that a violation shows in the console even where Chromium's own

@@ -25,12 +25,19 @@ def world(clinic: Clinic) -> World:
     return build_world(clinic)
 
 
+# Downloads (prints and exports) are files, not pages: the browser saves them rather than showing a
+# page, and their statuses are the permission matrix's own test.
+DOWNLOADS = (".pdf", ".ics", ".csv", ".json")
+
+
 def reachable(visitor: str) -> list[str]:
     column = VISITORS.index(visitor)
     return [
         url
         for url, get, _ in MATRIX.values()
-        if get.split()[column] == "200" and not url.startswith("/accounts/login")
+        if get.split()[column] == "200"
+        and not url.startswith("/accounts/login")
+        and not url.endswith(DOWNLOADS)
     ]
 
 
