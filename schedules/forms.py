@@ -26,6 +26,7 @@ from .models import (
     RegimenItem,
 )
 from .planning import PlanningError, engine_table, plan_formulations
+from .registry import PATIENT_FIELDS
 
 # Versions are PositiveIntegerFields: the largest value every database stores.
 MAX_VERSION = 2**31 - 1
@@ -51,21 +52,7 @@ class PatientForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = [
-            "clinic",
-            "record_number",
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "sex",
-            "use_duration",
-            "hepatic_impairment",
-            "pregnant",
-            "seizure_history",
-            "cns_depressant_co_use",
-            "cns_depressants",
-            "notes",
-        ]
+        fields = list(PATIENT_FIELDS)
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 3}),
