@@ -24,8 +24,8 @@ from .actions.plans import danger_key
 from .engine.limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, MAX_SWITCH_STAGE_DAYS
 from .engine.methods import MAX_PERCENT, MIN_PERCENT
 from .engine.types import format_mg
-from .models import Drug, EquivalenceTable, Formulation, Patient
-from .planning import PlanChoices, engine_drugs
+from .models import Drug, Formulation, Patient
+from .planning import PlanChoices, Reference, engine_drugs
 
 CUSTOM = "custom"
 METHODS = [
@@ -86,9 +86,12 @@ def _preset_label(preset: engine.Preset) -> str:
     return f"{preset.label}: {described}, {every}"
 
 
-def switch_suggestion(patient: Patient, drugs: Sequence[Drug], *, today: dt.date) -> tuple[str, str]:
+def switch_suggestion(
+    patient: Patient, drugs: Sequence[Drug], *, today: dt.date, reference: Reference | None = None
+) -> tuple[str, str]:
     """The switch the builder starts with, and why (a suggestion the prescriber may change)."""
-    short = [info.name for info in engine_drugs(drugs, patient.clinic.market) if info.short_acting]
+    market = patient.clinic.market
+    short = [info.name for info in engine_drugs(drugs, market, reference) if info.short_acting]
     names_taken = [drug.name for drug in drugs]
     if not short or "diazepam" in names_taken:
         return "", ""
@@ -109,6 +112,26 @@ def switch_suggestion(patient: Patient, drugs: Sequence[Drug], *, today: dt.date
         f"Suggested: {names} is short-acting, so a switch to diazepam is started for you (SPS; "
         "Maudsley Deprescribing Guidelines). Choose “No switch” to taper it directly."
     )
+
+
+def _strength_choices(products: Sequence[Formulation]) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for product in products:
+        if product.form in (Formulation.Form.TABLET, Formulation.Form.CAPSULE):
+            strength = format_mg(product.strength_mg)
+            seen.setdefault(f"{product.drug.name}:{strength}", f"{product.drug.name} {strength} mg")
+    return list(seen.items())
+
+
+def _liquid_choices(products: Sequence[Formulation]) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for product in products:
+        if product.is_liquid:
+            strength = format_mg(product.strength_mg)
+            seen.setdefault(
+                f"{product.drug.name}:{strength}", f"{product.drug.name} {strength} mg/mL {product.form}"
+            )
+    return list(seen.items())
 
 
 class PlanBuilderForm(forms.Form):
@@ -226,19 +249,28 @@ class PlanBuilderForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, patient: Patient, today: dt.date, replanning: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        patient: Patient,
+        today: dt.date,
+        replanning: bool = False,
+        reference: Reference | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
         self.today = today
+        # The request's reference data, read once: the view plans and compares tables with it too.
+        self.reference = reference or Reference()
         self.regimen_items = list(patient.regimen.select_related("drug"))
         self.regimen_drugs = [item.drug.name for item in self.regimen_items]
-        tables = list(EquivalenceTable.objects.order_by("-is_default", "key"))
+        tables = self.reference.tables  # the default first, then by key
         self.fields["table"].choices = [(t.key, f"{t.name} ({t.year})") for t in tables]  # type: ignore[attr-defined]
         if tables:
             self.fields["table"].initial = tables[0].key
-        self.fields["strengths"].choices = self._strength_choices()  # type: ignore[attr-defined]
-        self.fields["liquid_strength"].choices = [("", "Chosen for me"), *self._liquid_choices()]  # type: ignore[attr-defined]
+        products = self._products()
+        self.fields["strengths"].choices = _strength_choices(products)  # type: ignore[attr-defined]
+        self.fields["liquid_strength"].choices = [("", "Chosen for me"), *_liquid_choices(products)]  # type: ignore[attr-defined]
         # The settings planning falls back to (schedules.planning), shown as the starting values.
         step = getattr(settings, "TAPER_LIQUID_STEP_ML", engine.LIQUID_STEP_ML)
         most = getattr(settings, "TAPER_MAX_LIQUID_DOSE_ML", engine.MAX_LIQUID_DOSE_ML)
@@ -246,7 +278,7 @@ class PlanBuilderForm(forms.Form):
         self.fields["max_liquid_dose_ml"].initial = format_mg(Decimal(str(most)))
         self.fields["start"].initial = today
         suggested, self.switch_hint = switch_suggestion(
-            patient, [item.drug for item in self.regimen_items], today=today
+            patient, [item.drug for item in self.regimen_items], today=today, reference=self.reference
         )
         self.fields["switch_to"].initial = suggested
         if self.switch_hint:
@@ -289,32 +321,16 @@ class PlanBuilderForm(forms.Form):
             ),
         )
 
-    def _strength_choices(self) -> list[tuple[str, str]]:
-        seen: dict[str, str] = {}
-        for product in self._products():
-            if product.form in (Formulation.Form.TABLET, Formulation.Form.CAPSULE):
-                strength = format_mg(product.strength_mg)
-                seen.setdefault(f"{product.drug.name}:{strength}", f"{product.drug.name} {strength} mg")
-        return list(seen.items())
-
     def _products(self) -> list[Formulation]:
-        drugs = [*self.regimen_drugs, *(d for d in SWITCH_TARGETS if d not in self.regimen_drugs)]
-        return list(
-            Formulation.objects.for_market(self.patient.clinic.market)
-            .filter(drug__name__in=drugs, stocked=True, modified_release=False)
-            .select_related("drug")
-            .order_by("drug__name", "strength_mg")
-        )
-
-    def _liquid_choices(self) -> list[tuple[str, str]]:
-        seen: dict[str, str] = {}
-        for product in self._products():
-            if product.is_liquid:
-                strength = format_mg(product.strength_mg)
-                seen.setdefault(
-                    f"{product.drug.name}:{strength}", f"{product.drug.name} {strength} mg/mL {product.form}"
-                )
-        return list(seen.items())
+        """The clinic's stocked immediate-release products of the regimen's drugs and the switch
+        targets, by drug and strength."""
+        drugs = {*self.regimen_drugs, *SWITCH_TARGETS}
+        products = [
+            product
+            for product in self.reference.products(self.patient.clinic.market)
+            if product.drug.name in drugs and product.stocked and not product.modified_release
+        ]
+        return sorted(products, key=lambda product: (product.drug.name, product.strength_mg))
 
     def clean_liquid_strength(self) -> Decimal | None:
         value: str = self.cleaned_data.get("liquid_strength") or ""

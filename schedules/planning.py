@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 
 from . import engine
 from .models import CLINIC_MARKETS, Drug, Equivalence, EquivalenceTable, Formulation, Plan
@@ -27,20 +27,59 @@ class PlanningError(engine.EngineError):
     """A request that names something the reference data does not hold."""
 
 
-def table_by_key(key: str | None) -> EquivalenceTable:
+class Reference:
+    """The reference data of one request, each part read once when first asked for: every drug,
+    every equivalence table with its entries, and the formulations of each market asked for.
+
+    A request's several look-ups (the builder's choices, the plan's request, the comparison of
+    tables) share one, in a handful of queries. Make one per request and drop it: it is never kept
+    across requests, so an administrator's change shows at once.
+    """
+
+    def __init__(self) -> None:
+        self._drugs: dict[str, Drug] | None = None
+        self._tables: list[EquivalenceTable] | None = None
+        self._products: dict[str | None, list[Formulation]] = {}
+
+    @property
+    def drugs(self) -> dict[str, Drug]:
+        """Every drug by name, in name order."""
+        if self._drugs is None:
+            self._drugs = {drug.name: drug for drug in Drug.objects.all()}
+        return self._drugs
+
+    @property
+    def tables(self) -> list[EquivalenceTable]:
+        """Every equivalence table, the default first, each with its entries (and their drugs)."""
+        if self._tables is None:
+            with_entries = Prefetch("equivalences", queryset=Equivalence.objects.select_related("drug"))
+            self._tables = list(EquivalenceTable.objects.prefetch_related(with_entries))
+        return self._tables
+
+    def products(self, market: str | None) -> list[Formulation]:
+        """Every formulation of ``market`` (of every market when None), with its drug, in the
+        model's order (drug, market, form, release, strength)."""
+        if market not in self._products:
+            products = Formulation.objects.select_related("drug")
+            self._products[market] = list(products.for_market(market) if market else products)
+        return self._products[market]
+
+
+def table_by_key(key: str | None, reference: Reference | None = None) -> EquivalenceTable:
     """The table with `key`, or the default table when `key` is None."""
-    tables = EquivalenceTable.objects.all()
-    table = tables.default() if key is None else tables.filter(key=key).first()
+    tables = (reference or Reference()).tables
+    table = next((t for t in tables if (t.is_default if key is None else t.key == key)), None)
     if table is None:
-        known = ", ".join(tables.values_list("key", flat=True))
+        known = ", ".join(t.key for t in tables)
         raise PlanningError(f"unknown equivalence table {key!r}; known: {known}")
     return table
 
 
-def drug_by_name(name: str) -> Drug:
-    drug = Drug.objects.filter(name=name.strip().lower()).first()
+def drug_by_name(name: str, reference: Reference | None = None) -> Drug:
+    drugs = (reference or Reference()).drugs
+    drug = drugs.get(name.strip().lower())
     if drug is None:
-        known = ", ".join(Drug.objects.values_list("name", flat=True))
+        known = ", ".join(drugs)
         raise PlanningError(f"unknown drug {name!r}; known: {known}")
     return drug
 
@@ -68,13 +107,14 @@ def _engine_entry(equivalence: Equivalence) -> engine.EquivalenceEntry:
     )
 
 
-def engine_drugs(drugs: Iterable[Drug], market: str | None) -> list[engine.DrugInfo]:
+def engine_drugs(
+    drugs: Iterable[Drug], market: str | None, reference: Reference | None = None
+) -> list[engine.DrugInfo]:
     """What the engine's checks need to know of each drug; liquids looked up in `market`."""
     drugs = list(drugs)
-    liquids = Formulation.objects.filter(drug__in=drugs, form__in=Formulation.LIQUID_FORMS)
-    if market:
-        liquids = liquids.for_market(market)
-    with_liquid = set(liquids.values_list("drug_id", flat=True))
+    with_liquid = {
+        product.drug_id for product in (reference or Reference()).products(market) if product.is_liquid
+    }
     return [
         engine.DrugInfo(
             name=drug.name,
@@ -108,6 +148,7 @@ def plan_formulations(
     strengths: Sequence[Decimal] | None = None,
     split: str | None = None,
     liquid: bool = False,
+    reference: Reference | None = None,
 ) -> list[engine.Formulation]:
     """The products a plan may use for `drug`.
 
@@ -116,10 +157,12 @@ def plan_formulations(
     (each must exist), tablets split no further than `split` when given (nor than the product
     allows), and the oral liquids with `liquid`.
     """
-    products = Formulation.objects.filter(drug=drug, modified_release=False, stocked=True)
-    if market:
-        products = products.for_market(market)
-    solids = _one_per_strength(products.filter(form__in=PLAN_FORMS))
+    products = [
+        product
+        for product in (reference or Reference()).products(market)
+        if product.drug_id == drug.pk and not product.modified_release and product.stocked
+    ]
+    solids = _one_per_strength(product for product in products if product.form in PLAN_FORMS)
     if strengths is not None:
         available = {product.strength_mg for product in solids}
         missing = [strength for strength in strengths if strength not in available]
@@ -134,17 +177,17 @@ def plan_formulations(
     if liquid:
         chosen += [
             _engine_formulation(product, None)
-            for product in _one_per_strength(products.filter(form__in=Formulation.LIQUID_FORMS))
+            for product in _one_per_strength(product for product in products if product.is_liquid)
         ]
     if not chosen:
         raise PlanningError(f"no {drug.name} products to build doses from in this market")
     return chosen
 
 
-def _one_per_strength(products: QuerySet[Formulation]) -> list[Formulation]:
+def _one_per_strength(products: Iterable[Formulation]) -> list[Formulation]:
     """One product per form and strength; where markets differ, the most cautious split wins."""
     chosen: dict[tuple[str, Decimal], Formulation] = {}
-    for product in products.select_related("drug").order_by("form", "strength_mg", "market"):
+    for product in sorted(products, key=lambda p: (p.form, p.strength_mg, p.market)):
         key = (product.form, product.strength_mg)
         kept = chosen.get(key)
         if kept is None or SPLIT_ORDER.index(product.divisible) < SPLIT_ORDER.index(kept.divisible):
@@ -220,8 +263,9 @@ def plan_market(market: str | None) -> str:
     return chosen
 
 
-def plan_request(choices: PlanChoices) -> engine.PlanRequest:
-    """The engine's request for ``choices``; every database look-up happens here.
+def plan_request(choices: PlanChoices, reference: Reference | None = None) -> engine.PlanRequest:
+    """The engine's request for ``choices``; every database look-up happens here (through
+    ``reference``, the request's reference data; None: read afresh).
 
     Formulations of every regimen drug and of the switch target are included; ``strengths``
     restrict the drug being tapered (the switch target when switching, the only regimen drug
@@ -230,9 +274,10 @@ def plan_request(choices: PlanChoices) -> engine.PlanRequest:
     if not choices.regimen:
         raise PlanningError("the regimen is empty")
     engine.check_start_date(choices.start, today=date.today())
-    table = table_by_key(choices.table_key)
-    regimen_drugs = [drug_by_name(item.drug) for item in choices.regimen]
-    target = drug_by_name(choices.switch_to) if choices.switch_to else None
+    reference = reference or Reference()
+    table = table_by_key(choices.table_key, reference)
+    regimen_drugs = [drug_by_name(item.drug, reference) for item in choices.regimen]
+    target = drug_by_name(choices.switch_to, reference) if choices.switch_to else None
     if target is not None and target in regimen_drugs:
         raise PlanningError(f"the patient already takes {target.name}: leave out the switch")
     if choices.strengths is not None and target is None and len(regimen_drugs) > 1:
@@ -247,6 +292,7 @@ def plan_request(choices: PlanChoices) -> engine.PlanRequest:
             strengths=choices.strengths if drug == tapered else None,
             split=choices.split,
             liquid=choices.liquid,
+            reference=reference,
         )
         if drug == tapered and choices.liquid and not any(product.is_liquid for product in products):
             raise PlanningError(f"there is no oral liquid of {drug.name} in the {market} market")
@@ -270,7 +316,7 @@ def plan_request(choices: PlanChoices) -> engine.PlanRequest:
     return engine.PlanRequest(
         regimen=tuple(choices.regimen),
         table=engine_table(table),
-        drugs=tuple(engine_drugs(sorted(every_drug, key=lambda drug: drug.name), market)),
+        drugs=tuple(engine_drugs(sorted(every_drug, key=lambda drug: drug.name), market, reference)),
         formulations=tuple(formulations),
         method=choices.method,
         start=choices.start,
@@ -299,9 +345,9 @@ def _setting_or(chosen: Decimal | None, name: str, default: Decimal) -> Decimal:
     return Decimal(str(getattr(settings, name, default)))
 
 
-def plan(choices: PlanChoices) -> engine.Schedule:
+def plan(choices: PlanChoices, reference: Reference | None = None) -> engine.Schedule:
     """The schedule for ``choices``: ``plan_request`` then ``engine.plan_from_request``."""
-    return engine.plan_from_request(plan_request(choices))
+    return engine.plan_from_request(plan_request(choices, reference))
 
 
 def compare_tables(
@@ -309,18 +355,20 @@ def compare_tables(
     used: str | None = None,
     *,
     frozen: engine.EquivalenceTable | None = None,
+    reference: Reference | None = None,
 ) -> engine.TableComparison:
     """The regimen converted with every loaded equivalence table (``used``, a key, first; None:
     the default table), with a warning where tables differ by more than 1.5 times for a drug.
 
     ``frozen``: a saved plan's own copy of the table it used, shown first in place of today's
-    values of that table (the other tables are today's)."""
-    with_entries = Prefetch("equivalences", queryset=Equivalence.objects.select_related("drug"))
-    tables = [engine_table(table) for table in EquivalenceTable.objects.prefetch_related(with_entries)]
+    values of that table (the other tables are today's). ``reference``: the request's reference
+    data (None: read afresh)."""
+    reference = reference or Reference()
+    tables = [engine_table(table) for table in reference.tables]
     if frozen is not None:
         tables = [frozen, *(table for table in tables if table.key != frozen.key)]
         return engine.compare_tables(regimen=regimen, tables=tables, used=frozen.key)
-    return engine.compare_tables(regimen=regimen, tables=tables, used=table_by_key(used).key)
+    return engine.compare_tables(regimen=regimen, tables=tables, used=table_by_key(used, reference).key)
 
 
 # The findings a switch to diazepam (or a liquid) may avoid.
@@ -333,13 +381,16 @@ SOURCE_SWITCH_SUGGESTION = (
 )
 
 
-def suggest_alternative(choices: PlanChoices, schedule: engine.Schedule) -> engine.ScheduleWarning | None:
+def suggest_alternative(
+    choices: PlanChoices, schedule: engine.Schedule, reference: Reference | None = None
+) -> engine.ScheduleWarning | None:
     """When ``schedule`` breaks the 25%-in-14-days rule or is shorter than 8 weeks, and a switch to
     diazepam (or, failing that, a liquid) would avoid it, a warning naming the alternative and how
     long it takes; None otherwise."""
     found = {w.code for w in schedule.warnings if w.code in AVOIDABLE}
     if not found:
         return None
+    reference = reference or Reference()
     options = []
     takes_diazepam = any(item.drug == "diazepam" for item in choices.regimen)
     if choices.switch_to is None and not takes_diazepam:
@@ -354,7 +405,7 @@ def suggest_alternative(choices: PlanChoices, schedule: engine.Schedule) -> engi
         options.append(("the oral liquid", replace(choices, liquid=True, liquid_strength=None)))
     for label, alternative in options:
         try:
-            planned = plan(alternative)
+            planned = plan(alternative, reference)
         except engine.EngineError:
             continue
         if not {w.code for w in planned.warnings} & found:

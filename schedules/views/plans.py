@@ -120,7 +120,7 @@ def _preview(form: PlanBuilderForm) -> tuple[engine.PlanRequest | None, actions.
     if not form.is_valid():
         return None, None
     try:
-        request = plan_request(form.choices)
+        request = plan_request(form.choices, form.reference)
         return request, actions.plan_proposal(request)
     except engine.EngineError as error:
         _engine_error(form, error)
@@ -132,7 +132,7 @@ def _comparison_of_tables(form: PlanBuilderForm) -> engine.TableComparison | Non
     if not form.is_valid():
         return None
     try:
-        return compare_tables(form.choices.regimen, used=form.cleaned_data["table"])
+        return compare_tables(form.choices.regimen, used=form.cleaned_data["table"], reference=form.reference)
     except engine.EngineError:
         return None
 
@@ -153,7 +153,7 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
         form = PlanBuilderForm(request.POST, patient=patient, today=today)
     else:
         blank = PlanBuilderForm(patient=patient, today=today)
-        form = PlanBuilderForm(_initial_data(blank), patient=patient, today=today)
+        form = PlanBuilderForm(_initial_data(blank), patient=patient, today=today, reference=blank.reference)
     change = ReasonForm(request.POST or None, initial={"reason": "New taper plan"})
     built, proposal = _preview(form)
     action = request.POST.get("action", "preview")
@@ -486,7 +486,9 @@ def replan(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
         blank = PlanBuilderForm(patient=plan.patient, today=today, replanning=True)
         # The kept steps keep the plan's own start; the builder's start only dates the patient's age.
         initial = {**_initial_data(blank, version.choices), "start": today.isoformat()}
-        builder = PlanBuilderForm(initial, patient=plan.patient, today=today, replanning=True)
+        builder = PlanBuilderForm(
+            initial, patient=plan.patient, today=today, replanning=True, reference=blank.reference
+        )
     default_step = request.GET.get("step") or _current_number(plan, version, today)
     form = ReplanStepForm(
         request.POST or None, initial={**_lock(request, plan), "step_number": default_step}, steps=steps
