@@ -534,8 +534,9 @@ def _checked_doses(context: _Context, number: int, doses: Doses) -> list[tuple[s
         if drug not in context.makers or drug not in context.infos:
             raise EngineError(f"step {number}: {drug} has no allowed formulation or drug information")
     result = []
+    drugs = sorted(doses, key=lambda name: _position(context.drug_order, name))
     for slot in Slot:
-        for drug in sorted(doses, key=lambda name: _position(context.drug_order, name)):
+        for drug in drugs:
             value = doses[drug].get(slot)
             mg = as_decimal(value or 0, what=f"step {number} {drug} {slot.value} dose")
             if mg < 0:
