@@ -51,6 +51,11 @@ class Confidence(models.TextChoices):
     SECONDARY = "V2", "Verified (secondary copy)"
     MEMORY = "M", "Unverified"
 
+    @staticmethod
+    def is_verified(value: str) -> bool:
+        """Whether a value of this confidence comes from a source that was checked."""
+        return value != Confidence.MEMORY
+
 
 class Drug(models.Model):
     class DrugClass(models.TextChoices):
@@ -196,7 +201,7 @@ class Formulation(models.Model):
 
     @property
     def verified(self) -> bool:
-        return self.confidence != Confidence.MEMORY
+        return Confidence.is_verified(self.confidence)
 
 
 class EquivalenceTableQuerySet(models.QuerySet["EquivalenceTable"]):
@@ -292,7 +297,7 @@ class Equivalence(models.Model):
 
     @property
     def verified(self) -> bool:
-        return self.confidence != Confidence.MEMORY
+        return Confidence.is_verified(self.confidence)
 
 
 class Clinic(models.Model):

@@ -12,10 +12,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch
 
 from . import engine
-from .models import CLINIC_MARKETS, Drug, Equivalence, EquivalenceTable, Formulation, Plan
+from .models import CLINIC_MARKETS, Confidence, Drug, Equivalence, EquivalenceTable, Formulation, Plan
 
 # Plans are built from immediate-release oral forms; modified-release products are a different
 # release profile and are never split (formulations.csv: "never split").
@@ -39,6 +38,7 @@ class Reference:
     def __init__(self) -> None:
         self._drugs: dict[str, Drug] | None = None
         self._tables: list[EquivalenceTable] | None = None
+        self._entries: dict[int, list[engine.EquivalenceEntry]] | None = None
         self._products: dict[str | None, list[Formulation]] = {}
 
     @property
@@ -50,19 +50,36 @@ class Reference:
 
     @property
     def tables(self) -> list[EquivalenceTable]:
-        """Every equivalence table, the default first, each with its entries (and their drugs)."""
+        """Every equivalence table, the default first."""
         if self._tables is None:
-            with_entries = Prefetch("equivalences", queryset=Equivalence.objects.select_related("drug"))
-            self._tables = list(EquivalenceTable.objects.prefetch_related(with_entries))
+            self._tables = list(EquivalenceTable.objects.all())
         return self._tables
+
+    def engine_table(self, table: EquivalenceTable) -> engine.EquivalenceTable:
+        """``table`` (one of ``tables``) as the engine takes it; the first call reads the entries
+        of every table, in one query."""
+        if self._entries is None:
+            self._entries = {}
+            fields = ("table_id", "drug__name", "dose_mg", "min_mg", "max_mg", "confidence", "note")
+            for table_id, *values in Equivalence.objects.values_list(*fields):
+                self._entries.setdefault(table_id, []).append(_entry(*values))
+        return _engine_table(table, self._entries.get(table.pk, []))
 
     def products(self, market: str | None) -> list[Formulation]:
         """Every formulation of ``market`` (of every market when None), with its drug, in the
         model's order (drug, market, form, release, strength)."""
         if market not in self._products:
-            products = Formulation.objects.select_related("drug")
-            self._products[market] = list(products.for_market(market) if market else products)
+            products = Formulation.objects.all()
+            self._products[market] = self._with_drugs(products.for_market(market) if market else products)
         return self._products[market]
+
+    def _with_drugs(self, rows: Iterable[Formulation]) -> list[Formulation]:
+        """``rows`` with their drugs set from ``drugs`` (one query for all, not one join each)."""
+        by_id = {drug.pk: drug for drug in self.drugs.values()}
+        rows = list(rows)
+        for row in rows:
+            row.drug = by_id[row.drug_id]
+        return rows
 
 
 def table_by_key(key: str | None, reference: Reference | None = None) -> EquivalenceTable:
@@ -87,23 +104,47 @@ def drug_by_name(name: str, reference: Reference | None = None) -> Drug:
 def engine_table(table: EquivalenceTable) -> engine.EquivalenceTable:
     prefetched = "equivalences" in getattr(table, "_prefetched_objects_cache", {})
     entries = table.equivalences.all() if prefetched else table.equivalences.select_related("drug")
+    return _engine_table(table, [_engine_entry(equivalence) for equivalence in entries])
+
+
+def _engine_table(
+    table: EquivalenceTable, entries: Sequence[engine.EquivalenceEntry]
+) -> engine.EquivalenceTable:
     return engine.EquivalenceTable(
         key=table.key,
         name=table.name,
         citation=table.citation,
         reference_diazepam_mg=table.reference_diazepam_mg,
-        entries=tuple(_engine_entry(equivalence) for equivalence in entries),
+        entries=tuple(entries),
     )
 
 
 def _engine_entry(equivalence: Equivalence) -> engine.EquivalenceEntry:
+    return _entry(
+        equivalence.drug.name,
+        equivalence.dose_mg,
+        equivalence.min_mg,
+        equivalence.max_mg,
+        equivalence.confidence,
+        equivalence.note,
+    )
+
+
+def _entry(
+    drug: str,
+    dose_mg: Decimal,
+    min_mg: Decimal | None,
+    max_mg: Decimal | None,
+    confidence: str,
+    note: str,
+) -> engine.EquivalenceEntry:
     return engine.EquivalenceEntry(
-        drug=equivalence.drug.name,
-        dose_mg=equivalence.dose_mg,
-        min_mg=equivalence.min_mg,
-        max_mg=equivalence.max_mg,
-        verified=equivalence.verified,
-        note=equivalence.note,
+        drug=drug,
+        dose_mg=dose_mg,
+        min_mg=min_mg,
+        max_mg=max_mg,
+        verified=Confidence.is_verified(confidence),
+        note=note,
     )
 
 
@@ -315,7 +356,7 @@ def plan_request(choices: PlanChoices, reference: Reference | None = None) -> en
     every_drug = {*regimen_drugs, *([target] if target is not None else [])}
     return engine.PlanRequest(
         regimen=tuple(choices.regimen),
-        table=engine_table(table),
+        table=reference.engine_table(table),
         drugs=tuple(engine_drugs(sorted(every_drug, key=lambda drug: drug.name), market, reference)),
         formulations=tuple(formulations),
         method=choices.method,
@@ -364,7 +405,7 @@ def compare_tables(
     values of that table (the other tables are today's). ``reference``: the request's reference
     data (None: read afresh)."""
     reference = reference or Reference()
-    tables = [engine_table(table) for table in reference.tables]
+    tables = [reference.engine_table(table) for table in reference.tables]
     if frozen is not None:
         tables = [frozen, *(table for table in tables if table.key != frozen.key)]
         return engine.compare_tables(regimen=regimen, tables=tables, used=frozen.key)
