@@ -67,6 +67,11 @@ def as_date(value: str | dt.date | None) -> dt.date | None:
 @register.filter
 def count_text(count: float) -> str:
     """1.0 -> '1', 0.5 -> '½', 1.5 -> '1½', 2.25 -> '2¼': a tablet count as people write it."""
+    return _count_text(count)
+
+
+@lru_cache(maxsize=1024)  # a plan's steps use the same few counts
+def _count_text(count: float) -> str:
     value = Decimal(str(count))
     whole, part = divmod(value, 1)
     if part == 0:
@@ -80,14 +85,19 @@ def count_text(count: float) -> str:
 @register.filter
 def strength_text(unit: dict[str, Any]) -> str:
     """'2 mg tablet', or for a liquid the bottle strength as labelled: '2 mg/5 mL oral solution'."""
-    strength = Decimal(str(unit["strength_mg"]))
-    if "volume_ml" not in unit:
-        return f"{mg(strength)} mg {unit['form']}"
+    return _strength_text(unit["strength_mg"], unit["form"], "volume_ml" in unit)
+
+
+@lru_cache(maxsize=1024)  # a plan's steps use the same few products
+def _strength_text(strength_mg: float | Decimal, form: str, liquid: bool) -> str:
+    strength = Decimal(str(strength_mg))
+    if not liquid:
+        return f"{mg(strength)} mg {form}"
     per_5_ml = strength * 5
     # Oral solutions up to 1 mg/mL are labelled per 5 mL (diazepam 2 mg/5 mL, 5 mg/5 mL: formulations.csv).
     if strength <= 1 and per_5_ml == per_5_ml.to_integral_value():
-        return f"{mg(per_5_ml)} mg/5 mL {unit['form']}"
-    return f"{mg(strength)} mg/mL {unit['form']}"
+        return f"{mg(per_5_ml)} mg/5 mL {form}"
+    return f"{mg(strength)} mg/mL {form}"
 
 
 @register.filter
