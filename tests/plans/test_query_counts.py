@@ -26,6 +26,9 @@ pytestmark = pytest.mark.django_db
 # dashboard whatever the number of check-ins; the patient and plan pages include the audit trail's record
 # of the view (one INSERT); the plan page compares its conversion with every loaded table (2).
 MAX_QUERIES = {"patient": 12, "plan": 10 + 4 + 2, "dashboard": 6 + 4}
+# The builder's live preview: sign-in (4), the patient and its regimen (2) and the request's reference
+# data, read once for the form, the plan and the table comparison (4: drugs, tables, entries, products).
+MAX_PREVIEW_QUERIES = 4 + 2 + 4
 
 
 def lorazepam_patient(clinic: Clinic, record: str) -> Patient:
@@ -104,3 +107,34 @@ def test_the_measured_pages_show_what_they_should(prescriber: User, clinic: Clin
     assert plan.current_version is not None
     assert len(plan.current_version.schedule["steps"]) > 10
     assert engine.schedule_to_dict(actions.schedule_of(plan.current_version)) == plan.current_version.schedule
+
+
+@pytest.mark.parametrize(
+    ("drugs", "switch"), [(("lorazepam",), ""), (("alprazolam", "clonazepam"), "diazepam")]
+)
+def test_the_builder_preview(
+    prescriber_client: Client,
+    clinic: Clinic,
+    django_assert_max_num_queries: Any,
+    drugs: tuple[str, ...],
+    switch: str,
+) -> None:
+    """However many drugs the regimen holds and whether it switches, one read of the reference data."""
+    patient = make_patient(clinic, "P-1")
+    for name in drugs:
+        RegimenItem.objects.create(patient=patient, drug=Drug.objects.get(name=name), night_mg=Decimal(1))
+    data = {
+        "preset": "jcpg-standard",
+        "switch_to": switch,
+        "switch_stage_days": "7",
+        "table": "ashton",
+        "end": "stop",
+        "start": timezone.localdate().isoformat(),
+        "period_days": "28",
+        **({"liquid": "on"} if switch else {}),  # diazepam's oral solution
+    }
+    url = reverse("schedules:plan_new", args=[patient.pk])
+    with django_assert_max_num_queries(MAX_PREVIEW_QUERIES):
+        response = prescriber_client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'class="step step--' in response.content.decode()
