@@ -246,7 +246,7 @@ def table_changes(version: PlanVersion) -> list[TableChange]:
         changes.append(
             _change(
                 f"{equivalence.drug.name} {format_mg(Decimal(entry['dose_mg']))} mg → "
-                f"{format_mg(equivalence.dose_mg)} mg per {reference} mg diazepam ({table['key']})",
+                f"{format_mg(equivalence.dose_mg)} mg per {reference} mg diazepam, {table['name']}",
                 record,
             )
         )

@@ -40,7 +40,7 @@ def test_a_table_change_leaves_the_saved_plan_as_it_was(
     assert version.schedule == before
     assert engine.schedule_to_dict(actions.schedule_of(version)) == before
     content = prescriber_client.get(reverse("schedules:plan_detail", args=[plan.pk])).content.decode()
-    assert "lorazepam 1 mg → 2 mg per 10 mg diazepam (ashton)" in content
+    assert "lorazepam 1 mg → 2 mg per 10 mg diazepam, Ashton benzodiazepine equivalence table" in content
     assert "by administrator" in content and "Corrected against the source" in content
     assert "Re-plan from the current step with current values" in content
     # A new plan uses the new value: lorazepam 4 mg a day is now 20 mg diazepam, not 40.
