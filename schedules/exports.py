@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,8 +43,22 @@ class ExportIdentity:
 # iCalendar ------------------------------------------------------------------------------------
 
 
-def schedule_ics(schedule: dict[str, Any], *, identity: ExportIdentity, generated_at: dt.datetime) -> bytes:
-    """One all-day event per dose change, each with a UID that stays the same across versions."""
+def schedule_ics(
+    schedule: dict[str, Any],
+    *,
+    identity: ExportIdentity,
+    generated_at: dt.datetime,
+    earlier: Sequence[dict[str, Any]] = (),
+    stopped_on: dt.date | None = None,
+) -> bytes:
+    """One all-day event per dose change, each with a UID that stays the same across versions.
+
+    ``earlier``: the schedules of the plan's earlier versions. A dose change they had and this one
+    has not (a step removed, the stop of a plan that now ends at a target dose) is sent cancelled
+    under its UID, so a calendar that imported an earlier version drops it rather than keep telling
+    the patient to change a dose. ``stopped_on``: the day a stopped plan stopped; every dose change
+    after it is sent cancelled.
+    """
     calendar = Calendar()
     calendar.add("prodid", "-//Taper planner//Taper schedule//EN")
     calendar.add("version", "2.0")
@@ -52,30 +67,70 @@ def schedule_ics(schedule: dict[str, Any], *, identity: ExportIdentity, generate
     previous: dict[str, Any] | None = None
     for step in schedule["steps"]:
         start = dt.date.fromisoformat(step["start_date"])
-        calendar.add_component(
-            _event(
-                uid=f"{identity.key}-step-{step['number']}@taper-planner",
-                day=start,
-                summary=_event_summary(step),
-                description=_event_description(step, previous),
-                sequence=identity.version,
-                stamp=generated_at,
-            )
+        event = _event(
+            uid=_step_uid(identity, step["number"]),
+            day=start,
+            summary=_event_summary(step),
+            description=_event_description(step, previous),
+            sequence=identity.version,
+            stamp=generated_at,
         )
+        calendar.add_component(_cancelled(event, identity) if stopped_on and start > stopped_on else event)
         previous = step
-    if schedule["steps"] and not schedule.get("target"):
+    ends_with_stop = bool(schedule["steps"]) and not schedule.get("target")
+    if ends_with_stop:
         end = dt.date.fromisoformat(schedule["end_date"])
-        calendar.add_component(
-            _event(
-                uid=f"{identity.key}-end@taper-planner",
-                day=end,
-                summary="Taper: last step done",
-                description="The schedule's last step ended yesterday. Follow what the clinic told you.",
-                sequence=identity.version,
-                stamp=generated_at,
-            )
+        event = _event(
+            uid=_end_uid(identity),
+            day=end,
+            summary="Taper: last step done",
+            description="The schedule's last step ended yesterday. Follow what the clinic told you.",
+            sequence=identity.version,
+            stamp=generated_at,
         )
+        calendar.add_component(_cancelled(event, identity) if stopped_on and end > stopped_on else event)
+    for uid, day in _retired(schedule, earlier, identity, ends_with_stop=ends_with_stop).items():
+        event = _event(
+            uid=uid, day=day, summary="", description="", sequence=identity.version, stamp=generated_at
+        )
+        calendar.add_component(_cancelled(event, identity))
     return bytes(calendar.to_ical())
+
+
+def _step_uid(identity: ExportIdentity, number: int) -> str:
+    return f"{identity.key}-step-{number}@taper-planner"
+
+
+def _end_uid(identity: ExportIdentity) -> str:
+    return f"{identity.key}-end@taper-planner"
+
+
+def _retired(
+    schedule: dict[str, Any],
+    earlier: Sequence[dict[str, Any]],
+    identity: ExportIdentity,
+    *,
+    ends_with_stop: bool,
+) -> dict[str, dt.date]:
+    """The UIDs (with the day each was on) that earlier versions sent and this one does not."""
+    retired: dict[str, dt.date] = {}
+    for old in earlier:
+        for step in old["steps"][len(schedule["steps"]) :]:
+            retired[_step_uid(identity, step["number"])] = dt.date.fromisoformat(step["start_date"])
+        if old["steps"] and not old.get("target") and not ends_with_stop:
+            retired[_end_uid(identity)] = dt.date.fromisoformat(old["end_date"])
+    return retired
+
+
+def _cancelled(event: Event, identity: ExportIdentity) -> Event:
+    """``event`` withdrawn: a calendar that holds its UID removes it (RFC 5545 STATUS:CANCELLED)."""
+    event["summary"] = "Cancelled: no dose change on this day"
+    event["description"] = (
+        f"This dose change is no longer in the plan (version {identity.version}). "
+        "Follow the schedule the clinic gave you most recently."
+    )
+    event.add("status", "CANCELLED")
+    return event
 
 
 def _event(

@@ -115,7 +115,15 @@ def _identity(version: PlanVersion) -> exports.ExportIdentity:
 def schedule_ics(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
     version, _ = _version(request, plan_id)
     _audit(request, version, Action.EXPORT, "iCalendar")
-    content = exports.schedule_ics(version.schedule, identity=_identity(version), generated_at=timezone.now())
+    earlier = [old.schedule for old in version.plan.versions.filter(number__lt=version.number)]
+    stopped = version.status == Plan.Status.STOPPED
+    content = exports.schedule_ics(
+        version.schedule,
+        identity=_identity(version),
+        generated_at=timezone.now(),
+        earlier=earlier,
+        stopped_on=timezone.localtime(version.created_at).date() if stopped else None,
+    )
     return _attachment(content, content_type="text/calendar; charset=utf-8", filename=f"plan-{plan_id}.ics")
 
 

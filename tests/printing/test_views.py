@@ -12,6 +12,7 @@ import icalendar
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
 from schedules import engine
@@ -184,6 +185,54 @@ def test_the_calendar_has_an_event_per_step_with_stable_uids_and_no_patient_iden
     events_v2: list[Any] = list(second.walk("VEVENT"))
     assert [str(e["UID"]) for e in events_v2][:2] == uids_v1[:2], "a re-import updates the same events"
     assert all(int(e["SEQUENCE"]) == 2 for e in events_v2)
+
+
+def _events(client: Client, plan: Plan) -> dict[str, Any]:
+    calendar = icalendar.Calendar.from_ical(client.get(url(plan, "schedule.ics")).content)
+    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+
+
+def test_a_removed_step_is_sent_cancelled_so_an_imported_calendar_drops_it(
+    prescriber_client: Client, plan: Plan, prescriber: User
+) -> None:
+    before = _events(prescriber_client, plan)
+    steps = plan.versions.get(number=1).schedule["steps"]
+    last_uid = f"plan-{plan.pk}-step-{len(steps)}@taper-planner"
+    assert last_uid in before and "STATUS" not in before[last_uid]
+    plan.refresh_from_db()
+    proposal = actions.remove_step_proposal(plan.versions.get(number=1), step_number=len(steps) - 1)
+    acknowledgements = {
+        actions.danger_key(w): "Reviewed with the patient"
+        for w in proposal.schedule_dict["warnings"]
+        if w["severity"] == "danger"
+    }
+    actions.remove_step(
+        prescriber,
+        plan=plan,
+        lock_version=plan.lock_version,
+        step_number=len(steps) - 1,
+        reason="Fewer steps",
+        acknowledgements=acknowledgements,
+    )
+    after = _events(prescriber_client, plan)
+    assert set(after) == set(before), "every UID sent before is sent again"
+    cancelled = [uid for uid, event in after.items() if str(event.get("STATUS")) == "CANCELLED"]
+    assert cancelled == [last_uid]
+    assert int(after[last_uid]["SEQUENCE"]) == 2
+    assert "no longer in the plan" in str(after[last_uid]["DESCRIPTION"])
+
+
+def test_a_stopped_plan_s_calendar_cancels_every_dose_change_after_the_stop(
+    prescriber_client: Client, plan: Plan, prescriber: User
+) -> None:
+    plan.refresh_from_db()
+    actions.stop(prescriber, plan=plan, lock_version=plan.lock_version, reason="Patient chose to stop")
+    stopped_on = timezone.localdate()
+    events = _events(prescriber_client, plan).values()
+    later = [event for event in events if event["DTSTART"].dt > stopped_on]
+    assert later, "the plan had dose changes after today"
+    assert all(str(event.get("STATUS")) == "CANCELLED" for event in later)
+    assert all("STATUS" not in event for event in events if event["DTSTART"].dt <= stopped_on)
 
 
 def test_the_fhir_bundle_validates_and_follows_the_tapering_example(
