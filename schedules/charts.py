@@ -230,7 +230,8 @@ def _step_path(steps: Iterable[Mapping[str, Any]], x_of: Any, y_of: Any) -> str:
 
 
 def _bands(steps: Sequence[Mapping[str, Any]], x_of: Any) -> list[Band]:
-    """One band for each run of switch steps and one for each hold."""
+    """One band for each run of switch steps and one for each hold. A hold between switch steps
+    does not end the run (the switch goes on after it): one band, one label, the hold inside."""
     bands: list[Band] = []
     run_start: dt.date | None = None
     run_end: dt.date | None = None
@@ -241,6 +242,8 @@ def _bands(steps: Sequence[Mapping[str, Any]], x_of: Any) -> list[Band]:
             if run_start is None:
                 run_start = dt.date.fromisoformat(step["start_date"])
             run_end = _step_end(step)
+        elif step is not None and _is_hold(step) and run_start is not None:
+            pass  # the run is closed at its last switch step, if no switch step follows
         elif run_start is not None and run_end is not None:
             bands.append(_band("switch", "Switch", run_start, run_end, x_of))
             run_start = run_end = None

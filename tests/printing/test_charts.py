@@ -6,7 +6,9 @@ import datetime as dt
 import re
 
 import pytest
+from django.template.loader import render_to_string
 
+from schedules import engine
 from schedules.charts import ScorePoint, build_chart
 from tests.printing.plans import as_dict, long_schedule, short_schedule, switch_schedule
 
@@ -71,6 +73,18 @@ def test_the_switch_phase_and_a_hold_are_bands() -> None:
     )
     assert "Switch phase: steps 1 to 2" in chart.description
     assert f"Holds at step {hold_step['number']}" in chart.description
+
+
+def test_a_hold_inside_the_switch_phase_keeps_one_switch_band_and_label() -> None:
+    held = engine.insert_hold(schedule=switch_schedule(), after_step=1, days=7)
+    schedule = as_dict(held)
+    assert [step["phase"] for step in schedule["steps"]][:3] == ["switch", "hold", "switch"]
+    chart = build_chart(schedule)
+    assert [band.kind for band in chart.bands] == ["switch", "hold", "hold"]  # and the taper's hold
+    switch, hold, _ = chart.bands
+    assert switch.x < hold.x and hold.x + hold.width < switch.x + switch.width, "the hold is inside"
+    svg = render_to_string("plans/_chart.svg", {"chart": chart})
+    assert svg.count(">Switch</text>") == 1
 
 
 def schedule_span_days(schedule: dict) -> int:
