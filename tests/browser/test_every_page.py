@@ -2,11 +2,14 @@
 the console shows no error (no CSP violation, no failed script, no missing file).
 
 The pages are the permission matrix's rows with a 200 for that visitor: a new page is visited as
-soon as it has its row there."""
+soon as it has its row there. With SCREENSHOTS_DIR set, each page is also saved there as a
+full-page PNG (named by visitor, width and address), to look at as a user would."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -65,6 +68,11 @@ def test_every_reachable_page_loads_without_a_console_error(
         response = page.goto(f"{base}{address}")
         assert response is not None and response.status == 200, address
         visited.append(address)
+        if os.environ.get("SCREENSHOTS_DIR"):
+            name = re.sub(r"[^a-z0-9]+", "-", address.lower()).strip("-") or "home"
+            folder = Path(os.environ["SCREENSHOTS_DIR"])
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=folder / f"{visitor}-{width}-{name}.png", full_page=True)
     assert len(visited) >= 5
     assert console_errors == []
 
