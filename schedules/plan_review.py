@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from .actions.plans import current_step, next_step
+from .engine.serialize import request_drugs
 from .engine.types import format_mg
 from .models import Equivalence, Formulation, Patient, Plan, PlanVersion
 
@@ -230,9 +231,7 @@ def table_changes(version: PlanVersion) -> list[TableChange]:
     """How today's equivalence values and products differ from those the version froze, with who
     changed them, when and why (the history records' reason)."""
     request = version.request
-    drugs = {item["drug"] for item in request["regimen"]} | {info["name"] for info in request["drugs"]}
-    if request.get("switch"):
-        drugs.add(request["switch"]["to_drug"])
+    drugs = request_drugs(request) | {info["name"] for info in request["drugs"]}
     table = request["table"]
     frozen = {entry["drug"]: entry for entry in table["entries"] if entry["drug"] in drugs}
     reference = format_mg(Decimal(table["reference_diazepam_mg"]))

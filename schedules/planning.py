@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from . import engine
+from .engine.serialize import request_drugs
 from .models import CLINIC_MARKETS, Confidence, Drug, Equivalence, EquivalenceTable, Formulation, Plan
 
 # Plans are built from immediate-release oral forms; modified-release products are a different
@@ -59,10 +60,7 @@ class Reference:
         """``table`` (one of ``tables``) as the engine takes it; the first call reads the entries
         of every table, in one query."""
         if self._entries is None:
-            self._entries = {}
-            fields = ("table_id", "drug__name", "dose_mg", "min_mg", "max_mg", "confidence", "note")
-            for table_id, *values in Equivalence.objects.values_list(*fields):
-                self._entries.setdefault(table_id, []).append(_entry(*values))
+            self._entries = _entries()
         return _engine_table(table, self._entries.get(table.pk, []))
 
     def products(self, market: str | None) -> list[Formulation]:
@@ -102,9 +100,7 @@ def drug_by_name(name: str, reference: Reference | None = None) -> Drug:
 
 
 def engine_table(table: EquivalenceTable) -> engine.EquivalenceTable:
-    prefetched = "equivalences" in getattr(table, "_prefetched_objects_cache", {})
-    entries = table.equivalences.all() if prefetched else table.equivalences.select_related("drug")
-    return _engine_table(table, [_engine_entry(equivalence) for equivalence in entries])
+    return _engine_table(table, _entries([table.pk]).get(table.pk, []))
 
 
 def _engine_table(
@@ -119,15 +115,17 @@ def _engine_table(
     )
 
 
-def _engine_entry(equivalence: Equivalence) -> engine.EquivalenceEntry:
-    return _entry(
-        equivalence.drug.name,
-        equivalence.dose_mg,
-        equivalence.min_mg,
-        equivalence.max_mg,
-        equivalence.confidence,
-        equivalence.note,
+def _entries(table_ids: Sequence[int] | None = None) -> dict[int, list[engine.EquivalenceEntry]]:
+    """The engine's entries of the tables ``table_ids`` (every table when None), in one query."""
+    rows = Equivalence.objects.values_list(
+        "table_id", "drug__name", "dose_mg", "min_mg", "max_mg", "confidence", "note"
     )
+    if table_ids is not None:
+        rows = rows.filter(table_id__in=table_ids)
+    entries: dict[int, list[engine.EquivalenceEntry]] = {}
+    for table_id, drug, dose_mg, min_mg, max_mg, confidence, note in rows:
+        entries.setdefault(table_id, []).append(_entry(drug, dose_mg, min_mg, max_mg, confidence, note))
+    return entries
 
 
 def _entry(
@@ -483,10 +481,7 @@ def plans_using_equivalence(*, table_key: str, drug: str, dose_mg: Decimal) -> l
         table = request.get("table") or {}
         if table.get("key") != table_key:
             continue
-        used = {item.get("drug") for item in request.get("regimen", [])}
-        switch = request.get("switch") or {}
-        used.add(switch.get("to_drug"))
-        if drug not in used:
+        if drug not in request_drugs(request):
             continue
         if any(
             entry.get("drug") == drug and Decimal(str(entry.get("dose_mg"))) == dose_mg

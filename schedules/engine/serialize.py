@@ -43,6 +43,15 @@ def request_from_dict(data: Mapping[str, Any]) -> PlanRequest:
     return _decode_dataclass(PlanRequest, data)
 
 
+def request_drugs(data: Mapping[str, Any]) -> set[str]:
+    """The drugs a saved request (``request_to_dict``) gives: its regimen's and its switch drug."""
+    drugs = {item["drug"] for item in data.get("regimen", [])}
+    switch = data.get("switch")
+    if switch:
+        drugs.add(switch["to_drug"])
+    return drugs
+
+
 def steps_to_list(steps: Sequence[StepInput]) -> list[dict[str, Any]]:
     return [_encode(step) for step in steps]
 

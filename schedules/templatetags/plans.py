@@ -12,6 +12,7 @@ from django import template
 
 from .. import engine
 from ..actions.plans import danger_key
+from ..engine.serialize import request_drugs
 from ..engine.types import format_de, format_mg
 
 register = template.Library()
@@ -74,10 +75,7 @@ def conversion_lines(request: engine.PlanRequest) -> list[str]:
 @register.filter
 def plan_drugs(request: dict[str, Any]) -> set[str]:
     """The drugs a saved request gives (its regimen and switch drug), other than diazepam."""
-    drugs = {item["drug"] for item in request["regimen"]}
-    if request.get("switch"):
-        drugs.add(request["switch"]["to_drug"])
-    return drugs - {"diazepam"} or {"diazepam"}
+    return request_drugs(request) - {"diazepam"} or {"diazepam"}
 
 
 @register.filter

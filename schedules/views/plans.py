@@ -26,7 +26,7 @@ from followup.scores import plan_scores
 
 from .. import engine
 from ..actions import plans as actions
-from ..engine.serialize import request_from_dict
+from ..engine.serialize import request_drugs, request_from_dict
 from ..models import Patient, Plan, PlanVersion
 from ..plan_forms import (
     AcknowledgementForm,
@@ -414,10 +414,7 @@ def step_edit(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
 def _drugs_of(plan: Plan, step: Mapping[str, Any]) -> list[str]:
     """Every drug a step may give: the step's own, the plan's regimen and its switch drug."""
     request = _version(plan).request
-    drugs = {dose["drug"] for dose in step["doses"]} | {item["drug"] for item in request["regimen"]}
-    if request.get("switch"):
-        drugs.add(request["switch"]["to_drug"])
-    return sorted(drugs)
+    return sorted({dose["drug"] for dose in step["doses"]} | request_drugs(request))
 
 
 @permission_required(CHANGE_PLAN, raise_exception=True)

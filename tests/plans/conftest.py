@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -48,6 +50,11 @@ def lorazepam_request(
     )
 
 
+def acknowledging(schedule: Mapping[str, Any], reason: str = "Reviewed with the patient") -> dict[str, str]:
+    """A reason for each danger warning of a schedule dict, by danger key (as the forms send them)."""
+    return {actions.danger_key(w): reason for w in schedule["warnings"] if w["severity"] == "danger"}
+
+
 def new_plan(user: User, patient: Patient, *, activate: bool = False, **options: object) -> Plan:
     """A plan for the patient's regimen; activated with each danger acknowledged when asked."""
     request = lorazepam_request(patient, **options)  # type: ignore[arg-type]
@@ -59,9 +66,7 @@ def new_plan(user: User, patient: Patient, *, activate: bool = False, **options:
         request=request,
         reason="Patient agreed to taper",
         activate=activate,
-        acknowledgements={
-            actions.danger_key(w): "Reviewed with the patient" for w in schedule["warnings"] if activate
-        },
+        acknowledgements=acknowledging(schedule) if activate else {},
     )
 
 

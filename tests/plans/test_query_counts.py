@@ -18,7 +18,7 @@ from schedules.actions import plans as actions
 from schedules.models import Clinic, Drug, Patient, Plan, RegimenItem
 
 from ..conftest import make_patient
-from .conftest import new_plan
+from .conftest import acknowledging, new_plan
 
 pytestmark = pytest.mark.django_db
 # The counts measured at the smaller size: the larger one must not need more. The follow-up pieces
@@ -45,7 +45,7 @@ def plan_with(prescriber: User, patient: Patient, *, holds: int, switch: bool, a
     for index in range(holds):
         assert plan.current_version is not None
         proposal = actions.hold_proposal(plan.current_version, after_step=1, days=7).schedule_dict
-        acks = {actions.danger_key(w): "ok" for w in proposal["warnings"] if w["severity"] == "danger"}
+        acks = acknowledging(proposal, reason="ok")
         actions.insert_hold(
             prescriber,
             plan=plan,

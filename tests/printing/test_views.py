@@ -18,7 +18,7 @@ from fhir.resources.R4B.bundle import Bundle
 from schedules import engine
 from schedules.actions import plans as actions
 from schedules.models import Clinic, Equivalence, Patient, Plan
-from tests.plans.conftest import new_plan
+from tests.plans.conftest import acknowledging, new_plan
 from tests.printing.pdf_text import read_pdf
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +34,7 @@ def hold(plan: Plan, user: User, *, reason: str) -> None:
     """A new version: a 14-day hold after step 2, its danger warnings acknowledged."""
     latest = plan.versions.order_by("-number")[0]
     proposal = actions.hold_proposal(latest, after_step=2, days=14)
-    acknowledgements = {
-        actions.danger_key(w): "Reviewed with the patient"
-        for w in proposal.schedule_dict["warnings"]
-        if w["severity"] == "danger"
-    }
+    acknowledgements = acknowledging(proposal.schedule_dict)
     plan.refresh_from_db()
     actions.insert_hold(
         user,
@@ -201,11 +197,7 @@ def test_a_removed_step_is_sent_cancelled_so_an_imported_calendar_drops_it(
     assert last_uid in before and "STATUS" not in before[last_uid]
     plan.refresh_from_db()
     proposal = actions.remove_step_proposal(plan.versions.get(number=1), step_number=len(steps) - 1)
-    acknowledgements = {
-        actions.danger_key(w): "Reviewed with the patient"
-        for w in proposal.schedule_dict["warnings"]
-        if w["severity"] == "danger"
-    }
+    acknowledgements = acknowledging(proposal.schedule_dict)
     actions.remove_step(
         prescriber,
         plan=plan,
