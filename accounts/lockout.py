@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from audit.trail import printable
+from audit.actions import printable
 
 
 def attempted_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:

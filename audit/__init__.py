@@ -10,7 +10,7 @@ from typing import Any
 
 
 def record(*args: Any, **kwargs: Any) -> Any:
-    """See audit.trail.record."""
-    from .trail import record as write
+    """See audit.actions.record."""
+    from .actions import record as write
 
     return write(*args, **kwargs)

@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record
 
+from .actions import record
 from .models import Action
-from .trail import record
 
 
 @receiver(user_logged_in)

@@ -1,6 +1,6 @@
 """The check-in workflow: record how the patient is doing and apply the decision to the plan.
 
-Every change to the plan goes through the plan actions (schedules.actions.plans), which lock the plan,
+Every change to the plan goes through the plan actions (schedules.plans.actions), which lock the plan,
 check the version the person saw and save a new version; this module only chooses which action a
 decision names and writes the reason that links the version to its check-in. Clinic staff may record a
 check-in, but their decision is only proposed until a prescriber confirms it.
@@ -12,7 +12,6 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -21,11 +20,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from schedules import engine
-from schedules.actions import plans
 from schedules.engine.serialize import request_from_dict
 from schedules.models import Plan, PlanVersion
+from schedules.plans import actions as plans
+from schedules.plans import dangers as plan_dangers
+from schedules.plans import today as plan_today
 
-from .models import CheckIn, Scale
+from .inputs import CheckInInput, DecisionInput
+from .models import CheckIn
 
 DECIDE_PERMISSION = "followup.decide_checkin"
 RECORD_PERMISSION = "followup.add_checkin"
@@ -33,39 +35,6 @@ RECORD_PERMISSION = "followup.add_checkin"
 
 class CheckInError(Exception):
     """A check-in or decision that cannot be applied. ``str(error)`` is one line a person can act on."""
-
-
-@dataclass(frozen=True)
-class DecisionInput:
-    decision: str
-    hold_days: int | None = None
-    slow_interval_days: int | None = None
-    slow_percent: Decimal | None = None
-    step_back_days: int | None = None
-    refer_to: str = ""
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class CheckInInput:
-    date: dt.date
-    how: str
-    scale: Scale
-    responses: Mapping[int, int]
-    total_score: int
-    sleep: str
-    decision: DecisionInput
-    missed_doses: bool = False
-    extra_doses: bool = False
-    other_times: bool = False
-    journal_days_missed: int | None = None
-    journal_symptom_days: int | None = None
-    cravings: bool = False
-    alcohol: bool = False
-    opioids: bool = False
-    other_sedatives: bool = False
-    note: str = ""
-    review_done: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,7 +61,7 @@ def latest_version(plan: Plan) -> PlanVersion:
 
 def preview_decision(version: PlanVersion, *, day: dt.date, decision: DecisionInput) -> Preview:
     """The engine edit the decision names, worked out on ``version`` (nothing saved)."""
-    step = plans.current_step(version, day)
+    step = plan_today.current_step(version, day)
     if decision.decision not in CheckIn.PLAN_CHANGING:
         return Preview(decision=decision.decision, step=step, proposal=None, dangers=[])
     if decision.decision == CheckIn.Decision.STOP:
@@ -105,7 +74,7 @@ def preview_decision(version: PlanVersion, *, day: dt.date, decision: DecisionIn
         proposal = _proposal(version, day=day, step_number=step["number"], decision=decision)
     except engine.EngineError as error:
         raise CheckInError(str(error)) from None
-    dangers = plans.unacknowledged_dangers(proposal.schedule_dict, version.acknowledgements)
+    dangers = plan_dangers.unacknowledged_dangers(proposal.schedule_dict, version.acknowledgements)
     return Preview(decision=decision.decision, step=step, proposal=proposal, dangers=dangers)
 
 
@@ -165,7 +134,7 @@ def record_checkin(
     _check_visible(user, plan)
     decides = may_decide(user)
     version = latest_version(plan)
-    step = plans.current_step(version, data.date)
+    step = plan_today.current_step(version, data.date)
     with transaction.atomic():
         checkin = CheckIn(
             plan=plan,
@@ -266,7 +235,7 @@ def _apply(
     """The plan action the decision names, with a reason that names the check-in."""
     plan = checkin.plan
     version = latest_version(plan)
-    step = plans.current_step(version, checkin.date)
+    step = plan_today.current_step(version, checkin.date)
     reason = version_reason(checkin, step)
     common: dict[str, Any] = {"plan": plan, "lock_version": lock_version, "reason": reason}
     try:

@@ -1,11 +1,11 @@
 """Scales are maintained by administrators, with history and a reason for every change, exactly
-like the reference data (schedules/admin.py's ReferenceAdmin)."""
+like the reference data (schedules/reference/admin.py's ReferenceAdmin)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from schedules.admin import ReferenceAdmin
+from schedules.reference.admin import ReferenceAdmin
 
 from .models import Scale, ScaleBand, ScaleItem
 

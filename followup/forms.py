@@ -11,7 +11,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
 from django import forms
 
-from .actions import CheckInInput, DecisionInput
+from .inputs import CheckInInput, DecisionInput
 from .models import CheckIn, FollowUpSettings, Scale
 from .scale_form import ScaleResponsesMixin
 

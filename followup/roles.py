@@ -1,12 +1,12 @@
 """What each role may do with follow-up data: everyone reads the scales, administrators maintain
 them; prescribers and clinic staff record check-ins, and only prescribers decide (confirm) a change
-to the plan. The group rows themselves are made by schedules/roles.py."""
+to the plan. The group rows themselves are made by accounts/roles.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from schedules.roles import ADMINISTRATOR, CLINIC_STAFF, PRESCRIBER
+from accounts.roles import ADMINISTRATOR, CLINIC_STAFF, PRESCRIBER
 
 SCALE_MODELS = ("scale", "scaleitem", "scaleband")
 

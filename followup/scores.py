@@ -1,12 +1,12 @@
-"""A plan's symptom scores as the plan chart's second series (schedules.charts.ScorePoint): for the
+"""A plan's symptom scores as the plan chart's second series (schedules.plans.charts.ScorePoint): for the
 plan page, the check-in pages and the clinician's printed plan."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from schedules.charts import ScorePoint
 from schedules.models import Plan
+from schedules.plans.charts import ScorePoint
 
 from .models import CheckIn
 from .overview import checkins_of

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 import audit
 from audit.models import Action
-from schedules.actions import plans as plan_actions
 from schedules.models import Plan, PlanVersion
-from schedules.views.base import AuthenticatedHttpRequest
+from schedules.patients.access import AuthenticatedHttpRequest
+from schedules.plans import dangers as plan_dangers
 
 from . import guidance
 from .actions import (
@@ -114,7 +114,7 @@ def _preview_token(plan: Plan, day: dt.date, decision: DecisionInput) -> str:
 def _acknowledgements(request: AuthenticatedHttpRequest, preview: Preview | None) -> dict[str, str]:
     if preview is None:
         return {}
-    keys = (plan_actions.danger_key(warning) for warning in preview.dangers)
+    keys = (plan_dangers.danger_key(warning) for warning in preview.dangers)
     return {key: request.POST.get(f"ack-{key}", "") for key in keys}
 
 

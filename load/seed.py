@@ -35,9 +35,9 @@ def main() -> None:
     from django.contrib.auth.models import Group, User
 
     from schedules import engine
-    from schedules.actions import plans as actions
     from schedules.models import Clinic, Drug, Market, Patient, RegimenItem
-    from schedules.planning import PlanChoices, plan_request
+    from schedules.plans import actions as actions
+    from schedules.plans.planning import PlanChoices, plan_request
 
     clinic, _ = Clinic.objects.get_or_create(name=CLINIC, defaults={"market": Market.UK})
     prescriber_role = Group.objects.get(name="Prescriber")

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import dashboard, exports, patients, plans
+from schedules.patients import views as patients
+from schedules.plans.views import dashboard, exports, plans
 
 app_name = "schedules"
 

@@ -12,7 +12,7 @@ import pytest
 from schedules import engine
 from schedules.engine import EngineError
 from schedules.models import Confidence, Drug, Equivalence, EquivalenceTable, Formulation
-from schedules.planning import (
+from schedules.plans.planning import (
     PlanChoices,
     compare_tables,
     drug_by_name,

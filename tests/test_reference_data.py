@@ -8,8 +8,8 @@ from fractions import Fraction
 import pytest
 
 from schedules.models import Confidence, Drug, Equivalence, EquivalenceTable, Formulation
-from schedules.planning import engine_table
-from schedules.reference_data import read_rows as csv_rows
+from schedules.plans.planning import engine_table
+from schedules.reference.data import read_rows as csv_rows
 
 pytestmark = pytest.mark.django_db
 

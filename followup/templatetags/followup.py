@@ -14,8 +14,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from schedules.actions.plans import danger_key
 from schedules.models import Plan
+from schedules.plans.dangers import danger_key
 
 from .. import guidance
 from ..models import CheckIn

@@ -4,7 +4,7 @@ give every record its first history entry, so the audit trail starts at the sour
 from django.db import migrations
 from django.utils import timezone
 
-from schedules.reference_data import LOAD_REASON, load_reference_data
+from schedules.reference.data import LOAD_REASON, load_reference_data
 
 
 def load(apps, schema_editor):

@@ -3,7 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from schedules.roles import ROLE_PERMISSIONS, ensure_roles
+from accounts.roles import ROLE_PERMISSIONS, ensure_roles
 
 
 def create_groups(apps, schema_editor):

@@ -6,11 +6,11 @@ from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-from schedules.roles import ensure_roles
+from accounts.roles import ensure_roles
 
 
 def give_roles_plan_permissions(apps, schema_editor):
-    """The roles' plan permissions (schedules.roles), now that the plan models exist."""
+    """The roles' plan permissions (accounts.roles), now that the plan models exist."""
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, verbosity=0, apps=apps)

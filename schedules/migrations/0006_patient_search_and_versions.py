@@ -2,9 +2,9 @@
 
 from typing import Any
 
-import schedules.text
+import schedules.models.text
 from django.db import migrations, models
-from schedules.text import name_search_key
+from schedules.models.text import name_search_key
 
 
 def fill_search_keys(apps: Any, schema_editor: Any) -> None:
@@ -60,29 +60,37 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="e.g. methadone 60 mg daily, alcohol",
                 max_length=200,
-                validators=[schedules.text.refuse_hidden_characters],
+                validators=[schedules.models.text.refuse_hidden_characters],
                 verbose_name="which CNS depressants",
             ),
         ),
         migrations.AlterField(
             model_name="historicalpatient",
             name="family_name",
-            field=models.CharField(max_length=80, validators=[schedules.text.refuse_hidden_characters]),
+            field=models.CharField(
+                max_length=80, validators=[schedules.models.text.refuse_hidden_characters]
+            ),
         ),
         migrations.AlterField(
             model_name="historicalpatient",
             name="given_name",
-            field=models.CharField(max_length=80, validators=[schedules.text.refuse_hidden_characters]),
+            field=models.CharField(
+                max_length=80, validators=[schedules.models.text.refuse_hidden_characters]
+            ),
         ),
         migrations.AlterField(
             model_name="historicalpatient",
             name="notes",
-            field=models.TextField(blank=True, validators=[schedules.text.refuse_hidden_characters_in_notes]),
+            field=models.TextField(
+                blank=True, validators=[schedules.models.text.refuse_hidden_characters_in_notes]
+            ),
         ),
         migrations.AlterField(
             model_name="historicalpatient",
             name="record_number",
-            field=models.CharField(max_length=40, validators=[schedules.text.refuse_hidden_characters]),
+            field=models.CharField(
+                max_length=40, validators=[schedules.models.text.refuse_hidden_characters]
+            ),
         ),
         migrations.AlterField(
             model_name="patient",
@@ -91,29 +99,37 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="e.g. methadone 60 mg daily, alcohol",
                 max_length=200,
-                validators=[schedules.text.refuse_hidden_characters],
+                validators=[schedules.models.text.refuse_hidden_characters],
                 verbose_name="which CNS depressants",
             ),
         ),
         migrations.AlterField(
             model_name="patient",
             name="family_name",
-            field=models.CharField(max_length=80, validators=[schedules.text.refuse_hidden_characters]),
+            field=models.CharField(
+                max_length=80, validators=[schedules.models.text.refuse_hidden_characters]
+            ),
         ),
         migrations.AlterField(
             model_name="patient",
             name="given_name",
-            field=models.CharField(max_length=80, validators=[schedules.text.refuse_hidden_characters]),
+            field=models.CharField(
+                max_length=80, validators=[schedules.models.text.refuse_hidden_characters]
+            ),
         ),
         migrations.AlterField(
             model_name="patient",
             name="notes",
-            field=models.TextField(blank=True, validators=[schedules.text.refuse_hidden_characters_in_notes]),
+            field=models.TextField(
+                blank=True, validators=[schedules.models.text.refuse_hidden_characters_in_notes]
+            ),
         ),
         migrations.AlterField(
             model_name="patient",
             name="record_number",
-            field=models.CharField(max_length=40, validators=[schedules.text.refuse_hidden_characters]),
+            field=models.CharField(
+                max_length=40, validators=[schedules.models.text.refuse_hidden_characters]
+            ),
         ),
         migrations.RunPython(fill_search_keys, migrations.RunPython.noop),
     ]

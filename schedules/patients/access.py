@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from ..models import Patient
+from schedules.models import Patient
 
 
 class AuthenticatedHttpRequest(HttpRequest):

@@ -15,27 +15,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models, transaction
 
-from .models import Patient, RegimenItem
+from schedules.models import PATIENT_FIELDS, Patient, RegimenItem
 
 if TYPE_CHECKING:
-    from .forms import BaseRegimenFormSet, PatientForm
-
-# The details a person edits in the patient form, in its order.
-PATIENT_FIELDS = (
-    "clinic",
-    "record_number",
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "sex",
-    "use_duration",
-    "hepatic_impairment",
-    "pregnant",
-    "seizure_history",
-    "cns_depressant_co_use",
-    "cns_depressants",
-    "notes",
-)
+    from schedules.patients.forms import BaseRegimenFormSet, PatientForm
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import QueryDict
 
-from .engine import MAX_PLAUSIBLE_DE_MG, DoseMaker, dose_makers, round_fraction
-from .engine.types import format_mg
-from .models import (
+from schedules.engine import MAX_PLAUSIBLE_DE_MG, DoseMaker, dose_makers, round_fraction
+from schedules.engine.types import format_mg
+from schedules.models import (
     OLDEST_PLAUSIBLE_AGE_YEARS,
+    PATIENT_FIELDS,
     SLOT_FIELDS,
     Clinic,
     Drug,
@@ -25,8 +26,7 @@ from .models import (
     Patient,
     RegimenItem,
 )
-from .planning import PlanningError, engine_table, plan_formulations
-from .registry import PATIENT_FIELDS
+from schedules.plans.planning import PlanningError, engine_table, plan_formulations
 
 # Versions are PositiveIntegerFields: the largest value every database stores.
 MAX_VERSION = 2**31 - 1
@@ -43,7 +43,7 @@ def _version_field() -> forms.IntegerField:
 
 
 class PatientForm(forms.ModelForm):
-    # The version the form was opened at (edits only): schedules.registry refuses a stale save.
+    # The version the form was opened at (edits only): schedules.patients.actions refuses a stale save.
     version = _version_field()
     not_a_duplicate = forms.BooleanField(
         label="I have checked: this is a different person",

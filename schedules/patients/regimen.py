@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import engine
-from .models import EquivalenceTable, Formulation, RegimenItem
-from .planning import engine_table
+from schedules import engine
+from schedules.models import EquivalenceTable, Formulation, RegimenItem
+from schedules.plans.planning import engine_table
 
 
 @dataclass(frozen=True)

@@ -14,19 +14,18 @@ from django.views.decorators.http import require_GET
 
 import audit
 from audit.models import Action
-
-from ..forms import (
+from schedules.models import Clinic, Patient, date_of_birth_readings
+from schedules.patients.access import AuthenticatedHttpRequest, patient_for
+from schedules.patients.actions import EditConflict, regimen_conflict, save_patient, save_regimen
+from schedules.patients.forms import (
     PatientForm,
     PatientSearchForm,
     RegimenFormSet,
     patient_form_data_at,
     regimen_formset_rebased,
 )
-from ..models import Clinic, Patient, date_of_birth_readings
-from ..plan_review import patient_box
-from ..regimens import summarise_regimen
-from ..registry import EditConflict, regimen_conflict, save_patient, save_regimen
-from .base import AuthenticatedHttpRequest, patient_for
+from schedules.patients.regimen import summarise_regimen
+from schedules.plans.review import patient_box
 
 PATIENTS_PER_PAGE = 25
 

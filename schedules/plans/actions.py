@@ -24,9 +24,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import engine
-from ..engine.serialize import request_from_dict, request_to_dict, steps_from_list, steps_to_list
-from ..models import Patient, Plan, PlanVersion
+from schedules import engine
+from schedules.engine.serialize import request_from_dict, request_to_dict, steps_from_list, steps_to_list
+from schedules.models import Patient, Plan, PlanVersion
+from schedules.plans.dangers import danger_key, unacknowledged_dangers
+from schedules.plans.today import schedule_of
 
 Doses = Mapping[str, Mapping[engine.Slot, Decimal]]
 # danger key ("code@step") -> the prescriber's reason for going ahead
@@ -68,49 +70,6 @@ class Proposal:
     @cached_property
     def schedule_dict(self) -> dict[str, Any]:
         return engine.schedule_to_dict(self.schedule)
-
-
-# Reading a version ---------------------------------------------------------------------------
-
-
-def schedule_of(version: PlanVersion) -> engine.Schedule:
-    """The version's schedule rebuilt from its frozen request and steps (no table is read)."""
-    return engine.validate_schedule(
-        request=request_from_dict(version.request), steps=steps_from_list(version.steps)
-    )
-
-
-def current_step(version: PlanVersion, today: dt.date) -> dict[str, Any] | None:
-    """The step (as in ``version.schedule``) in force on ``today``; None before and after."""
-    day = today.isoformat()
-    for step in version.schedule["steps"]:
-        if step["start_date"] <= day <= step["end_date"]:
-            return dict(step)
-    return None
-
-
-def next_step(version: PlanVersion, today: dt.date) -> dict[str, Any] | None:
-    """The first step starting after ``today``, or None."""
-    day = today.isoformat()
-    return next((step for step in version.schedule["steps"] if step["start_date"] > day), None)
-
-
-def danger_key(warning: Mapping[str, Any]) -> str:
-    step = warning.get("step")
-    return f"{warning['code']}@{'plan' if step is None else step}"
-
-
-def unacknowledged_dangers(
-    schedule: Mapping[str, Any], acknowledgements: Sequence[Mapping[str, Any]]
-) -> list[dict[str, Any]]:
-    """The danger warnings of ``schedule`` that no acknowledgement covers (same code, step, message)."""
-    covered = {(a["code"], a["step"], a["message"]) for a in acknowledgements}
-    return [
-        warning
-        for warning in schedule["warnings"]
-        if warning["severity"] == "danger"
-        and (warning["code"], warning["step"], warning["message"]) not in covered
-    ]
 
 
 # Proposals (pure: nothing saved) --------------------------------------------------------------

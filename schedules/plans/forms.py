@@ -19,13 +19,13 @@ from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
 from django import forms
 from django.conf import settings
 
-from . import engine
-from .actions.plans import danger_key
-from .engine.limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, MAX_SWITCH_STAGE_DAYS
-from .engine.methods import MAX_PERCENT, MIN_PERCENT
-from .engine.types import format_mg
-from .models import Drug, Formulation, Patient
-from .planning import PlanChoices, Reference, engine_drugs
+from schedules import engine
+from schedules.engine.limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, MAX_SWITCH_STAGE_DAYS
+from schedules.engine.methods import MAX_PERCENT, MIN_PERCENT
+from schedules.engine.types import format_mg
+from schedules.models import Drug, Formulation, Patient
+from schedules.plans.dangers import danger_key
+from schedules.plans.planning import PlanChoices, Reference, engine_drugs
 
 CUSTOM = "custom"
 METHODS = [
@@ -35,7 +35,7 @@ METHODS = [
 ]
 SWITCH_TARGETS = ("diazepam", "clonazepam")
 SLOTS = tuple(engine.Slot)
-# Short-acting drugs (engine.DrugInfo.short_acting, from schedules.planning: a half-life of a day or
+# Short-acting drugs (engine.DrugInfo.short_acting, from schedules.plans.planning: a half-life of a day or
 # less and no long-lived metabolite, matching SPS's list in clinical-reference.md section 1d) get a
 # switch suggested: the Maudsley Deprescribing Guidelines say patients on short-acting drugs or with
 # inter-dose withdrawal may benefit most from a switch to a longer-acting one.
@@ -271,7 +271,7 @@ class PlanBuilderForm(forms.Form):
         products = self._products()
         self.fields["strengths"].choices = _strength_choices(products)  # type: ignore[attr-defined]
         self.fields["liquid_strength"].choices = [("", "Chosen for me"), *_liquid_choices(products)]  # type: ignore[attr-defined]
-        # The settings planning falls back to (schedules.planning), shown as the starting values.
+        # The settings planning falls back to (schedules.plans.planning), shown as the starting values.
         step = getattr(settings, "TAPER_LIQUID_STEP_ML", engine.LIQUID_STEP_ML)
         most = getattr(settings, "TAPER_MAX_LIQUID_DOSE_ML", engine.MAX_LIQUID_DOSE_ML)
         self.fields["liquid_step_ml"].initial = format_mg(Decimal(str(step)))

@@ -13,9 +13,17 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from . import engine
-from .engine.serialize import request_drugs
-from .models import CLINIC_MARKETS, Confidence, Drug, Equivalence, EquivalenceTable, Formulation, Plan
+from schedules import engine
+from schedules.engine.serialize import request_drugs
+from schedules.models import (
+    CLINIC_MARKETS,
+    Confidence,
+    Drug,
+    Equivalence,
+    EquivalenceTable,
+    Formulation,
+    Plan,
+)
 
 # Plans are built from immediate-release oral forms; modified-release products are a different
 # release profile and are never split (formulations.csv: "never split").

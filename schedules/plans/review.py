@@ -16,10 +16,10 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from .actions.plans import current_step, next_step
-from .engine.serialize import request_drugs
-from .engine.types import format_mg
-from .models import Equivalence, Formulation, Patient, Plan, PlanVersion
+from schedules.engine.serialize import request_drugs
+from schedules.engine.types import format_mg
+from schedules.models import Equivalence, Formulation, Patient, Plan, PlanVersion
+from schedules.plans.today import current_step, next_step
 
 Step = Mapping[str, Any]
 SLOT_ORDER = ("morning", "midday", "evening", "night")

@@ -15,10 +15,9 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.hardening import HardenedAdminMixin
-
-from .models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation
-from .planning import plans_using_equivalence
-from .roles import ADMINISTRATOR
+from accounts.roles import ADMINISTRATOR
+from schedules.models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation
+from schedules.plans.planning import plans_using_equivalence
 
 # A value more than 2 times away from every published value for the drug needs the
 # administrator's explicit confirmation (issue 8: "1,5" typed into a number field saved 15).
@@ -40,7 +39,7 @@ class ReasonForm(forms.ModelForm):
                 self.initial[name] = Decimal(f"{value.normalize():f}")
         # Plain text, not type=number: a browser's number field silently drops what it cannot
         # parse ("1,5" becomes 15), so a decimal must arrive exactly as typed (as the regimen
-        # form does, schedules/forms.py).
+        # form does, schedules/patients/forms.py).
         for field in self.fields.values():
             if isinstance(field, forms.DecimalField):
                 field.widget = forms.TextInput(attrs={"inputmode": "decimal"})

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().parent / "data" / "reference"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 LOAD_REASON = "Loaded from the project's reference data (schedules/data/reference)"
 DEFAULT_TABLE_KEY = "ashton"  # Ashton 2007: the table UK and US tapering guidance both build on.
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from django import template
 
-from .. import engine
-from ..actions.plans import danger_key
-from ..engine.serialize import request_drugs
-from ..engine.types import format_de, format_mg
+from schedules import engine
+from schedules.engine.serialize import request_drugs
+from schedules.engine.types import format_de, format_mg
+from schedules.plans.dangers import danger_key
 
 register = template.Library()
 

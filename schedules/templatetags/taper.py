@@ -11,7 +11,7 @@ from django import template
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 
-from schedules.charts import ScorePoint, build_chart
+from schedules.plans.charts import ScorePoint, build_chart
 
 register = template.Library()
 

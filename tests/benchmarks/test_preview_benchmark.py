@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schedules.models import Clinic, Drug, Market, Patient, RegimenItem
-from schedules.views import plans as plan_views
+from schedules.plans.views import plans as plan_views
 from tests.conftest import make_patient, make_user
 
 pytestmark = pytest.mark.django_db

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from schedules import printing
-from schedules.printing.patient import patient_steps
+from schedules.plans import printing
+from schedules.plans.printing.patient import patient_steps
 from schedules.templatetags.taper import mg, signed_percent, slot_cells, units_text
 from tests.printing.plans import long_schedule, short_schedule
 

@@ -59,13 +59,12 @@ def _reference_data_and_roles(transactional_db: None) -> None:
     migrated reference data and roles back."""
     from django.contrib.auth.models import Group, Permission
 
-    from accounts.roles import ensure_account_roles
+    from accounts.roles import ensure_account_roles, ensure_roles
     from followup.models import Scale, ScaleBand, ScaleItem
     from followup.roles import CHECKIN_PERMISSIONS, SCALE_PERMISSIONS, grant
     from followup.scale_data import load_scales
     from schedules.models import Drug, Equivalence, EquivalenceTable, Formulation
-    from schedules.reference_data import load_reference_data
-    from schedules.roles import ensure_roles
+    from schedules.reference.data import load_reference_data
 
     ensure_roles(group_model=Group, permission_model=Permission)
     ensure_account_roles(group_model=Group, permission_model=Permission)

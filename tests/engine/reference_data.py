@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from schedules.engine import DrugInfo, EquivalenceEntry, EquivalenceTable, Formulation
-from schedules.reference_data import read_rows as _rows
+from schedules.reference.data import read_rows as _rows
 
 TRUSTED = ("V", "V2")
 # A metabolite half-life of 30 h or more counts as long-lived (drugs.csv: 30-250 h for

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from followup.actions import CheckInInput, DecisionInput
+from followup.inputs import CheckInInput, DecisionInput
 from followup.models import Scale
 from followup.scale_data import CHECKLIST_KEY
 from schedules.models import Patient, Plan

@@ -11,7 +11,8 @@ from django.contrib.auth.models import User
 from django.template import engines
 from django.test import RequestFactory
 
-from followup.actions import DecisionInput, record_checkin
+from followup.actions import record_checkin
+from followup.inputs import DecisionInput
 from followup.models import Scale
 from followup.overview import dashboard
 from schedules.models import Clinic, Drug, Plan, RegimenItem

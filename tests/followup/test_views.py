@@ -239,7 +239,7 @@ def test_without_an_active_scale_the_page_says_so(
 def test_an_ended_plan_takes_no_check_in(
     prescriber: User, prescriber_client: Client, active_plan: Plan
 ) -> None:
-    from schedules.actions import plans
+    from schedules.plans import actions as plans
 
     plans.stop(prescriber, plan=active_plan, lock_version=active_plan.lock_version, reason="Stopped")
     response = prescriber_client.get(create_url(active_plan), follow=True)

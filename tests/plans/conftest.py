@@ -11,9 +11,10 @@ import pytest
 from django.contrib.auth.models import User
 
 from schedules import engine
-from schedules.actions import plans as actions
 from schedules.models import Drug, Patient, Plan
-from schedules.planning import engine_drugs, engine_table, plan_formulations, table_by_key
+from schedules.plans import actions as actions
+from schedules.plans import dangers as plan_dangers
+from schedules.plans.planning import engine_drugs, engine_table, plan_formulations, table_by_key
 
 START = dt.date(2027, 1, 4)
 
@@ -52,7 +53,7 @@ def lorazepam_request(
 
 def acknowledging(schedule: Mapping[str, Any], reason: str = "Reviewed with the patient") -> dict[str, str]:
     """A reason for each danger warning of a schedule dict, by danger key (as the forms send them)."""
-    return {actions.danger_key(w): reason for w in schedule["warnings"] if w["severity"] == "danger"}
+    return {plan_dangers.danger_key(w): reason for w in schedule["warnings"] if w["severity"] == "danger"}
 
 
 def new_plan(user: User, patient: Patient, *, activate: bool = False, **options: object) -> Plan:

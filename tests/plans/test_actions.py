@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from schedules import engine
-from schedules.actions import plans as actions
 from schedules.models import Patient, Plan, PlanVersion, PlanVersionImmutable
+from schedules.plans import actions as actions
+from schedules.plans import dangers as plan_dangers
+from schedules.plans import today as plan_today
 
 from .conftest import START, lorazepam_request, new_plan
 
@@ -42,17 +44,17 @@ def test_the_version_keeps_the_request_the_schedule_and_the_steps(plan: Plan, pa
     # The frozen equivalence values: no table is read to show or rebuild it.
     entries = {entry["drug"]: entry["dose_mg"] for entry in version.request["table"]["entries"]}
     assert Decimal(entries["lorazepam"]) == 1
-    assert engine.schedule_to_dict(actions.schedule_of(version)) == version.schedule
+    assert engine.schedule_to_dict(plan_today.schedule_of(version)) == version.schedule
 
 
 def test_the_current_step_is_the_one_in_force_on_the_day(plan: Plan) -> None:
     version = latest(plan)
     first, second = version.schedule["steps"][:2]
-    assert actions.current_step(version, START - dt.timedelta(days=1)) is None
-    assert actions.current_step(version, START) == first
-    assert actions.current_step(version, dt.date.fromisoformat(second["start_date"])) == second
-    assert actions.current_step(version, version.end_date) is None
-    assert actions.next_step(version, START) == second
+    assert plan_today.current_step(version, START - dt.timedelta(days=1)) is None
+    assert plan_today.current_step(version, START) == first
+    assert plan_today.current_step(version, dt.date.fromisoformat(second["start_date"])) == second
+    assert plan_today.current_step(version, version.end_date) is None
+    assert plan_today.next_step(version, START) == second
 
 
 def test_editing_a_step_makes_a_new_version_and_keeps_the_old(plan: Plan, prescriber: User) -> None:
@@ -163,7 +165,7 @@ def test_one_active_plan_per_patient(active_plan: Plan, prescriber: User, patien
         actions.activate(prescriber, plan=draft, lock_version=1, reason="Start")
     actions.complete(prescriber, plan=active_plan, lock_version=1, reason="Finished the taper")
     dangers = latest(draft).dangers
-    acknowledged = {actions.danger_key(w): "Reviewed" for w in dangers}
+    acknowledged = {plan_dangers.danger_key(w): "Reviewed" for w in dangers}
     actions.activate(prescriber, plan=draft, lock_version=1, reason="Start", acknowledgements=acknowledged)
     draft.refresh_from_db()
     assert draft.status == "active"
@@ -206,11 +208,11 @@ def big_cut(plan: Plan, prescriber: User, lock_version: int, **options: object) 
 
 def test_a_danger_must_be_acknowledged_before_activating(plan: Plan, prescriber: User) -> None:
     version = big_cut(plan, prescriber, 1)
-    dangers = actions.unacknowledged_dangers(version.schedule, version.acknowledgements)
+    dangers = plan_dangers.unacknowledged_dangers(version.schedule, version.acknowledgements)
     assert ("rate_over_25_percent_14_days", 1) in {(d["code"], d["step"]) for d in dangers}
     with pytest.raises(actions.PlanError, match="Acknowledge each danger"):
         actions.activate(prescriber, plan=plan, lock_version=2, reason="Start")
-    first, *others = (actions.danger_key(d) for d in dangers)
+    first, *others = (plan_dangers.danger_key(d) for d in dangers)
     partly = actions.acknowledge_dangers(
         prescriber, plan=plan, lock_version=2, acknowledgements={first: "Admitted for supervised withdrawal"}
     )
@@ -232,7 +234,7 @@ def test_a_danger_must_be_acknowledged_before_activating(plan: Plan, prescriber:
     final = latest(plan)
     assert final.acknowledgements[0] == entry
     assert len(final.acknowledgements) == len(dangers)
-    assert not actions.unacknowledged_dangers(final.schedule, final.acknowledgements)
+    assert not plan_dangers.unacknowledged_dangers(final.schedule, final.acknowledgements)
 
 
 def test_an_active_plan_takes_no_new_danger_unacknowledged(active_plan: Plan, prescriber: User) -> None:

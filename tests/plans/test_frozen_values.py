@@ -11,9 +11,10 @@ from django.test import Client
 from django.urls import reverse
 
 from schedules import engine
-from schedules.actions import plans as actions
 from schedules.models import Equivalence, Formulation, Patient
-from schedules.plan_review import table_changes
+from schedules.plans import actions as actions
+from schedules.plans import today as plan_today
+from schedules.plans.review import table_changes
 
 from .conftest import lorazepam_request, new_plan
 
@@ -38,7 +39,7 @@ def test_a_table_change_leaves_the_saved_plan_as_it_was(
     change_lorazepam(administrator, "2", "Corrected against the source")
     version.refresh_from_db()
     assert version.schedule == before
-    assert engine.schedule_to_dict(actions.schedule_of(version)) == before
+    assert engine.schedule_to_dict(plan_today.schedule_of(version)) == before
     content = prescriber_client.get(reverse("schedules:plan_detail", args=[plan.pk])).content.decode()
     assert "lorazepam 1 mg → 2 mg per 10 mg diazepam, Ashton benzodiazepine equivalence table" in content
     assert "by administrator" in content and "Corrected against the source" in content

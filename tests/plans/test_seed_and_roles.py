@@ -9,9 +9,9 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
-from schedules.actions.plans import current_step
+from accounts.roles import CLINIC_STAFF, PRESCRIBER
 from schedules.models import Plan
-from schedules.roles import CLINIC_STAFF, PRESCRIBER
+from schedules.plans.today import current_step
 
 pytestmark = pytest.mark.django_db
 

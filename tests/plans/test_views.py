@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schedules import engine
-from schedules.actions import plans as actions
 from schedules.models import Drug, Patient, Plan, PlanVersion, RegimenItem
+from schedules.plans import actions as actions
+from schedules.plans import dangers as plan_dangers
+from schedules.plans import today as plan_today
 
 from ..conftest import make_patient
 from .conftest import new_plan
@@ -125,7 +127,7 @@ def test_activating_needs_each_danger_acknowledged(prescriber_client: Client, pa
     assert dangers
     content = response.content.decode()
     assert "Give your reason to go ahead" in content
-    reasons = {f"ack:{actions.danger_key(w)}": "Discussed; supervised" for w in dangers}
+    reasons = {f"ack:{plan_dangers.danger_key(w)}": "Discussed; supervised" for w in dangers}
     response = prescriber_client.post(builder_url(patient), builder_data(action="save-active", **reasons))
     assert response.status_code == 302
     plan = Plan.objects.get()
@@ -289,7 +291,7 @@ def test_plan_json_is_the_command_line_contract_plus_the_plan(
     assert plan.current_version is not None
     contract = {k: v for k, v in body.items() if k not in ("plan_id", "version", "status", "patient")}
     assert contract == plan.current_version.schedule
-    assert contract == engine.schedule_to_dict(actions.schedule_of(plan.current_version))
+    assert contract == engine.schedule_to_dict(plan_today.schedule_of(plan.current_version))
     assert patient.family_name not in json.dumps(body)
 
 
@@ -383,7 +385,7 @@ def test_acknowledging_dangers_through_the_page(
     assert "Reason to go ahead despite this danger" in review.content.decode()
     missing = prescriber_client.post(url, {"lock_version": "1", "reason": "Reviewed", "action": "save"})
     assert "Give your reason to go ahead" in missing.content.decode()
-    reasons = {f"ack:{actions.danger_key(w)}": "Inpatient withdrawal" for w in dangers}
+    reasons = {f"ack:{plan_dangers.danger_key(w)}": "Inpatient withdrawal" for w in dangers}
     saved = prescriber_client.post(
         url, {"lock_version": "1", "reason": "Reviewed", "action": "save", **reasons}
     )
@@ -409,7 +411,7 @@ def test_stopping_clonazepam_with_seizures_needs_an_acknowledged_reason(
     dangers = response.context["ack_form"].dangers
     epilepsy = [w for w in dangers if w["code"] == "may_treat_epilepsy"]
     assert epilepsy and epilepsy[0]["step"] is None
-    reasons = {f"ack:{actions.danger_key(w)}": "Neurologist agreed the taper" for w in dangers}
+    reasons = {f"ack:{plan_dangers.danger_key(w)}": "Neurologist agreed the taper" for w in dangers}
     assert "ack:may_treat_epilepsy@plan" in reasons
     assert (
         prescriber_client.post(

@@ -1,4 +1,4 @@
-"""The chart's geometry (schedules/charts.py): pure functions of a schedule dict."""
+"""The chart's geometry (schedules/plans/charts.py): pure functions of a schedule dict."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from schedules import engine
-from schedules.charts import ScorePoint, build_chart
+from schedules.plans.charts import ScorePoint, build_chart
 from tests.printing.plans import as_dict, long_schedule, short_schedule, switch_schedule
 
 

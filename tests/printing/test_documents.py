@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from schedules import printing
+from schedules.plans import printing
 from schedules.templatetags.taper import mg
 from tests.printing.pdf_text import ReadPdf, read_pdf
 from tests.printing.plans import as_dict, long_schedule, short_schedule, sixty_step_schedule, switch_schedule

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from schedules.printing.patient import bottle_words, count_words, journal, patient_steps, pieces, take
+from schedules.plans.printing.patient import bottle_words, count_words, journal, patient_steps, pieces, take
 from tests.printing.plans import as_dict, switch_schedule
 
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
 from schedules import engine
-from schedules.actions import plans as actions
 from schedules.models import Clinic, Equivalence, Patient, Plan
+from schedules.plans import actions as actions
 from tests.plans.conftest import acknowledging, new_plan
 from tests.printing.pdf_text import read_pdf
 

@@ -181,7 +181,7 @@ def test_server_errors_are_logged_to_stderr_with_a_traceback_and_no_patient_data
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a failure deep in the page")
 
-    monkeypatch.setattr("schedules.views.patients.summarise_regimen", broken)
+    monkeypatch.setattr("schedules.patients.views.summarise_regimen", broken)
     client = client_for(prescriber)
     client.raise_request_exception = False
     try:

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from simple_history.utils import update_change_reason
 
 from schedules.models import Drug, Equivalence, EquivalenceTable, Formulation
-from schedules.reference_data import LOAD_REASON, load_reference_data
+from schedules.reference.data import LOAD_REASON, load_reference_data
 
 
 class Command(BaseCommand):

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from schedules import engine
-from schedules.actions import plans as actions
 from schedules.models import Clinic, Drug, Market, Patient, Plan, RegimenItem
-from schedules.planning import PlanChoices, plan_request
+from schedules.plans import actions as actions
+from schedules.plans import dangers as plan_dangers
+from schedules.plans.planning import PlanChoices, plan_request
 
 DEMO_CLINIC = "Riverside Health Centre"
 OTHER_CLINIC = "Hillview Practice"
@@ -215,7 +216,7 @@ class Command(BaseCommand):
             return
         version = plan.current_version
         assert version is not None
-        reasons = {actions.danger_key(w): "Demo: reviewed with the patient" for w in version.dangers}
+        reasons = {plan_dangers.danger_key(w): "Demo: reviewed with the patient" for w in version.dangers}
         actions.activate(
             prescriber, plan=plan, lock_version=1, reason="Demo: patient started", acknowledgements=reasons
         )

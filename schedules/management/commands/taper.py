@@ -18,8 +18,14 @@ from django.utils import timezone
 
 from schedules import engine
 from schedules.models import CLINIC_MARKETS, OLDEST_PLAUSIBLE_AGE_YEARS
-from schedules.planning import PlanChoices, compare_tables, drug_by_name, plan_request, suggest_alternative
-from schedules.printing import pdf_file_arg, write_command_line_pdfs
+from schedules.plans.planning import (
+    PlanChoices,
+    compare_tables,
+    drug_by_name,
+    plan_request,
+    suggest_alternative,
+)
+from schedules.plans.printing import pdf_file_arg, write_command_line_pdfs
 
 SLOTS = ("morning", "midday", "evening", "night")
 # Each method's own parameter; giving one to another method is a mistake worth saying.

@@ -4,7 +4,7 @@ A caller builds a ``PrintablePlan`` (``from_schedule`` for the command line; ``f
 for a saved plan) and calls ``clinician_pdf`` or ``patient_pdf``. No request handling here.
 """
 
-from .document import (
+from schedules.plans.printing.document import (
     ClinicDetails,
     PaperSize,
     PatientIdentity,
@@ -14,7 +14,7 @@ from .document import (
     from_schedule,
     journal_window,
 )
-from .render import (
+from schedules.plans.printing.render import (
     StaticFilesFetcher,
     clinician_pdf,
     html_to_pdf,

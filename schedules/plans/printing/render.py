@@ -18,9 +18,8 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from schedules import engine
-from schedules.charts import ScorePoint
-
-from .advice import (
+from schedules.plans.charts import ScorePoint
+from schedules.plans.printing.advice import (
     ALL_ADVICE,
     EMERGENCY,
     EXPECTED_SYMPTOMS,
@@ -29,8 +28,8 @@ from .advice import (
     source_numbers,
     sources_for,
 )
-from .document import PrintablePlan, from_schedule, regimen_rows
-from .patient import journal, patient_steps, used_slots
+from schedules.plans.printing.document import PrintablePlan, from_schedule, regimen_rows
+from schedules.plans.printing.patient import journal, patient_steps, used_slots
 
 logger = logging.getLogger(__name__)
 

@@ -6,11 +6,10 @@ import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from schedules.charts import ScorePoint
 from schedules.engine.serialize import request_from_dict
 from schedules.models import Clinic, PlanVersion
-
-from .document import (
+from schedules.plans.charts import ScorePoint
+from schedules.plans.printing.document import (
     ClinicDetails,
     PaperSize,
     PatientIdentity,
@@ -19,7 +18,7 @@ from .document import (
     describe_request,
     journal_window,
 )
-from .render import clinician_pdf, patient_pdf
+from schedules.plans.printing.render import clinician_pdf, patient_pdf
 
 # The emergency telephone number of each clinic market (UK 999; US and Canada 911).
 EMERGENCY_NUMBERS = {"UK": "999", "US": "911", "CA": "911"}

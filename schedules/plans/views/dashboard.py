@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from ..plan_review import CHANGE_WINDOW_DAYS, ENDING_WINDOW_DAYS, dashboard
-from .base import AuthenticatedHttpRequest
+from schedules.patients.access import AuthenticatedHttpRequest
+from schedules.plans.review import CHANGE_WINDOW_DAYS, ENDING_WINDOW_DAYS, dashboard
 
 
 @require_GET

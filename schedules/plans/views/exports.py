@@ -17,13 +17,12 @@ from django.views.decorators.http import require_GET
 import audit
 from audit.models import Action
 from followup.scores import plan_scores
-
-from .. import exports
-from ..actions.plans import unacknowledged_dangers
-from ..models import Plan, PlanVersion
-from ..printing import PaperSize
-from ..printing.sources import version_pdf
-from .base import AuthenticatedHttpRequest
+from schedules.models import Plan, PlanVersion
+from schedules.patients.access import AuthenticatedHttpRequest
+from schedules.plans import exports
+from schedules.plans.dangers import unacknowledged_dangers
+from schedules.plans.printing import PaperSize
+from schedules.plans.printing.sources import version_pdf
 
 
 def _version(request: AuthenticatedHttpRequest, plan_id: int) -> tuple[PlanVersion, int]:

@@ -1,7 +1,7 @@
 """Taper plans: build with a live preview, follow day by day, adjust in new versions.
 
 Every plan is fetched through ``plan_for`` (the user's clinics only); every write goes through
-``schedules.actions.plans``. An adjustment is reviewed first: its form is posted once to show
+``schedules.plans.actions``. An adjustment is reviewed first: its form is posted once to show
 the recomputed steps and warnings, and saved only from that review.
 """
 
@@ -23,12 +23,13 @@ from django_htmx.middleware import HtmxDetails
 import audit
 from audit.models import Action
 from followup.scores import plan_scores
-
-from .. import engine
-from ..actions import plans as actions
-from ..engine.serialize import request_drugs, request_from_dict
-from ..models import Patient, Plan, PlanVersion
-from ..plan_forms import (
+from schedules import engine
+from schedules.engine.serialize import request_drugs, request_from_dict
+from schedules.models import Patient, Plan, PlanVersion
+from schedules.patients.access import AuthenticatedHttpRequest, patient_for
+from schedules.plans import actions as actions
+from schedules.plans import dangers as plan_dangers
+from schedules.plans.forms import (
     AcknowledgementForm,
     ChangeForm,
     CompareForm,
@@ -39,9 +40,8 @@ from ..plan_forms import (
     ReplanStepForm,
     StepEditForm,
 )
-from ..plan_review import compare_versions, table_changes, today_of
-from ..planning import compare_tables, plan_request
-from .base import AuthenticatedHttpRequest, patient_for
+from schedules.plans.planning import compare_tables, plan_request
+from schedules.plans.review import compare_versions, table_changes, today_of
 
 
 class HtmxHttpRequest(AuthenticatedHttpRequest):
@@ -158,7 +158,7 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
     built, proposal = _preview(form)
     action = request.POST.get("action", "preview")
     activating = action == "save-active"
-    dangers = actions.unacknowledged_dangers(proposal.schedule_dict, []) if proposal else []
+    dangers = plan_dangers.unacknowledged_dangers(proposal.schedule_dict, []) if proposal else []
     ack_form = AcknowledgementForm(request.POST or None, dangers=dangers, required=activating)
     context = {
         "patient": patient,
@@ -233,7 +233,7 @@ def plan_detail(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse
         "state": today_of(plan, version, today),
         "versions": versions,
         "compare": compare,
-        "unacknowledged": actions.unacknowledged_dangers(version.schedule, version.acknowledgements),
+        "unacknowledged": plan_dangers.unacknowledged_dangers(version.schedule, version.acknowledgements),
         "table_changes": table_changes(version) if not plan.is_ended else [],
         "can_change": request.user.has_perm(CHANGE_PLAN) and not plan.is_ended,
         "scores": plan_scores(plan),  # check-in scores on the chart (followup)
@@ -322,7 +322,7 @@ def _adjust(
     # A plan being followed (or about to be) takes no danger unacknowledged.
     must_acknowledge = plan.is_current if acknowledge is None else acknowledge
     dangers = (
-        actions.unacknowledged_dangers(schedule, version.acknowledgements)
+        plan_dangers.unacknowledged_dangers(schedule, version.acknowledgements)
         if schedule and must_acknowledge
         else []
     )

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from schedules.models import Clinic, Patient, date_of_birth_readings
-from schedules.text import fold, name_search_key
+from schedules.models.text import fold, name_search_key
 
 from ..conftest import make_patient
 
