@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
@@ -35,9 +35,12 @@ def record(
     username: str = "",
     history_model: str = "",
     history_id: int | None = None,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit record: who (the request's user unless given), when (now), from which
-    address, what (the action, the patient or plan, a short detail without clinical content)."""
+    address, what (the action, the patient or plan, a short detail without clinical content) and,
+    for administration, why and the values changed."""
     if user is None and request is not None:
         user = getattr(request, "user", None)
     signed_in = user if isinstance(user, get_user_model()) else None
@@ -54,4 +57,6 @@ def record(
         history_id=history_id,
         path=printable(request.path, 300) if request is not None else "",
         detail=printable(detail, 300),
+        reason=printable(reason, 300),
+        changes=changes or {},
     )

@@ -27,6 +27,22 @@ class Action(models.TextChoices):
     PRINT = "print", "Printed"
     EXPORT = "export", "Exported"
     CHANGE = "change", "Changed a record"
+    VIEW_LIST = "view-list", "Viewed a list of patients"
+    REFUSED = "refused", "Was refused a page"
+    ADMINISTER = "administer", "Administration"
+    READ_TRAIL = "read-trail", "Read the audit trail"
+
+
+# What an Administrator's view of the trail leaves out: reading, printing and searching patients,
+# even where the row names no patient (a search's words may be a name).
+CLINICAL_ACTIONS = (
+    Action.VIEW_PATIENT,
+    Action.VIEW_PLAN,
+    Action.PRINT,
+    Action.EXPORT,
+    Action.VIEW_LIST,
+    Action.READ_TRAIL,
+)
 
 
 class AuditEvent(models.Model):
@@ -56,9 +72,14 @@ class AuditEvent(models.Model):
     history_id = models.BigIntegerField(null=True, blank=True)
     path = models.CharField(max_length=300, blank=True)
     detail = models.CharField(max_length=300, blank=True)
+    # For administration: why (the reason the admin asked for), and what changed, as
+    # {"field": {"old": ..., "new": ...}}, secrets left out.
+    reason = models.CharField(max_length=300, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
+        permissions = [("audit_patients", "Can read and search patients' entries in the audit trail")]
         indexes = [models.Index(fields=["user", "at"]), models.Index(fields=["patient", "at"])]
 
     def __str__(self) -> str:

@@ -125,6 +125,7 @@ def checkin_create(request: AuthenticatedHttpRequest, plan_id: int) -> HttpRespo
     if plan.current_version is None or plan.status not in Plan.CURRENT_STATUSES:
         messages.error(request, "Check-ins are recorded on an active or paused plan.")
         return redirect("followup:plan_checkins", plan.pk)
+    audit.record(request, Action.VIEW_PLAN, patient=plan.patient, plan=plan, detail="new check-in")
     today = timezone.localdate()
     decides = may_decide(request.user)
     try:

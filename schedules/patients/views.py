@@ -51,6 +51,8 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         patients = patients.search(form.cleaned_data["q"])
         readings = date_of_birth_readings(form.cleaned_data["q"])
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    searched = form.cleaned_data["q"] if form.is_valid() else ""
+    audit.record(request, Action.VIEW_LIST, detail=f"patients, search {searched!r}, page {page.number}")
     context = {"form": form, "page": page, "date_readings": readings}
     return render(request, "schedules/patient_list.html", context)
 

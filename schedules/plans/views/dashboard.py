@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+import audit
+from audit.models import Action
 from schedules.patients.access import AuthenticatedHttpRequest
 from schedules.plans.review import CHANGE_WINDOW_DAYS, ENDING_WINDOW_DAYS, dashboard
 
@@ -15,6 +17,7 @@ from schedules.plans.review import CHANGE_WINDOW_DAYS, ENDING_WINDOW_DAYS, dashb
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.has_perm("schedules.change_plan"):
         return redirect("schedules:patient_list")
+    audit.record(request, Action.VIEW_LIST, detail="dashboard")
     today = timezone.localdate()
     context = {
         "board": dashboard(request.user, today),

@@ -310,6 +310,7 @@ def _adjust(
     """Review then save one change: the first post shows the recomputed plan and its warnings,
     the save (from that review) makes the new version."""
     version = _version(plan)
+    audit.record(request, Action.VIEW_PLAN, patient=plan.patient, plan=plan, detail=title.lower())
     today = timezone.localdate()
     proposal = None
     if request.method == "POST" and form.is_valid():
