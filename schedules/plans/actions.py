@@ -245,6 +245,7 @@ def save_version(
             status=locked.status,
             choices=choices,
             acknowledgements=acknowledgements,
+            paused_on=locked.paused_on,  # a paused plan stays paused from the same day
         )
 
 
@@ -365,15 +366,20 @@ def acknowledge_dangers(
     reason: str = "",
 ) -> PlanVersion:
     """Record the prescriber's reason for going ahead despite each danger warning."""
-    if not any(text.strip() for text in acknowledgements.values()):
-        raise PlanError("Give a reason for each danger warning you acknowledge.")
+
+    def make(version: PlanVersion) -> Proposal:
+        # Under the lock, after the version check: a colleague who acknowledged first is named.
+        if not any(text.strip() for text in acknowledgements.values()):
+            raise PlanError("Give a reason for each danger warning you acknowledge.")
+        return same_proposal(version)
+
     return save_version(
         user,
         plan=plan,
         lock_version=lock_version,
         reason=reason.strip() or "Danger warnings acknowledged",
         change=PlanVersion.Change.ACKNOWLEDGED,
-        make=same_proposal,
+        make=make,
         acknowledgements=acknowledgements,
     )
 

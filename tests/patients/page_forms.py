@@ -16,7 +16,7 @@ class _FormReader(HTMLParser):
         attr = {key: value or "" for key, value in attrs}
         name = attr.get("name", "")
         if tag == "input" and name and name != "csrfmiddlewaretoken":
-            if attr.get("type") == "checkbox":
+            if attr.get("type") in ("checkbox", "radio"):
                 if "checked" in attr:
                     self.values[name] = attr.get("value", "on") or "on"
             else:

@@ -16,7 +16,7 @@ from schedules.plans import actions as actions
 from schedules.plans import dangers as plan_dangers
 from schedules.plans import today as plan_today
 
-from .conftest import START, lorazepam_request, new_plan
+from .conftest import START, acknowledging, lorazepam_request, new_plan
 
 pytestmark = pytest.mark.django_db
 M, D, E, N = engine.Slot.MORNING, engine.Slot.MIDDAY, engine.Slot.EVENING, engine.Slot.NIGHT
@@ -149,6 +149,25 @@ def test_pause_and_resume_shift_the_rest_of_the_plan(active_plan: Plan, prescrib
     )
     assert moved.days == 10
     assert [v.change for v in active_plan.versions.all()] == ["created", "paused", "resumed"]
+
+
+def test_a_paused_plan_stays_paused_from_the_same_day_through_an_adjustment(
+    active_plan: Plan, prescriber: User
+) -> None:
+    on = START + dt.timedelta(days=3)
+    actions.pause(prescriber, plan=active_plan, lock_version=1, on=on, reason="Surgery")
+    schedule = actions.hold_proposal(latest(active_plan), after_step=1, days=7).schedule_dict
+    version = actions.insert_hold(
+        prescriber,
+        plan=active_plan,
+        lock_version=2,
+        after_step=1,
+        days=7,
+        reason="Holiday",
+        acknowledgements=acknowledging(schedule),
+    )
+    active_plan.refresh_from_db()
+    assert (active_plan.status, active_plan.paused_on, version.status) == ("paused", on, "paused")
 
 
 def test_a_pause_before_the_start_moves_the_start(active_plan: Plan, prescriber: User) -> None:

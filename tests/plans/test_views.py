@@ -233,20 +233,6 @@ def test_a_dose_the_products_cannot_make_is_refused_beside_the_form(
     assert plan.versions.count() == 1
 
 
-def test_a_stale_page_is_refused_with_what_the_other_person_changed(
-    prescriber: User, prescriber_client: Client, patient: Patient
-) -> None:
-    plan = new_plan(prescriber, patient)
-    actions.insert_hold(prescriber, plan=plan, lock_version=1, after_step=1, days=7, reason="Holiday")
-    response = prescriber_client.post(
-        reverse("schedules:hold_insert", args=[plan.pk]),
-        {"after_step": "2", "days": "7", "lock_version": "1", "reason": "Exams", "action": "save"},
-    )
-    content = response.content.decode()
-    assert "Someone else saved this plan" in content and "Holiday" in content
-    assert plan.versions.count() == 2
-
-
 def test_a_hold_and_the_comparison_of_versions(
     prescriber: User, prescriber_client: Client, patient: Patient
 ) -> None:
