@@ -104,10 +104,11 @@ def _scale_for(request: AuthenticatedHttpRequest) -> Scale:
     return scale
 
 
-def _preview_token(plan: Plan, day: dt.date, decision: DecisionInput) -> str:
+def _preview_token(plan: Plan, lock_version: int, day: dt.date, decision: DecisionInput) -> str:
     """Fingerprint of what was previewed: saving needs the preview of exactly this decision on
-    exactly this version of the plan."""
-    text = repr((plan.pk, plan.lock_version, day, decision))
+    the version of the plan the form was opened on. A colleague's save since then is not hidden
+    behind a new preview: the save goes ahead to the plan's lock, which refuses it naming theirs."""
+    text = repr((plan.pk, lock_version, day, decision))
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -153,7 +154,7 @@ def checkin_create(request: AuthenticatedHttpRequest, plan_id: int) -> HttpRespo
         )
         try:
             preview = preview_decision(plan.current_version, day=data.date, decision=data.decision)
-            token = _preview_token(plan, data.date, data.decision)
+            token = _preview_token(plan, form.cleaned_data["lock_version"], data.date, data.decision)
             must_preview = decides and data.decision.decision in CheckIn.PLAN_CHANGING
             if "save" in request.POST and (not must_preview or request.POST.get("previewed") == token):
                 checkin = record_checkin(
@@ -227,7 +228,7 @@ def checkin_detail(request: AuthenticatedHttpRequest, checkin_id: int) -> HttpRe
             try:
                 assert plan.current_version is not None
                 preview = preview_decision(plan.current_version, day=checkin.date, decision=decision)
-                token = _preview_token(plan, checkin.date, decision)
+                token = _preview_token(plan, form.cleaned_data["lock_version"], checkin.date, decision)
                 must_preview = decision.decision in CheckIn.PLAN_CHANGING
                 if "save" in request.POST and (not must_preview or request.POST.get("previewed") == token):
                     confirmed = confirm_checkin(

@@ -15,6 +15,8 @@ from django.urls import reverse
 from followup.models import CheckIn, Scale
 from schedules.models import Plan
 
+from ..plans.test_stale_forms import a_colleague, assert_refused_naming, holds, state
+
 DAY = dt.date(2027, 1, 25)
 
 
@@ -244,3 +246,54 @@ def test_an_ended_plan_takes_no_check_in(
     plans.stop(prescriber, plan=active_plan, lock_version=active_plan.lock_version, reason="Stopped")
     response = prescriber_client.get(create_url(active_plan), follow=True)
     assert "Check-ins are recorded on an active or paused plan." in response.content.decode()
+
+
+@pytest.fixture
+def colleague(clinic: Any) -> User:
+    return a_colleague(clinic)
+
+
+STALE_DECISIONS = [
+    {"decision": "hold", "hold_days": 14},
+    {"decision": "slow_down", "slow_interval_days": 28},
+    {"decision": "step_back", "step_back_days": 7},
+    {"decision": "stop", "decision_reason": "Patient wishes to stop"},
+]
+
+
+@pytest.mark.parametrize("decision", STALE_DECISIONS, ids=lambda d: d["decision"])
+def test_a_decision_previewed_before_a_colleagues_save_is_refused_naming_it(
+    prescriber_client: Client, colleague: User, active_plan: Plan, checklist: Scale, decision: dict[str, Any]
+) -> None:
+    data = {**form_data(active_plan, checklist, score=3, **decision), "save": "1"}
+    html = prescriber_client.post(create_url(active_plan), data).content.decode()
+    theirs = holds(colleague, active_plan)
+    response = prescriber_client.post(
+        create_url(active_plan), {**data, "previewed": previewed(html), **acknowledgements(html)}
+    )
+    assert_refused_naming(response, theirs)
+    assert CheckIn.objects.count() == 0
+    assert state(active_plan) == (theirs.number, "active", theirs.number)
+
+
+@pytest.mark.parametrize("decision", STALE_DECISIONS, ids=lambda d: d["decision"])
+def test_a_confirmation_previewed_before_a_colleagues_save_is_refused_naming_it(
+    staff_client: Client,
+    prescriber_client: Client,
+    colleague: User,
+    active_plan: Plan,
+    checklist: Scale,
+    decision: dict[str, Any],
+) -> None:
+    proposed = {**form_data(active_plan, checklist, decision="hold", hold_days=14), "save": "1"}
+    assert staff_client.post(create_url(active_plan), proposed).status_code == 302
+    checkin = CheckIn.objects.get()
+    url = reverse("followup:checkin_detail", args=[checkin.pk])
+    opened = {**decision, "lock_version": active_plan.lock_version, "save": "1"}
+    html = prescriber_client.post(url, opened).content.decode()
+    theirs = holds(colleague, active_plan)
+    response = prescriber_client.post(url, {**opened, "previewed": previewed(html), **acknowledgements(html)})
+    assert_refused_naming(response, theirs)
+    checkin.refresh_from_db()
+    assert (checkin.status, checkin.resulting_version) == (CheckIn.Status.PROPOSED, None)
+    assert state(active_plan) == (theirs.number, "active", theirs.number)

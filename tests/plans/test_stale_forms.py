@@ -29,12 +29,17 @@ from .conftest import acknowledging, new_plan
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def colleague(clinic: Clinic) -> User:
+def a_colleague(clinic: Clinic) -> User:
+    """Another prescriber of the clinic, named on the refusal."""
     user = make_user("colleague", "Prescriber", clinic)
     user.first_name, user.last_name = "Dana", "Okafor"
     user.save()
     return user
+
+
+@pytest.fixture
+def colleague(clinic: Clinic) -> User:
+    return a_colleague(clinic)
 
 
 def holds(user: User, plan: Plan) -> PlanVersion:
