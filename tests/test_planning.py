@@ -13,6 +13,7 @@ from schedules import engine
 from schedules.engine import EngineError
 from schedules.models import Confidence, Drug, Equivalence, EquivalenceTable, Formulation
 from schedules.plans.planning import (
+    MAX_ALTERNATIVE_EXTRA_DAYS,
     PlanChoices,
     compare_tables,
     drug_by_name,
@@ -175,27 +176,90 @@ def test_the_web_builder_can_compare_every_loaded_table() -> None:
     assert [w.code for w in comparison.warnings] == ["tables_disagree"]
 
 
+def one_drug(drug: str, market: str = "UK", **options: object) -> PlanChoices:
+    """``drug`` at the doses given as slot=mg keywords, 10% every 2 weeks, no switch."""
+    doses = {engine.Slot(slot): Decimal(str(mg)) for slot, mg in options.pop("doses").items()}  # type: ignore[attr-defined]
+    fields: dict[str, object] = {
+        "regimen": (engine.RegimenItem(drug=drug, doses=doses),),
+        "method": engine.PercentMethod(percent=Decimal(10)),
+        "market": market,
+        "start": date(2027, 1, 4),
+    }
+    fields.update(options)
+    return PlanChoices(**fields)  # type: ignore[arg-type]
+
+
+def suggestion_for(choices: PlanChoices) -> str | None:
+    suggestion = suggest_alternative(choices, plan(choices))
+    return None if suggestion is None else suggestion.message
+
+
 def test_a_switch_to_diazepam_is_suggested_with_its_duration() -> None:
-    # Issue 8: clonazepam 0.5 mg twice daily stops in 42 days, zolpidem 10 mg in 14.
-    for drug, doses, days in (
-        ("clonazepam", {engine.Slot.MORNING: Decimal("0.5"), engine.Slot.NIGHT: Decimal("0.5")}, 42),
-        ("zolpidem", {engine.Slot.NIGHT: Decimal(10)}, 14),
-    ):
-        choices = PlanChoices(
-            regimen=(engine.RegimenItem(drug=drug, doses=doses),),
-            method=engine.PercentMethod(percent=Decimal(10)),
-            market="UK",
-            start=date(2027, 1, 4),
-        )
-        schedule = plan(choices)
-        assert schedule.total_days == days
-        suggestion = suggest_alternative(choices, schedule)
-        assert suggestion is not None and suggestion.code == "alternative_avoids_fast_taper"
-        assert f"This plan stops in {days} days. With a switch to diazepam" in suggestion.message
-        assert "Maudsley" in suggestion.source
+    # Issue 8: zolpidem 10 mg stops in 14 days (no zolpidem liquid in the UK).
+    choices = one_drug("zolpidem", doses={"night": 10})
+    schedule = plan(choices)
+    assert schedule.total_days == 14
+    suggestion = suggest_alternative(choices, schedule)
+    assert suggestion is not None and suggestion.code == "alternative_avoids_fast_taper"
+    assert "This plan stops in 14 days. With a switch to diazepam" in suggestion.message
+    assert "Maudsley" in suggestion.source
     diazepam = (engine.RegimenItem(drug="diazepam", doses={engine.Slot.NIGHT: Decimal(10)}),)
     tablets = lorazepam_to_diazepam(regimen=diazepam, switch_to=None)
     liquid = suggest_alternative(tablets, plan(tablets))  # 2 -> 1 mg -> stop breaks the 25% rule
-    assert liquid is not None and "With the oral liquid" in liquid.message
+    assert liquid is not None and "With the oral liquid of diazepam" in liquid.message
     with_liquid = replace(tablets, liquid=True)
     assert suggest_alternative(with_liquid, plan(with_liquid)) is None
+
+
+def test_an_alternative_keeps_the_requests_target_converted_to_its_drug() -> None:
+    # Issue 14: lorazepam 1 mg bd to a 1 mg target was offered a switch that stopped (the
+    # lorazepam target read as diazepam mg). Lorazepam 1 mg = diazepam 10 mg (Ashton).
+    message = suggestion_for(
+        one_drug("lorazepam", doses={"morning": 1, "night": 1}, target_daily_mg=Decimal(1))
+    )
+    assert message is not None
+    assert "This plan reaches its target (lorazepam 1 mg a day) in 28 days" in message
+    assert "it reaches its target (diazepam 10 mg a day) in" in message
+    assert "stops" not in message
+
+
+def test_no_diazepam_is_suggested_to_an_older_adult_or_with_hepatic_impairment() -> None:
+    # Issue 14: the builder does not start a diazepam switch at 65 or over, nor with hepatic
+    # impairment; an alternative passes the same patient checks as the plan.
+    older = one_drug(
+        "lorazepam", doses={"morning": "0.5", "night": "0.5"}, patient=engine.PatientFactors(age=80)
+    )
+    assert "rate_over_25_percent_14_days" in {w.code for w in plan(older).warnings}
+    assert suggestion_for(older) is None
+    assert suggestion_for(replace(older, patient=engine.PatientFactors(age=50))) is not None
+    liver = engine.PatientFactors(age=72, hepatic_impairment=True)
+    oxazepam = one_drug("oxazepam", doses={"morning": 15, "night": 15}, patient=liver)
+    assert "short_taper" in {w.code for w in plan(oxazepam).warnings}
+    assert suggestion_for(oxazepam) is None
+
+
+def test_the_drugs_own_liquid_that_plans_cleanly_comes_before_a_switch() -> None:
+    # Issue 14: temazepam 20 mg at night (UK): the oral solution plans 434 days with no danger.
+    choices = one_drug("temazepam", doses={"night": 20})
+    liquid = plan(replace(choices, liquid=True))
+    assert liquid.total_days == 434 and not [w for w in liquid.warnings if w.severity == "danger"]
+    message = suggestion_for(choices)
+    assert message is not None and "With the oral liquid of temazepam" in message
+    assert "it stops in 434 days" in message
+
+
+def test_an_alternative_years_longer_than_the_plan_is_not_suggested() -> None:
+    # Issue 14: alprazolam 2 mg tds at 2.5% every 28 days (644 days) was offered a 15-year
+    # switch to avoid one 2 -> 1 mg step.
+    choices = one_drug(
+        "alprazolam",
+        doses={"morning": 2, "midday": 2, "night": 2},
+        method=engine.PercentMethod(percent=Decimal("2.5")),
+        interval_days=28,
+    )
+    schedule = plan(choices)
+    assert schedule.total_days == 644
+    assert "rate_over_25_percent_14_days" in {w.code for w in schedule.warnings}
+    assert suggest_alternative(choices, schedule) is None
+    switched = plan(replace(choices, switch_to="diazepam", liquid=True))
+    assert switched.total_days > 644 + MAX_ALTERNATIVE_EXTRA_DAYS  # it would have been found

@@ -414,6 +414,9 @@ def test_the_table_output_compares_every_loaded_table(database: str) -> None:
 
 def test_the_output_suggests_the_switch_that_avoids_a_fast_taper(database: str) -> None:
     result = taper("--drug", "zolpidem", "--night", "10", database=database)
-    assert "Suggestion: This plan stops in 14 days. With a switch to diazepam" in result.stdout
+    assert (
+        "alternative_avoids_fast_taper: This plan stops in 14 days. With a switch to diazepam"
+        in result.stdout
+    )
     plan = plan_json("--drug", "zolpidem", "--night", "10", database=database)
     assert "alternative_avoids_fast_taper" in {w["code"] for w in plan["warnings"]}

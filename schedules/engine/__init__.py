@@ -4,7 +4,7 @@ Pure Python (standard library only, no Django): plain dataclasses in, plain data
 ``EngineError`` for every bad input, keyword-only public functions, the start date passed in.
 """
 
-from .checks import check_schedule
+from .checks import LONG_TAPER_MONTHS, add_months, check_schedule
 from .compare import (
     DrugComparison,
     TableComparison,
@@ -61,6 +61,7 @@ __all__ = [
     "DEFAULT_SWITCH_ORDER",
     "LAST_DOSE_DE_MG",
     "LIQUID_STEP_ML",
+    "LONG_TAPER_MONTHS",
     "MAX_INTERVAL_DAYS",
     "MAX_LIQUID_DOSE_ML",
     "MAX_PERIOD_DAYS",
@@ -95,6 +96,7 @@ __all__ = [
     "TableComparison",
     "TableValue",
     "Unit",
+    "add_months",
     "check_schedule",
     "check_start_date",
     "compare_tables",

@@ -522,7 +522,8 @@ def _pace_warnings(start_de: Fraction, changes: Sequence[_Change], last: int | N
     return warnings
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved ``months`` calendar months on (the last day of a shorter month)."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     for last_day in (31, 30, 29, 28):
@@ -538,7 +539,7 @@ def _duration_warnings(
 ) -> list[ScheduleWarning]:
     days = sum(step.days for step in steps)
     end = steps[-1].end_date + dt.timedelta(days=1)
-    if end > _add_months(request.start, LONG_TAPER_MONTHS):
+    if end > add_months(request.start, LONG_TAPER_MONTHS):
         return [
             ScheduleWarning(
                 code="long_taper",

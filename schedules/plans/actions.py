@@ -199,10 +199,16 @@ def create_plan(
     reason: str,
     activate: bool = False,
     acknowledgements: Acknowledgements | None = None,
+    schedule: engine.Schedule | None = None,
 ) -> Plan:
-    """A new plan for ``patient`` planned from ``request``: a draft, or active when ``activate``."""
+    """A new plan for ``patient`` planned from ``request``: a draft, or active when ``activate``.
+
+    ``schedule``: the schedule already planned from ``request`` (the builder's, with its suggested
+    alternative, ``planning.planned``); planned afresh when None."""
     _check_may_change(user, patient)
-    proposal = plan_proposal(request)
+    if schedule is not None and schedule.request != request:
+        raise PlanError("the schedule was not planned from this request")
+    proposal = Proposal.of(schedule) if schedule is not None else plan_proposal(request)
     with transaction.atomic():
         # Lock the patient so two plans cannot both be activated for them at once.
         Patient.objects.select_for_update().get(pk=patient.pk)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, Decimal
+from fractions import Fraction
 
 from django.conf import settings
 
@@ -419,62 +420,150 @@ def compare_tables(
 
 
 # The findings a switch to diazepam (or a liquid) may avoid.
-AVOIDABLE = ("rate_over_25_percent_14_days", "short_taper")
+AVOIDABLE = {
+    "rate_over_25_percent_14_days": "the cut of more than 25% in 14 days",
+    "short_taper": "the taper under 8 weeks",
+    "drug_rate_over_25_percent_14_days": "finishing a drug faster than 25% in 14 days",
+}
 SOURCE_SWITCH_SUGGESTION = (
     "Maudsley Deprescribing Guidelines (Horowitz & Taylor, 2024), benzodiazepine summary chapter: "
     "patients who may benefit most from a switch before tapering are those with inter-dose "
     "withdrawal or taking a medication for which small doses are not easily available; liquid "
     "formulations make doses that tablets cannot"
 )
+SOURCE_ONE_DRUG = (
+    "NHS Lothian formulary (East Region), Benzodiazepine dependence, prescribing notes: patients "
+    "already prescribed more than one type of benzodiazepine should normally be converted to "
+    "diazepam only; Ashton Manual (2002) withdrawal schedules: substitute one dose at a time"
+)
+# An alternative may end at most 26 weeks after the plan it replaces, or within the 18 months a
+# plan may last without a long-taper warning, whichever is later. A local choice (issue 14: a
+# 15-year alternative to avoid one 2 -> 1 mg step is no improvement): 26 weeks is about the
+# whole of NICE CKS's estimated withdrawal from diazepam 20 mg a day (20-40 weeks), so an
+# alternative longer than that by more trades one fast step for a second taper's worth of time.
+MAX_ALTERNATIVE_EXTRA_DAYS = 182
+# Findings an alternative may carry although the plan did not: notes of information only, and
+# the 'larger cut than asked' flag, which a finer grid of doses may show where tablets did not.
+ALTERNATIVE_MAY_ADD = {"step_larger_than_asked"}
+
+
+def planned(choices: PlanChoices, reference: Reference | None = None) -> engine.Schedule:
+    """The schedule for ``choices`` with ``suggest_alternative``'s warning among its warnings: the
+    one way the builder, the saved plan (and its JSON export) and the command line plan."""
+    reference = reference or Reference()
+    schedule = plan(choices, reference)
+    suggestion = suggest_alternative(choices, schedule, reference)
+    if suggestion is None:
+        return schedule
+    return replace(schedule, warnings=(*schedule.warnings, suggestion))
 
 
 def suggest_alternative(
     choices: PlanChoices, schedule: engine.Schedule, reference: Reference | None = None
 ) -> engine.ScheduleWarning | None:
-    """When ``schedule`` breaks the 25%-in-14-days rule or is shorter than 8 weeks, and a switch to
-    diazepam (or, failing that, a liquid) would avoid it, a warning naming the alternative and how
-    long it takes; None otherwise."""
-    found = {w.code for w in schedule.warnings if w.code in AVOIDABLE}
+    """When ``schedule`` breaks the 25%-in-14-days rule (for the total or for one drug) or is
+    shorter than 8 weeks, the first alternative that avoids it, as a warning naming it and how
+    long it takes; None when none does.
+
+    In order: the drug's own oral liquid, then moving the other drugs onto the diazepam already
+    taken (several drugs), else a switch to diazepam, then a switch with diazepam's liquid. An
+    alternative keeps the request's target (converted to the alternative's drug), must give no
+    warning or danger the plan does not (so the patient's age and hepatic impairment count as they
+    do for the plan), and must not last much longer (``MAX_ALTERNATIVE_EXTRA_DAYS``).
+    """
+    found = [code for code in AVOIDABLE if any(w.code == code for w in schedule.warnings)]
     if not found:
         return None
     reference = reference or Reference()
-    options = []
-    takes_diazepam = any(item.drug == "diazepam" for item in choices.regimen)
-    if choices.switch_to is None and not takes_diazepam:
-        options.append(("a switch to diazepam", replace(choices, switch_to="diazepam", strengths=None)))
-        options.append(
-            (
-                "a switch to diazepam with its oral liquid",
-                replace(choices, switch_to="diazepam", strengths=None, liquid=True),
-            )
-        )
-    if not choices.liquid:
-        options.append(("the oral liquid", replace(choices, liquid=True, liquid_strength=None)))
-    for label, alternative in options:
+    for label, alternative in _alternatives(choices, schedule, reference):
         try:
-            planned = plan(alternative, reference)
+            planned_alternative = plan(alternative, reference)
         except engine.EngineError:
             continue
-        if not {w.code for w in planned.warnings} & found:
-            what = " and ".join(
-                {
-                    "rate_over_25_percent_14_days": "the cut of more than 25% in 14 days",
-                    "short_taper": "the taper under 8 weeks",
-                }[code]
-                for code in AVOIDABLE
-                if code in found
-            )
-            return engine.ScheduleWarning(
-                code="alternative_avoids_fast_taper",
-                severity="warning",
-                message=(
-                    f"This plan stops in {schedule.total_days} days. With {label} the same method "
-                    f"avoids {what}: it stops in {planned.total_days} days "
-                    f"({len(planned.steps)} steps)."
-                ),
-                source=SOURCE_SWITCH_SUGGESTION,
-            )
+        if _improves(schedule, planned_alternative, found):
+            return _suggestion(schedule, planned_alternative, label, found)
     return None
+
+
+def _alternatives(
+    choices: PlanChoices, schedule: engine.Schedule, reference: Reference
+) -> list[tuple[str, PlanChoices]]:
+    options = []
+    tapered = choices.switch_to or (choices.regimen[0].drug if len(choices.regimen) == 1 else None)
+    if not choices.liquid and tapered is not None:
+        options.append((f"the oral liquid of {tapered}", replace(choices, liquid=True, liquid_strength=None)))
+    taken = [item.drug for item in choices.regimen]
+    if choices.switch_to is None and taken != ["diazepam"]:
+        target = _target_as_diazepam(schedule)
+        if "diazepam" in taken:
+            others = " and ".join(drug for drug in taken if drug != "diazepam")
+            label = f"moving {others} onto the diazepam already taken, one dose at a time"
+        else:
+            label = "a switch to diazepam"
+        switch = replace(choices, switch_to="diazepam", strengths=None, target_daily_mg=target)
+        options.append((label, switch))
+        options.append((f"{label}, with diazepam's oral liquid", replace(switch, liquid=True)))
+    return options
+
+
+def _target_as_diazepam(schedule: engine.Schedule) -> Decimal | None:
+    """The request's target as diazepam mg (it is in mg of the drug tapered, or mg
+    diazepam-equivalent with several drugs), rounded up to 0.01 mg so the end point is never lower."""
+    request = schedule.request
+    if request.target_daily_mg is None:
+        return None
+    drug = request.target_drug
+    de = (
+        request.table.to_diazepam(drug, request.target_daily_mg)
+        if drug
+        else Fraction(request.target_daily_mg)
+    )
+    mg = request.table.from_diazepam("diazepam", de)
+    exact = Decimal(mg.numerator) / Decimal(mg.denominator)
+    return exact.quantize(Decimal("0.01"), rounding=ROUND_CEILING).normalize()
+
+
+def _improves(schedule: engine.Schedule, alternative: engine.Schedule, found: Sequence[str]) -> bool:
+    """The alternative avoids every finding in ``found``, adds no warning or danger of its own,
+    and ends no later than the later of 26 weeks after the plan and 18 months from the start."""
+    codes = {w.code for w in alternative.warnings}
+    if codes & set(found):
+        return False
+    before = {w.code for w in schedule.warnings}
+    added = {
+        w.code
+        for w in alternative.warnings
+        if w.severity != "info" and w.code not in before and w.code not in ALTERNATIVE_MAY_ADD
+    }
+    if added:
+        return False
+    latest = max(
+        schedule.end_date + timedelta(days=MAX_ALTERNATIVE_EXTRA_DAYS),
+        engine.add_months(schedule.start_date, engine.LONG_TAPER_MONTHS),
+    )
+    return alternative.end_date <= latest
+
+
+def _suggestion(
+    schedule: engine.Schedule, alternative: engine.Schedule, label: str, found: Sequence[str]
+) -> engine.ScheduleWarning:
+    what = " and ".join(AVOIDABLE[code] for code in found)
+    return engine.ScheduleWarning(
+        code="alternative_avoids_fast_taper",
+        severity="warning",
+        message=(
+            f"This plan {_ends(schedule)}. With {label} the same method avoids {what}: it "
+            f"{_ends(alternative)} ({len(alternative.steps)} steps)."
+        ),
+        source=SOURCE_ONE_DRUG if label.startswith("moving") else SOURCE_SWITCH_SUGGESTION,
+    )
+
+
+def _ends(schedule: engine.Schedule) -> str:
+    target = schedule.request.describe_target()
+    if target is None:
+        return f"stops in {schedule.total_days} days"
+    return f"reaches its target ({target}) in {schedule.total_days} days"
 
 
 def plans_using_equivalence(*, table_key: str, drug: str, dose_mg: Decimal) -> list[Plan]:

@@ -22,8 +22,7 @@ from schedules.plans.planning import (
     PlanChoices,
     compare_tables,
     drug_by_name,
-    plan_request,
-    suggest_alternative,
+    planned,
 )
 from schedules.plans.printing import pdf_file_arg, write_command_line_pdfs
 
@@ -220,21 +219,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            choices = self.choices(options)
-            schedule = engine.plan_from_request(plan_request(choices))
-            suggestion = suggest_alternative(choices, schedule)
+            schedule = planned(self.choices(options))
         except engine.EngineError as error:
             raise CommandError(str(error)) from None
         if options["format"] == "json":
-            data = engine.schedule_to_dict(schedule)
-            if suggestion is not None:
-                data["warnings"].append(engine.warning_to_dict(suggestion))
-            self.stdout.write(json.dumps(data, indent=2))
+            self.stdout.write(json.dumps(engine.schedule_to_dict(schedule), indent=2))
         else:
             comparison = compare_tables(schedule.request.regimen, used=schedule.table.key)
             self.stdout.write(engine.render_table(schedule))
-            if suggestion is not None:
-                self.stdout.write(f"Suggestion: {suggestion.message}\n    Source: {suggestion.source}\n")
             self.stdout.write("\n".join(engine.render_comparison(comparison)))
         write_command_line_pdfs(
             schedule,
@@ -242,9 +234,6 @@ class Command(BaseCommand):
             patient=options["patient_pdf"],
             printed_at=timezone.localtime(),
         )
-
-    def plan(self, options: dict[str, Any]) -> engine.Schedule:
-        return engine.plan_from_request(plan_request(self.choices(options)))
 
     def choices(self, options: dict[str, Any]) -> PlanChoices:
         check_method_options(options)

@@ -40,7 +40,7 @@ from schedules.plans.forms import (
     ReplanStepForm,
     StepEditForm,
 )
-from schedules.plans.planning import compare_tables, plan_request
+from schedules.plans.planning import compare_tables, planned
 from schedules.plans.review import compare_versions, table_changes, today_of
 
 
@@ -120,8 +120,8 @@ def _preview(form: PlanBuilderForm) -> tuple[engine.PlanRequest | None, actions.
     if not form.is_valid():
         return None, None
     try:
-        request = plan_request(form.choices, form.reference)
-        return request, actions.plan_proposal(request)
+        schedule = planned(form.choices, form.reference)
+        return schedule.request, actions.Proposal.of(schedule)
     except engine.EngineError as error:
         _engine_error(form, error)
         return None, None
@@ -155,7 +155,7 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
         blank = PlanBuilderForm(patient=patient, today=today)
         form = PlanBuilderForm(_initial_data(blank), patient=patient, today=today, reference=blank.reference)
     change = ReasonForm(request.POST or None, initial={"reason": "New taper plan"})
-    built, proposal = _preview(form)
+    _, proposal = _preview(form)
     action = request.POST.get("action", "preview")
     activating = action == "save-active"
     dangers = plan_dangers.unacknowledged_dangers(proposal.schedule_dict, []) if proposal else []
@@ -171,8 +171,8 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "plans/_preview.html", context)
-    if request.method == "POST" and action in ("save-draft", "save-active") and built is not None:
-        saved = _create(request, form, change, ack_form, patient, built, activate=activating)
+    if request.method == "POST" and action in ("save-draft", "save-active") and proposal is not None:
+        saved = _create(request, form, change, ack_form, patient, proposal, activate=activating)
         if saved is not None:
             return redirect("schedules:plan_detail", plan_id=saved.pk)
     return render(request, "plans/plan_new.html", context)
@@ -184,7 +184,7 @@ def _create(
     change: ReasonForm,
     ack_form: AcknowledgementForm,
     patient: Patient,
-    built: engine.PlanRequest,
+    proposal: actions.Proposal,
     *,
     activate: bool,
 ) -> Plan | None:
@@ -195,7 +195,8 @@ def _create(
             request.user,
             patient=patient,
             choices=form.choices_data,
-            request=built,
+            request=proposal.request,
+            schedule=proposal.schedule,
             reason=change.cleaned_data["reason"],
             activate=activate,
             acknowledgements=ack_form.acknowledgements,
