@@ -5,19 +5,46 @@
   again without it.
 - A history page or history record with an id that is not a number says the record does not
   exist, like Django's own change page does.
+- A delete confirmation that would reach patient data (a clinic's patients, a drug's regimen rows,
+  a scale's check-ins, a user's plans) counts the records without naming any: nobody sees a patient
+  in the admin.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import NestedObjects, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db import router
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+
+# Models whose rows are a patient's data, or name a patient when shown.
+PATIENT_DATA = frozenset(
+    {
+        "schedules.patient",
+        "schedules.regimenitem",
+        "schedules.plan",
+        "schedules.planversion",
+        "followup.checkin",
+        "followup.followupsettings",
+        "audit.auditevent",
+    }
+)
+
+
+def _counted(objects: Sequence[Model] | set[Model]) -> list[str]:
+    counts = Counter(obj._meta for obj in objects)
+    return [
+        f"{count} {(opts.verbose_name if count == 1 else opts.verbose_name_plural)}"
+        for opts, count in counts.items()
+    ]
 
 
 class RefusingChangeList(ChangeList):
@@ -42,6 +69,21 @@ class HardenedAdminMixin:
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return RefusingChangeList
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, Any, Any]:
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)  # type: ignore[misc]
+        collector = NestedObjects(using=router.db_for_write(self.model))
+        collector.collect(objs)
+        reached = [obj for objects in collector.model_objs.values() for obj in objects]
+        if not any(obj._meta.label_lower in PATIENT_DATA for obj in [*reached, *collector.protected]):
+            return to_delete, model_count, perms_needed, protected
+        note = " (patient records are not listed in the admin)"
+        return (
+            [f"{line}{note}" for line in _counted(reached)],
+            model_count,
+            perms_needed,
+            [f"{line}{note}" for line in _counted(collector.protected)],
+        )
 
     def _is_key(self, object_id: str) -> bool:
         try:

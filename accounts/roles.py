@@ -9,6 +9,8 @@ from typing import Any
 PRESCRIBER = "Prescriber"
 CLINIC_STAFF = "Clinic staff"
 ADMINISTRATOR = "Administrator"
+# The privacy officer: reads and searches the whole audit trail, and no patient record otherwise.
+AUDITOR = "Auditor"
 
 REFERENCE_MODELS = ("drug", "formulation", "equivalencetable", "equivalence", "clinic")
 
@@ -71,14 +73,15 @@ def ensure_roles(*, group_model: Any, permission_model: Any) -> None:
 
 
 ACCOUNT_ROLE_PERMISSIONS: dict[str, list[str]] = {
-    # Administrators read the audit trail, see who manages each clinic, and unlock a locked-out
-    # sign-in (deleting its failed attempts).
+    # Administrators read the administrative part of the audit trail (no patient in it), see who
+    # manages each clinic, and unlock a locked-out sign-in (deleting its failed attempts).
     ADMINISTRATOR: [
         "audit.view_auditevent",
         "accounts.view_clinicmanager",
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
     ],
+    AUDITOR: ["audit.view_auditevent", "audit.audit_patients"],
 }
 
 

@@ -135,3 +135,14 @@ def foreign_patient(other_clinic: Clinic) -> Patient:
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def auditor(db: None) -> User:
+    """The privacy officer: a staff account in no clinic, with the Auditor role."""
+    return make_user("auditor", "Auditor", None, is_staff=True)
+
+
+@pytest.fixture
+def auditor_client(auditor: User) -> Client:
+    return client_for(auditor)

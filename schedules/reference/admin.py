@@ -211,10 +211,8 @@ class EquivalenceAdmin(ReferenceAdmin):
         if not plans:
             messages.info(request, f"No saved plan used the old value, {old}.")
             return
-        listed = "; ".join(
-            f"plan {plan.pk} ({plan.get_status_display().lower()}, record {plan.patient.record_number})"
-            for plan in plans
-        )
+        # Plan numbers only: the administrator sees no patient (the prescribers open the plans).
+        listed = "; ".join(f"plan {plan.pk} ({plan.get_status_display().lower()})" for plan in plans)
         messages.warning(
             request,
             f"{len(plans)} saved plan{'s' if len(plans) != 1 else ''} used the old value, {old}, and keep "

@@ -121,18 +121,27 @@ def test_postgresql_refuses_update_and_delete_on_the_audit_table(statement: str)
     assert AuditEvent.objects.filter(detail="").count() == 1
 
 
-def test_administrators_search_the_trail_by_user_patient_and_date(
-    admin_client_: Client, prescriber: User, patient: Patient
+def test_the_auditor_searches_the_trail_by_user_patient_clinic_and_date(
+    auditor_client: Client, prescriber: User, patient: Patient, other_clinic: Any
 ) -> None:
     client_for(prescriber).get(reverse("schedules:patient_detail", args=[patient.pk]))
     url = reverse("admin:audit_auditevent_changelist")
-    for query in ({"q": "prescriber"}, {"q": patient.record_number}, {"q": "Ellis"}):
-        result = admin_client_.get(url, query).context["cl"].result_list
+    for query in (
+        {"q": "prescriber"},
+        {"q": patient.record_number},
+        {"q": "Ellis"},
+        {"clinic": str(patient.clinic_id)},
+    ):
+        result = auditor_client.get(url, query).context["cl"].result_list
         assert any(event.action == Action.VIEW_PATIENT for event in result), query
     event = AuditEvent.objects.get(action=Action.VIEW_PATIENT)
     day = {"at__year": event.at.year, "at__month": event.at.month, "at__day": event.at.day}
-    assert event in admin_client_.get(url, day).context["cl"].result_list
-    assert not admin_client_.get(url, {"q": "nobody-of-that-name"}).context["cl"].result_list
+    assert event in auditor_client.get(url, day).context["cl"].result_list
+    # Only the searches themselves (each is recorded) match a name nobody has.
+    missing = auditor_client.get(url, {"q": "nobody-of-that-name"}).context["cl"].result_list
+    assert {event.action for event in missing} == {Action.READ_TRAIL}
+    elsewhere = auditor_client.get(url, {"clinic": str(other_clinic.pk)}).context["cl"].result_list
+    assert event not in elsewhere
 
 
 def test_the_trail_is_read_only_in_the_admin_even_for_superusers(patient: Patient) -> None:
