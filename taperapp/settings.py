@@ -194,10 +194,14 @@ AUTHENTICATION_BACKENDS = [
 # client is REMOTE_ADDR). The same address goes to the audit trail and to the lockout.
 TRUST_X_FORWARDED_FOR = envint("TRUST_X_FORWARDED_FOR", 0)
 
-# Lockout: 5 failures lock the user name, and separately the address, for the cool-off time.
+# Lockout (accounts.lockout.LockoutHandler): 5 failures lock a user name at one address, 50 lock
+# the address for every name, for the cool-off time. Not the user name alone: that would let anyone
+# lock a colleague out from anywhere; not 5 per address: that locks a whole clinic behind one NAT.
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", 50)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "audit.addresses.client_address"
 AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_username"
