@@ -9,7 +9,8 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse
+from django.core.validators import slug_re
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -97,6 +98,9 @@ def _scale_for(request: AuthenticatedHttpRequest) -> Scale:
     )
     key = request.GET.get("scale") or request.POST.get("scale")
     if key:
+        if not slug_re.fullmatch(key):
+            # Not a scale key at all (e.g. a NUL character, which PostgreSQL refuses in a query).
+            raise Http404("No such symptom scale.")
         return get_object_or_404(scales, key=key)
     scale = scales.first()
     if scale is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -47,17 +48,23 @@ def test_production_with_both_variables_starts() -> None:
     assert result.returncode == 0, result.stderr
 
 
-# The production environment the README documents (and .ci/run checks with).
-PRODUCTION = {
-    "DJANGO_DEBUG": "0",
-    "SECRET_KEY": "p" * 30 + "-Production-Secret-Key-For-Tests-0123456789",
-    "ALLOWED_HOSTS": "taper.example.org",
-    "SECURE_SSL_REDIRECT": "1",
-    "SECURE_HSTS_SECONDS": "31536000",
-    "SECURE_HSTS_PRELOAD": "1",
-    "TRUST_X_FORWARDED_PROTO": "1",
-    "TRUST_X_FORWARDED_FOR": "1",
-}
+def readme_production_environment() -> dict[str, str]:
+    """The variables README's deployment section exports, exactly as written there."""
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Deploying on PostgreSQL") :]
+    block = section[section.index("```") + 3 : section.index("```", section.index("```") + 3)]
+    export = block.replace("\\\n", " ").split("export ", 1)[1].splitlines()[0]
+    return dict(word.split("=", 1) for word in shlex.split(export))
+
+
+# The production environment the README documents (and .ci/run checks with), with a real secret key
+# in place of its placeholder ("a long random string").
+PRODUCTION = {**readme_production_environment(), "SECRET_KEY": "p" * 30 + "-Production-Secret-Key-0123456789"}
+
+
+def test_the_readme_environment_is_a_production_one() -> None:
+    assert PRODUCTION["DJANGO_DEBUG"] == "0" and PRODUCTION["SECURE_SSL_REDIRECT"] == "1"
+    assert "SECURE_HSTS_PRELOAD" not in PRODUCTION  # the domain owner's commitment, not a default
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -281,6 +281,7 @@ def test_the_prescription_period_is_configurable(database: str) -> None:
         (["--morning", "1", "--interval-days", "99999"], "at most 84 days"),
         (["--morning", "1", "--period-days", "99999999999"], "at most 90 days"),
         (["--morning", "1", "--switch-to", "diazepam", "--switch-stage-days", "999999999"], "at most 28"),
+        (["--morning", "1", "--switch-to", "diazepam", "--switch-stage-days", "0"], "at least 1 day, not 0"),
         (["--morning", "1", "--start", "9999-12-31"], "start date 9999-12-31 must lie between"),
         (["--morning", "1", "--start", "0001-01-01"], "start date 0001-01-01 must lie between"),
         (["--morning", "1", "--split", "half", "--split", "whole"], "--split is given twice"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -360,3 +361,11 @@ def test_signing_out_says_so(prescriber_client: Client) -> None:
     response = prescriber_client.post(reverse("logout"), follow=True)
     assert "You have signed out." in response.content.decode()
     assert prescriber_client.get(reverse("schedules:patient_list")).status_code == 302
+
+
+def test_healthz_answers_a_plain_http_probe_when_https_is_enforced(db: None, settings: Any) -> None:
+    # A load balancer probes over plain HTTP: a redirect to HTTPS would mark the app as down.
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/patients/").status_code == 301  # everything else still goes to HTTPS

@@ -223,6 +223,12 @@ class RegimenItemForm(forms.ModelForm):
         # A drug with no dose at any time of day is refused by the model's own constraint
         # (regimen_item_has_a_dose), whose message is shown for the row.
         cleaned = super().clean() or {}
+        row = cleaned.get("id")
+        if row is not None and row.pk != self.instance.pk:
+            # Django checks a row id against every stored row: this one is another patient's.
+            cleaned.pop("drug", None)
+            self.add_error(None, "This row is not part of this patient's regimen: it was not saved.")
+            return cleaned
         if "id" in self.errors:
             # The hidden row id names a row that is no longer stored: someone removed it.
             del self.errors["id"]

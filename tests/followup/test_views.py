@@ -297,3 +297,11 @@ def test_a_confirmation_previewed_before_a_colleagues_save_is_refused_naming_it(
     checkin.refresh_from_db()
     assert (checkin.status, checkin.resulting_version) == (CheckIn.Status.PROPOSED, None)
     assert state(active_plan) == (theirs.number, "active", theirs.number)
+
+
+@pytest.mark.parametrize("key", ["\x00", "no such scale", "x" * 500])
+def test_a_scale_key_that_is_not_a_key_is_not_found(
+    prescriber_client: Client, active_plan: Plan, checklist: Scale, key: str
+) -> None:
+    response = prescriber_client.get(create_url(active_plan), {"scale": key})
+    assert response.status_code == 404

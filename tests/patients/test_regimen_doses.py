@@ -135,3 +135,22 @@ def test_removing_a_row_and_adding_its_drug_again_works(prescriber_client: Clien
     )
     assert response.status_code == 302
     assert patient.regimen.get().night_mg == 1
+
+
+def test_a_row_id_of_another_clinics_patient_is_refused_for_what_it_is(
+    prescriber_client: Client, patient: Patient, other_clinic: Clinic
+) -> None:
+    foreign = make_patient(other_clinic, "H-1")
+    foreign_row = RegimenItem.objects.create(
+        patient=foreign, drug=Drug.objects.get(name="lorazepam"), night_mg=Decimal(3)
+    )
+    data = regimen_post(patient, [{"drug": drug_id("lorazepam"), "night_mg": "2"}])
+    data["regimen-0-id"] = str(foreign_row.pk)
+    response = prescriber_client.post(reverse("schedules:regimen_edit", args=[patient.pk]), data)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "This row is not part of this patient&#x27;s regimen: it was not saved." in content
+    assert "already on another row" not in content
+    foreign_row.refresh_from_db()
+    assert foreign_row.night_mg == 3 and foreign_row.patient == foreign
+    assert patient.regimen.get().night_mg == 2  # the patient's own row unchanged

@@ -84,7 +84,7 @@ def test_a_few_mistakes_then_the_right_password_signs_in(prescriber: User) -> No
 
 def test_behind_the_proxy_the_lockout_counts_the_forwarded_address(prescriber: User, settings: Any) -> None:
     settings.TRUST_X_FORWARDED_FOR = 1
-    for number in range(5):
+    for _ in range(5):
         # The proxy's address is the same for everyone; the client's is the last forwarded entry.
         attempt("prescriber", WRONG, address="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.9")
     locked = attempt("prescriber", PASSWORD, address="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.9")

@@ -262,7 +262,7 @@ class Command(BaseCommand):
             start=options["start"] or date.today(),
             interval_days=self.interval_days(options),
             switch_to=options["switch_to"],
-            switch_stage_days=options["switch_stage_days"] or 7,
+            **self.given(options, switch_stage_days="switch_stage_days"),
             table_key=options["table"],
             strengths=tuple(options["strengths"]) if options["strengths"] is not None else None,
             split=options["split"],
@@ -278,6 +278,11 @@ class Command(BaseCommand):
                 age=options["age"], **{flag: options[flag] for flag in PATIENT_FLAGS}
             ),
         )
+
+    def given(self, options: dict[str, Any], **names: str) -> dict[str, Any]:
+        """The options given on the command line, so that one left out takes the planner's default
+        (an option given as 0 is kept, and refused by the engine)."""
+        return {field: options[option] for field, option in names.items() if options[option] is not None}
 
     def interval_days(self, options: dict[str, Any]) -> int | None:
         if options["interval_days"] is None and options["preset"]:
