@@ -24,6 +24,7 @@ from schedules.engine.serialize import request_from_dict
 from schedules.models import Plan, PlanVersion
 from schedules.plans import actions as plans
 from schedules.plans import dangers as plan_dangers
+from schedules.plans import dates
 from schedules.plans import today as plan_today
 
 from .inputs import CheckInInput, DecisionInput
@@ -126,14 +127,20 @@ def record_checkin(
     lock_version: int,
     data: CheckInInput,
     acknowledgements: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
 ) -> CheckIn:
-    """Save the check-in. A prescriber's decision is applied at once (a new plan version linked to
-    the check-in); anyone else's is saved as a proposal for a prescriber to confirm."""
+    """Save the check-in, dated in ``dates.checkin_window`` (``today``: the local date unless
+    given). A prescriber's decision is applied at once (a new plan version linked to the check-in);
+    anyone else's is saved as a proposal for a prescriber to confirm."""
     if not user.has_perm(RECORD_PERMISSION):
         raise PermissionDenied("You may not record check-ins.")
     _check_visible(user, plan)
     decides = may_decide(user)
     version = latest_version(plan)
+    try:
+        dates.checkin_window(version, today=today or timezone.localdate()).check(data.date)
+    except dates.DateOutOfWindow as error:
+        raise CheckInError(str(error)) from None
     step = plan_today.current_step(version, data.date)
     with transaction.atomic():
         checkin = CheckIn(

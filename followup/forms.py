@@ -11,6 +11,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
 from django import forms
 
+from schedules.plans.dates import DateWindow
+from schedules.plans.forms import checked_date
+
 from .inputs import CheckInInput, DecisionInput
 from .models import CheckIn, FollowUpSettings, Scale
 from .scale_form import ScaleResponsesMixin
@@ -145,11 +148,12 @@ class CheckInForm(ScaleResponsesMixin, DecisionForm):
         help_text="JCPG 2025 Recommendation 1: at least every 3 months.",
     )
 
-    def __init__(self, *args: Any, scale: Scale, today: dt.date, may_decide: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scale: Scale, window: DateWindow, may_decide: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scale = scale
-        self.today = today
-        self.fields["date"].initial = today
+        self.window = window
+        self.fields["date"].initial = window.latest
+        self.fields["date"].help_text = f"{window.what} is dated {window.text}."
         item_names = self.add_scale_fields(scale.spec())
         if not may_decide:
             del self.fields["review_done"]
@@ -196,12 +200,8 @@ class CheckInForm(ScaleResponsesMixin, DecisionForm):
         )
 
     def clean_date(self) -> dt.date:
-        day: dt.date = self.cleaned_data["date"]
-        if day > self.today:
-            raise forms.ValidationError(
-                "A check-in records a contact that happened: the date cannot be in the future."
-            )
-        return day
+        """A contact that happened, during the plan (schedules.plans.dates.checkin_window)."""
+        return checked_date(self.window, self.cleaned_data["date"])
 
     def checkin_input(self) -> CheckInInput:
         data = self.cleaned_data

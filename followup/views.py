@@ -20,6 +20,7 @@ from audit.models import Action
 from schedules.models import Plan, PlanVersion
 from schedules.patients.access import AuthenticatedHttpRequest
 from schedules.plans import dangers as plan_dangers
+from schedules.plans import dates
 
 from . import guidance
 from .actions import (
@@ -141,7 +142,7 @@ def checkin_create(request: AuthenticatedHttpRequest, plan_id: int) -> HttpRespo
     form = CheckInForm(
         request.POST or None,
         scale=scale,
-        today=today,
+        window=dates.checkin_window(plan.current_version, today=today),
         may_decide=decides,
         initial={"lock_version": plan.lock_version, "date": today},
     )

@@ -27,6 +27,7 @@ from django.utils import timezone
 from schedules import engine
 from schedules.engine.serialize import request_from_dict, request_to_dict, steps_from_list, steps_to_list
 from schedules.models import Patient, Plan, PlanVersion
+from schedules.plans import dates
 from schedules.plans.dangers import danger_key, unacknowledged_dangers
 from schedules.plans.today import schedule_of
 
@@ -145,12 +146,14 @@ def replan_proposal(version: PlanVersion, *, step_number: int, request: engine.P
 
 def resume_proposal(version: PlanVersion, *, paused_on: dt.date, on: dt.date) -> Proposal:
     """The patient stayed on the dose of ``paused_on`` until ``on``: that step lasts longer by
-    the pause and every later step moves later by as many days."""
+    the pause and every later step moves later by as many days. The plan never moves by more than
+    the pause lasted while the plan was running (a pause from before the first day counts from it)."""
     if on < paused_on:
         raise engine.EngineError(f"resume on or after the pause began ({paused_on.isoformat()})")
     request, steps = _inputs(version)
-    gap = (on - paused_on).days
-    if gap == 0:
+    paused_from = max(paused_on, request.start)
+    gap = (on - paused_from).days
+    if gap <= 0:
         return Proposal.checked(request, steps)
     if paused_on < request.start:
         return Proposal.checked(replace(request, start=request.start + dt.timedelta(days=gap)), steps)
@@ -412,15 +415,15 @@ def activate(
     )
 
 
-def pause(user: User, *, plan: Plan, lock_version: int, on: dt.date, reason: str) -> PlanVersion:
-    """From ``on`` the patient stays on the dose in force that day until the plan is resumed."""
+def pause(
+    user: User, *, plan: Plan, lock_version: int, on: dt.date, reason: str, today: dt.date | None = None
+) -> PlanVersion:
+    """From ``on`` the patient stays on the dose in force that day until the plan is resumed;
+    ``on`` lies in ``dates.pause_window`` (``today``: the local date unless given)."""
     with _locked(user, plan, lock_version) as locked:
         _check_status(locked, (Plan.Status.ACTIVE,), "paused")
         version = _latest(locked)
-        if on >= version.end_date:
-            raise PlanError(
-                f"The plan ends on {version.end_date.isoformat()}: there is nothing to pause after it."
-            )
+        _check_date(dates.pause_window(version, today=today or timezone.localdate()), on)
         return _write(
             user,
             locked,
@@ -432,13 +435,17 @@ def pause(user: User, *, plan: Plan, lock_version: int, on: dt.date, reason: str
         )
 
 
-def resume(user: User, *, plan: Plan, lock_version: int, on: dt.date, reason: str) -> PlanVersion:
-    """Carry on from ``on``: the dose held during the pause continues until then, and every later
-    step moves later by the days paused."""
+def resume(
+    user: User, *, plan: Plan, lock_version: int, on: dt.date, reason: str, today: dt.date | None = None
+) -> PlanVersion:
+    """Carry on from ``on`` (in ``dates.resume_window``): the dose held during the pause continues
+    until then, and every later step moves later by the days paused."""
     with _locked(user, plan, lock_version) as locked:
         _check_status(locked, (Plan.Status.PAUSED,), "resumed")
         assert locked.paused_on is not None  # a constraint: a paused plan has its date
-        proposal = resume_proposal(_latest(locked), paused_on=locked.paused_on, on=on)
+        version = _latest(locked)
+        _check_date(dates.resume_window(locked, version, today=today or timezone.localdate()), on)
+        proposal = resume_proposal(version, paused_on=locked.paused_on, on=on)
         return _write(
             user,
             locked,
@@ -509,6 +516,13 @@ def _latest(plan: Plan) -> PlanVersion:
 def _check_open(plan: Plan) -> None:
     if plan.is_ended:
         raise PlanError(f"This plan is {plan.get_status_display().lower()}: start a new plan to change it.")
+
+
+def _check_date(window: dates.DateWindow, day: dt.date) -> None:
+    try:
+        window.check(day)
+    except dates.DateOutOfWindow as error:
+        raise PlanError(str(error)) from None
 
 
 def _check_status(plan: Plan, allowed: Sequence[str], what: str) -> None:

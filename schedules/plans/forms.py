@@ -25,6 +25,7 @@ from schedules.engine.methods import MAX_PERCENT, MIN_PERCENT
 from schedules.engine.types import format_mg
 from schedules.models import Drug, Formulation, Patient
 from schedules.plans.dangers import danger_key
+from schedules.plans.dates import DateOutOfWindow, DateWindow
 from schedules.plans.planning import PlanChoices, Reference, engine_drugs
 
 CUSTOM = "custom"
@@ -332,6 +333,16 @@ class PlanBuilderForm(forms.Form):
         ]
         return sorted(products, key=lambda product: (product.drug.name, product.strength_mg))
 
+    def clean_start(self) -> dt.date:
+        """Within the engine's window (a year before today to two years after), beside the field."""
+        start: dt.date = self.cleaned_data["start"]
+        try:
+            engine.check_start_date(start, today=self.today)
+        except engine.EngineError as error:
+            message = str(error)
+            raise forms.ValidationError(message[:1].upper() + message[1:] + ": check the year.") from None
+        return start
+
     def clean_liquid_strength(self) -> Decimal | None:
         value: str = self.cleaned_data.get("liquid_strength") or ""
         if not value:
@@ -578,7 +589,25 @@ class ReplanStepForm(ChangeForm):
 
 
 class DateChangeForm(ChangeForm):
+    """A pause or resume: its date lies in ``window`` (schedules.plans.dates), named when refused."""
+
     on = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args: Any, window: DateWindow, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.window = window
+        self.fields["on"].help_text = f"{window.what} is dated {window.text}."
+
+    def clean_on(self) -> dt.date:
+        return checked_date(self.window, self.cleaned_data["on"])
+
+
+def checked_date(window: DateWindow, day: dt.date) -> dt.date:
+    """``day`` if it lies in ``window``; else the form error naming the window."""
+    try:
+        return window.check(day)
+    except DateOutOfWindow as error:
+        raise forms.ValidationError(str(error)) from None
 
 
 class CompareForm(forms.Form):

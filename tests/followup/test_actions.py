@@ -46,6 +46,7 @@ def record(user: User, plan: Plan, scale: Scale, decision: DecisionInput, **fiel
         lock_version=plan.lock_version,
         data=checkin_input(scale, DAY, decision=decision, **fields),
         acknowledgements=acknowledged(plan, decision),
+        today=DAY,
     )
 
 
@@ -231,6 +232,7 @@ def test_a_stale_page_saves_nothing(prescriber: User, active_plan: Plan, checkli
             plan=active_plan,
             lock_version=stale,
             data=checkin_input(checklist, DAY, decision=DecisionInput(decision="stop", reason="x")),
+            today=DAY,
         )
     assert CheckIn.objects.count() == 1
 

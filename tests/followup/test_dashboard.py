@@ -40,6 +40,7 @@ def plans_with_checkins(
                 plan=plan,
                 lock_version=plan.lock_version,
                 data=checkin_input(scale, dt.date(2027, 1, 5) + dt.timedelta(days=k), score=k % 3),
+                today=dt.date(2027, 1, 5) + dt.timedelta(days=k),
             )
         made.append(plan)
     return made
@@ -78,6 +79,7 @@ def test_due_and_overdue_check_ins_and_suggested_holds(
             plan=rising,
             lock_version=rising.lock_version,
             data=checkin_input(checklist, day, score=score, decision=DecisionInput(decision="continue")),
+            today=day,
         )
     board = dashboard(prescriber, today=DAY)
     assert [row.plan for row in board.overdue] == [quiet]  # its first check-in was due 2027-01-18

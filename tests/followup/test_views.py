@@ -12,10 +12,12 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from followup.actions import CheckInError, record_checkin
 from followup.models import CheckIn, Scale
 from schedules.models import Plan
 
 from ..plans.test_stale_forms import a_colleague, assert_refused_naming, holds, state
+from .conftest import checkin_input
 
 DAY = dt.date(2027, 1, 25)
 
@@ -77,6 +79,36 @@ def test_a_missing_item_comes_back_beside_the_field_with_what_was_typed(
     assert "Choose a score for this item." in html
     assert "Feels shaky in the mornings" in html
     assert re.search(r'name="item_4"[^>]*value="2"[^>]*checked|value="2"[^>]*name="item_4"[^>]*checked', html)
+    assert CheckIn.objects.count() == 0
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01", "2027-01-03", "2027-01-26", "0027-01-25"])
+def test_a_check_in_outside_the_plans_life_is_refused_beside_the_date(
+    prescriber_client: Client, active_plan: Plan, checklist: Scale, typed: str
+) -> None:
+    """Issue 14: a check-in dated 0001-01-01, before the plan began, was saved. The plan runs from
+    2027-01-04 and today is 2027-01-25."""
+    data = form_data(active_plan, checklist, date=typed, note="Rang from work")
+    response = prescriber_client.post(create_url(active_plan), {**data, "save": "1"})
+    assert response.status_code == 200
+    error = response.context["form"].errors["date"][0]
+    assert "A check-in is dated from 4 Jan 2027 (the plan's first day) to 25 Jan 2027 (today)" in error
+    html = response.content.decode()
+    assert f'value="{typed}"' in html and "Rang from work" in html
+    assert CheckIn.objects.count() == 0
+
+
+def test_the_workflow_refuses_a_check_in_before_the_plan_began(
+    prescriber: User, active_plan: Plan, checklist: Scale
+) -> None:
+    with pytest.raises(CheckInError, match="A check-in is dated from 4 Jan 2027"):
+        record_checkin(
+            prescriber,
+            plan=active_plan,
+            lock_version=active_plan.lock_version,
+            data=checkin_input(checklist, dt.date(1, 1, 1)),
+            today=DAY,
+        )
     assert CheckIn.objects.count() == 0
 
 
@@ -183,15 +215,12 @@ def test_another_clinics_plan_is_not_found(prescriber_client: Client, foreign_pl
 def test_another_clinics_check_in_is_not_found(
     prescriber_client: Client, foreign_plan: Plan, checklist: Scale
 ) -> None:
-    from followup.actions import record_checkin
-
-    from .conftest import checkin_input
-
     checkin = record_checkin(
         foreign_plan.created_by,
         plan=foreign_plan,
         lock_version=foreign_plan.lock_version,
         data=checkin_input(checklist, DAY),
+        today=DAY,
     )
     assert prescriber_client.get(reverse("followup:checkin_detail", args=[checkin.pk])).status_code == 404
 

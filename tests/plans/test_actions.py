@@ -133,12 +133,22 @@ def test_pause_and_resume_shift_the_rest_of_the_plan(active_plan: Plan, prescrib
     before = latest(active_plan).schedule
     third = dt.date.fromisoformat(before["steps"][2]["start_date"])
     actions.pause(
-        prescriber, plan=active_plan, lock_version=1, on=third + dt.timedelta(days=3), reason="Surgery"
+        prescriber,
+        plan=active_plan,
+        lock_version=1,
+        on=third + dt.timedelta(days=3),
+        reason="Surgery",
+        today=third,
     )
     active_plan.refresh_from_db()
     assert (active_plan.status, active_plan.paused_on) == ("paused", third + dt.timedelta(days=3))
     after = actions.resume(
-        prescriber, plan=active_plan, lock_version=2, on=third + dt.timedelta(days=13), reason="Recovered"
+        prescriber,
+        plan=active_plan,
+        lock_version=2,
+        on=third + dt.timedelta(days=13),
+        reason="Recovered",
+        today=third + dt.timedelta(days=13),
     ).schedule
     active_plan.refresh_from_db()
     assert (active_plan.status, active_plan.paused_on) == ("active", None)
@@ -155,7 +165,7 @@ def test_a_paused_plan_stays_paused_from_the_same_day_through_an_adjustment(
     active_plan: Plan, prescriber: User
 ) -> None:
     on = START + dt.timedelta(days=3)
-    actions.pause(prescriber, plan=active_plan, lock_version=1, on=on, reason="Surgery")
+    actions.pause(prescriber, plan=active_plan, lock_version=1, on=on, reason="Surgery", today=on)
     schedule = actions.hold_proposal(latest(active_plan), after_step=1, days=7).schedule_dict
     version = actions.insert_hold(
         prescriber,
@@ -170,12 +180,39 @@ def test_a_paused_plan_stays_paused_from_the_same_day_through_an_adjustment(
     assert (active_plan.status, active_plan.paused_on, version.status) == ("paused", on, "paused")
 
 
-def test_a_pause_before_the_start_moves_the_start(active_plan: Plan, prescriber: User) -> None:
-    actions.pause(
-        prescriber, plan=active_plan, lock_version=1, on=START - dt.timedelta(days=5), reason="Wait"
+def test_a_pause_is_dated_from_the_plans_first_day_to_four_weeks_ahead(
+    active_plan: Plan, prescriber: User
+) -> None:
+    """Issue 14: "From 0026-12-01" was accepted, and resuming moved every step 730,487 days."""
+    today = START + dt.timedelta(days=20)
+    for mistyped in (dt.date(26, 12, 1), START - dt.timedelta(days=1), today + dt.timedelta(days=29)):
+        with pytest.raises(actions.PlanError, match="A pause is dated from 4 Jan 2027"):
+            actions.pause(prescriber, plan=active_plan, lock_version=1, on=mistyped, reason="x", today=today)
+    assert latest(active_plan).number == 1
+    actions.pause(prescriber, plan=active_plan, lock_version=1, on=today, reason="Surgery", today=today)
+
+
+def test_a_resume_is_dated_from_the_pause_to_four_weeks_ahead(active_plan: Plan, prescriber: User) -> None:
+    today = START + dt.timedelta(days=20)
+    actions.pause(prescriber, plan=active_plan, lock_version=1, on=today, reason="Surgery", today=today)
+    for mistyped in (dt.date(26, 12, 1), today - dt.timedelta(days=1), dt.date(4026, 12, 1)):
+        with pytest.raises(actions.PlanError, match="A resume is dated from"):
+            actions.resume(prescriber, plan=active_plan, lock_version=2, on=mistyped, reason="x", today=today)
+    active_plan.refresh_from_db()
+    assert active_plan.status == "paused"
+
+
+def test_a_resume_moves_the_plan_by_no_more_than_the_pause_lasted(active_plan: Plan) -> None:
+    """A pause recorded before the first day (allowed before issue 14) counts from that day."""
+    version = latest(active_plan)
+    resumed = actions.resume_proposal(version, paused_on=START - dt.timedelta(days=30), on=START)
+    assert resumed.schedule_dict["start_date"] == START.isoformat()
+    later = actions.resume_proposal(
+        version, paused_on=START - dt.timedelta(days=30), on=START + dt.timedelta(days=5)
     )
-    after = actions.resume(prescriber, plan=active_plan, lock_version=2, on=START, reason="Go").schedule
-    assert after["start_date"] == (START + dt.timedelta(days=5)).isoformat()
+    assert later.schedule_dict["start_date"] == (START + dt.timedelta(days=5)).isoformat()
+    moved = dt.date.fromisoformat(later.schedule_dict["end_date"]) - version.end_date
+    assert moved.days == 5
 
 
 def test_one_active_plan_per_patient(active_plan: Plan, prescriber: User, patient: Patient) -> None:

@@ -105,6 +105,22 @@ def test_an_engine_error_is_shown_beside_its_field(prescriber_client: Client, pa
     assert "start" in form.errors
 
 
+def test_a_mistyped_start_year_is_refused_beside_the_field_and_kept(
+    prescriber_client: Client, patient: Patient
+) -> None:
+    """Issue 14: every date a person enters lies in its window; the builder's start is checked by
+    the form itself, so the save never reaches the engine with it."""
+    response = prescriber_client.post(
+        builder_url(patient), builder_data(start="0026-12-01", action="save-draft")
+    )
+    assert response.status_code == 200
+    error = response.context["form"].errors["start"][0]
+    assert "the start date 0026-12-01 must lie between" in error.lower()
+    assert "check the year" in error
+    assert 'value="0026-12-01"' in response.content.decode()
+    assert not Plan.objects.exists()
+
+
 def test_saving_a_draft_makes_version_one(prescriber_client: Client, patient: Patient) -> None:
     response = prescriber_client.post(
         builder_url(patient), builder_data(switch_to="diazepam", action="save-draft")
@@ -251,8 +267,8 @@ def test_a_hold_and_the_comparison_of_versions(
 def test_pause_resume_complete_through_the_pages(
     prescriber: User, prescriber_client: Client, patient: Patient
 ) -> None:
-    plan = new_plan(prescriber, patient, activate=True)
     today = timezone.localdate()
+    plan = new_plan(prescriber, patient, activate=True, start=today - dt.timedelta(days=10))
 
     def post(action: str, lock: int, **extra: str) -> Any:
         url = reverse("schedules:status_change", args=[plan.pk, action])
@@ -265,6 +281,26 @@ def test_pause_resume_complete_through_the_pages(
     assert post("complete", 3).status_code == 302
     plan.refresh_from_db()
     assert plan.status == "completed" and plan.status_reason == "complete reason"
+
+
+def test_a_mistyped_pause_year_is_refused_beside_the_field_and_kept(
+    prescriber: User, prescriber_client: Client, patient: Patient
+) -> None:
+    """Issue 14: a pause "From 0026-12-01" was accepted."""
+    today = timezone.localdate()
+    plan = new_plan(prescriber, patient, activate=True, start=today - dt.timedelta(days=10))
+    url = reverse("schedules:status_change", args=[plan.pk, "pause"])
+    for action in ("review", "save"):
+        response = prescriber_client.post(
+            url, {"lock_version": "1", "reason": "Holiday", "action": action, "on": "0026-12-01"}
+        )
+        assert response.status_code == 200
+        form = response.context["form"]
+        assert "A pause is dated from" in form.errors["on"][0]
+        assert "not 1 Dec 0026" in form.errors["on"][0]
+        assert 'value="0026-12-01"' in response.content.decode()
+    plan.refresh_from_db()
+    assert (plan.status, plan.lock_version) == ("active", 1)
 
 
 def test_plan_json_is_the_command_line_contract_plus_the_plan(

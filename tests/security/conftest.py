@@ -80,6 +80,7 @@ def build_world(clinic: Clinic) -> World:
         plan=active,
         lock_version=active.lock_version,
         data=checkin_input(scale, active.current_version.start_date),  # type: ignore[union-attr]
+        today=active.current_version.start_date,  # type: ignore[union-attr]
     )
     event = AuditEvent.objects.create(action=Action.SIGN_IN, username="staff")
     objects = {

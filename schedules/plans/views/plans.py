@@ -29,6 +29,7 @@ from schedules.models import Patient, Plan, PlanVersion
 from schedules.patients.access import AuthenticatedHttpRequest, patient_for
 from schedules.plans import actions as actions
 from schedules.plans import dangers as plan_dangers
+from schedules.plans import dates
 from schedules.plans.forms import (
     AcknowledgementForm,
     ChangeForm,
@@ -547,9 +548,17 @@ def status_change(request: AuthenticatedHttpRequest, plan_id: int, action: str) 
     if action not in STATUS_ACTIONS:
         raise Http404("No such change.")
     plan = plan_for(request, plan_id)
-    dated = action in ("pause", "resume")
-    initial = {**_lock(request, plan), "on": timezone.localdate()}
-    form = (DateChangeForm if dated else ChangeForm)(request.POST or None, initial=initial)
+    today = timezone.localdate()
+    initial = {**_lock(request, plan), "on": today}
+    form: ChangeForm
+    if action == "pause":
+        window = dates.pause_window(_version(plan), today=today)
+        form = DateChangeForm(request.POST or None, initial=initial, window=window)
+    elif action == "resume":
+        window = dates.resume_window(plan, _version(plan), today=today)
+        form = DateChangeForm(request.POST or None, initial=initial, window=window)
+    else:
+        form = ChangeForm(request.POST or None, initial=initial)
     lock = lambda: form.cleaned_data["lock_version"]  # noqa: E731
 
     def propose(version: PlanVersion) -> actions.Proposal:
