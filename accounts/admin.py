@@ -3,6 +3,7 @@
 - Only a superuser makes or changes a superuser, or grants permissions one by one.
 - Nobody but a superuser changes their own roles, staff flag, active flag or clinics.
 - Clinic membership is changed only by a superuser or a manager of that clinic.
+- Every change asks for its reason, kept in the audit trail with the old and new values.
 - A password set here is a one-time password: its owner must choose their own at the next sign-in.
   With e-mail configured, a password-reset e-mail can be sent instead.
 """
@@ -17,17 +18,20 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm, PasswordResetForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    PasswordResetForm,
+    UserChangeForm,
+)
 from django.contrib.auth.models import Group, User
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-import audit
-from audit.models import Action
 from schedules.models import Clinic
 
-from .hardening import HardenedAdminMixin
+from .hardening import HardenedAdminMixin, reason_field
 from .models import ClinicManager, OneTimePassword
 
 admin.site.unregister(User)
@@ -55,6 +59,9 @@ class OneTimePasswordForm(AdminPasswordChangeForm):
         return user
 
 
+ACCOUNT_REASON = "Kept in the audit trail with your name and the time, e.g. 'new prescriber at Riverside'."
+
+
 class MembershipChangeForm(UserChangeForm):
     clinics = forms.ModelMultipleChoiceField(
         queryset=Clinic.objects.none(),
@@ -62,11 +69,21 @@ class MembershipChangeForm(UserChangeForm):
         widget=FilteredSelectMultiple("clinics", is_stacked=False),
         help_text="Only the clinics you manage are listed; other memberships are kept as they are.",
     )
+    change_reason = reason_field(ACCOUNT_REASON)
+
+
+class ReasonedUserCreationForm(AdminUserCreationForm):
+    change_reason = reason_field(ACCOUNT_REASON)
 
 
 @admin.register(User)
 class AccountAdmin(HardenedAdminMixin, UserAdmin):
     form = MembershipChangeForm
+    add_form = ReasonedUserCreationForm
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
+        ("Why", {"fields": ("change_reason",)}),
+    )
     change_password_form = OneTimePasswordForm
     readonly_fields = ("clinic_list", "last_login", "date_joined")
     actions = ["send_password_reset"]
@@ -89,6 +106,7 @@ class AccountAdmin(HardenedAdminMixin, UserAdmin):
             ("Personal info", {"fields": ("first_name", "last_name", "email")}),
             ("Roles and clinics", {"fields": access}),
             ("Important dates", {"fields": ("last_login", "date_joined")}),
+            ("Why", {"fields": ("change_reason",)}),
         )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -133,16 +151,11 @@ class AccountAdmin(HardenedAdminMixin, UserAdmin):
     def _apply_membership(self, request: HttpRequest, account: User, chosen: set[Clinic]) -> None:
         for clinic in manageable_clinics(request, account):
             member = clinic.members.filter(pk=account.pk).exists()
+            # The audit trail has it from the form: clinics, old and new (HardenedAdminMixin).
             if clinic in chosen and not member:
                 clinic.members.add(account)
-                audit.record(
-                    request, Action.CHANGE, detail=f"added {account.username} to clinic {clinic.name}"
-                )
             elif clinic not in chosen and member:
                 clinic.members.remove(account)
-                audit.record(
-                    request, Action.CHANGE, detail=f"removed {account.username} from clinic {clinic.name}"
-                )
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         account = self.get_object(request, unquote(id))

@@ -14,7 +14,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.hardening import HardenedAdminMixin
+from accounts.hardening import HardenedAdminMixin, reason_field
 from accounts.roles import ADMINISTRATOR
 from schedules.models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation
 from schedules.plans.planning import plans_using_equivalence
@@ -25,10 +25,8 @@ PLAUSIBLE_FACTOR = Decimal(2)
 
 
 class ReasonForm(forms.ModelForm):
-    change_reason = forms.CharField(
-        label="Reason for this change",
-        max_length=100,
-        help_text="Kept in the history with your name and the time, e.g. 'corrected to BNF 2024'.",
+    change_reason = reason_field(
+        "Kept in the history and the audit trail with your name and the time, e.g. 'corrected to BNF 2024'."
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -32,6 +32,7 @@ def form_data(client: Client, url: str, **changes: Any) -> dict[str, Any]:
         if hasattr(value, "__iter__") and not isinstance(value, str):
             value = [getattr(item, "pk", item) for item in value]
         data[name] = value
+    data["change_reason"] = "Asked for by the clinic manager"
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -65,6 +66,7 @@ def test_an_administrator_cannot_create_a_superuser(admin_client_: Client) -> No
             "password1": "a-long-new-password",
             "password2": "a-long-new-password",
             "is_superuser": "on",
+            "change_reason": "New prescriber",
         },
     )
     assert not User.objects.get(username="newcomer").is_superuser
@@ -210,6 +212,7 @@ def test_a_user_created_by_an_administrator_starts_with_a_one_time_password(admi
             "usable_password": "true",
             "password1": "a-long-new-password",
             "password2": "a-long-new-password",
+            "change_reason": "New prescriber",
         },
     )
     assert OneTimePassword.objects.filter(user__username="newcomer").exists()
