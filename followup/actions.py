@@ -27,8 +27,9 @@ from schedules.plans import dangers as plan_dangers
 from schedules.plans import dates
 from schedules.plans import today as plan_today
 
+from .forms import FollowUpSettingsForm
 from .inputs import CheckInInput, DecisionInput
-from .models import CheckIn
+from .models import CheckIn, FollowUpSettings
 
 DECIDE_PERMISSION = "followup.decide_checkin"
 RECORD_PERMISSION = "followup.add_checkin"
@@ -170,6 +171,7 @@ def record_checkin(
         if decides:
             _confirm(user, checkin, lock_version=lock_version, acknowledgements=acknowledgements)
         checkin.save()
+        plans.record_follow_up_dates(plan)
     return checkin
 
 
@@ -193,7 +195,18 @@ def confirm_checkin(
         _confirm(user, locked, lock_version=lock_version, acknowledgements=acknowledgements)
         locked._change_reason = "Decision confirmed"  # type: ignore[attr-defined]  # simple-history's reason
         locked.save()
+        plans.record_follow_up_dates(locked.plan)
     return locked
+
+
+def save_cadence(form: FollowUpSettingsForm) -> FollowUpSettings:
+    """Save a valid cadence form, and the plan's next check-in and review that follow from it."""
+    with transaction.atomic():
+        saved: FollowUpSettings = form.save(commit=False)
+        saved._change_reason = "Check-in cadence changed"  # type: ignore[attr-defined]
+        saved.save()
+        plans.record_follow_up_dates(saved.plan)
+    return saved
 
 
 def _check_visible(user: User, plan: Plan) -> None:

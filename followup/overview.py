@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.core.paginator import Page
+from django.db.models import Exists, OuterRef
 
 from schedules.models import Plan
+from schedules.plans.review import page_of
 
 from . import due
 from .models import CheckIn, FollowUpSettings
@@ -76,48 +80,103 @@ def follow_ups(plans: Sequence[Plan], *, today: dt.date) -> list[FollowUp]:
     """The follow-up state of each plan (plans fetched with current_version, patient and
     followup_settings selected)."""
     by_plan = checkins_of(plans)
+    specs = _specs(by_plan)
+    return [_follow_up(plan, by_plan[plan.pk], specs, today=today) for plan in plans if plan.current_version]
+
+
+def _specs(by_plan: Mapping[int, Sequence[CheckIn]]) -> dict[int, ScaleSpec]:
     specs: dict[int, ScaleSpec] = {}
     for checkin in (c for checkins in by_plan.values() for c in checkins):
         if checkin.scale_id not in specs:
             specs[checkin.scale_id] = checkin.scale.spec()
-    return [_follow_up(plan, by_plan[plan.pk], specs, today=today) for plan in plans if plan.current_version]
+    return specs
+
+
+@dataclass(frozen=True)
+class DueDates:
+    next_checkin: dt.date | None
+    next_review: dt.date
+    co_use: bool
+
+
+def due_dates(
+    *,
+    status: str,
+    schedule: Mapping[str, Any],
+    checkins: Sequence[Any],
+    cadence: str,
+    every_weeks: int | None,
+    patient_co_use: bool,
+) -> DueDates:
+    """When a plan's next check-in (active plans only) and next review fall due, from its version's
+    ``schedule``, its check-ins (latest first; anything with CheckIn's fields) and its cadence. Nothing
+    here reads the clock, so the plan keeps them as columns (schedules.plans.actions)."""
+    last = checkins[0] if checkins else None
+    start = dt.date.fromisoformat(schedule["start_date"])
+    next_checkin = None
+    if status == Plan.Status.ACTIVE:
+        next_checkin = due.next_checkin_date(
+            step_starts=[dt.date.fromisoformat(step["start_date"]) for step in schedule["steps"]],
+            plan_end=dt.date.fromisoformat(schedule["end_date"]),
+            plan_start=start,
+            last_checkin=last.date if last else None,
+            cadence=due.Cadence(cadence),
+            every_weeks=every_weeks,
+        )
+    reviews = [checkin.date for checkin in checkins if checkin.review_done]
+    co_use = co_use_of(patient_co_use, last)
+    next_review = due.next_review_date(
+        last_review=reviews[0] if reviews else start, co_use=co_use, next_checkin=next_checkin
+    )
+    return DueDates(next_checkin=next_checkin, next_review=next_review, co_use=co_use)
+
+
+def co_use_of(patient_co_use: bool, last_checkin: Any) -> bool:
+    """Opioid or other CNS-depressant use: the patient's record, or reported at the last check-in."""
+    return patient_co_use or bool(
+        last_checkin and (last_checkin.opioids or last_checkin.other_sedatives or last_checkin.alcohol)
+    )
+
+
+def hold_suggestion_of(checkins: Sequence[Any], specs: Mapping[int, ScaleSpec]) -> HoldSuggestion | None:
+    """Whether the last check-in (``checkins`` latest first) suggests a hold: its band, or a rise
+    since the previous check-in on the same scale (``specs`` by scale id)."""
+    if not checkins:
+        return None
+    last = checkins[0]
+    previous = next((c for c in checkins[1:] if c.scale_id == last.scale_id), None)
+    return suggest_hold(
+        scale=specs[last.scale_id],
+        total=last.total_score,
+        previous_total=previous.total_score if previous else None,
+        rise_points=rise_points(),
+    )
 
 
 def _follow_up(
-    plan: Plan, checkins: list[CheckIn], specs: dict[int, ScaleSpec], *, today: dt.date
+    plan: Plan,
+    checkins: list[CheckIn],
+    specs: dict[int, ScaleSpec],
+    *,
+    today: dt.date,
+    dates: DueDates | None = None,
 ) -> FollowUp:
-    version = plan.current_version
-    assert version is not None
+    """``dates``: the plan's due dates when already known (its columns); else from its version."""
     cadence = settings_of(plan)
     last = checkins[0] if checkins else None
-    next_checkin = None
-    if plan.status == Plan.Status.ACTIVE:
-        next_checkin = due.next_checkin_date(
-            step_starts=[dt.date.fromisoformat(step["start_date"]) for step in version.schedule["steps"]],
-            plan_end=version.end_date,
-            plan_start=version.start_date,
-            last_checkin=last.date if last else None,
-            cadence=due.Cadence(cadence.cadence),
+    if dates is None:
+        version = plan.current_version
+        assert version is not None
+        dates = due_dates(
+            status=plan.status,
+            schedule=version.schedule,
+            checkins=checkins,
+            cadence=cadence.cadence,
             every_weeks=cadence.every_weeks,
+            patient_co_use=plan.patient.cns_depressant_co_use,
         )
-    reviews = [checkin.date for checkin in checkins if checkin.review_done]
-    co_use = plan.patient.cns_depressant_co_use or bool(
-        last and (last.opioids or last.other_sedatives or last.alcohol)
-    )
-    next_review = due.next_review_date(
-        last_review=reviews[0] if reviews else version.start_date, co_use=co_use, next_checkin=next_checkin
-    )
-    band = suggestion = None
-    if last is not None:
-        spec = specs[last.scale_id]
-        band = band_for(scale=spec, total=last.total_score)
-        previous = next((c for c in checkins[1:] if c.scale_id == last.scale_id), None)
-        suggestion = suggest_hold(
-            scale=spec,
-            total=last.total_score,
-            previous_total=previous.total_score if previous else None,
-            rise_points=rise_points(),
-        )
+    next_checkin, next_review = dates.next_checkin, dates.next_review
+    band = band_for(scale=specs[last.scale_id], total=last.total_score) if last else None
     return FollowUp(
         plan=plan,
         cadence=cadence,
@@ -125,48 +184,88 @@ def _follow_up(
         checkin_state=due.due_state(due=next_checkin, today=today) if next_checkin else None,
         next_review=next_review,
         review_state=due.due_state(due=next_review, today=today),
-        co_use=co_use,
+        co_use=dates.co_use,
         last_checkin=last,
         last_band=band,
-        hold_suggestion=suggestion,
+        hold_suggestion=hold_suggestion_of(checkins, specs),
         proposals=sum(1 for checkin in checkins if checkin.status == CheckIn.Status.PROPOSED),
     )
 
 
-def current_plans_for(user: object) -> list[Plan]:
-    """The user's clinics' active and paused plans, ready for follow_ups (one query)."""
-    return list(
-        Plan.objects.visible_to(user)  # type: ignore[arg-type]
-        .filter(status__in=Plan.CURRENT_STATUSES)
-        .select_related("current_version", "patient", "followup_settings")
-        .order_by("patient__family_name", "patient__given_name", "pk")
-    )
+@dataclass(frozen=True)
+class Section:
+    """One follow-up list: a page of plans (its total in ``page.paginator.count``) and their rows."""
+
+    key: str
+    page: Page[Plan]
+    rows: list[FollowUp]
 
 
 @dataclass(frozen=True)
 class Dashboard:
-    due_this_week: list[FollowUp]
-    overdue: list[FollowUp]
-    reviews_due: list[FollowUp]
-    suggest_hold: list[FollowUp]
-    proposals: list[FollowUp]
+    due_this_week: Section
+    overdue: Section
+    reviews_due: Section
+    suggest_hold: Section
+    proposals: Section
 
     @property
     def empty(self) -> bool:
-        return not any(
-            (self.due_this_week, self.overdue, self.reviews_due, self.suggest_hold, self.proposals)
-        )
+        sections = (self.due_this_week, self.overdue, self.reviews_due, self.suggest_hold, self.proposals)
+        return not any(section.page.paginator.count for section in sections)
 
 
-def dashboard(user: object, *, today: dt.date) -> Dashboard:
-    rows = follow_ups(current_plans_for(user), today=today)
-    by_checkin = sorted((r for r in rows if r.next_checkin), key=lambda r: r.next_checkin or today)
-    return Dashboard(
-        due_this_week=[r for r in by_checkin if r.checkin_state == due.DueState.THIS_WEEK],
-        overdue=[r for r in by_checkin if r.checkin_state == due.DueState.OVERDUE],
-        reviews_due=sorted(
-            (r for r in rows if r.review_state != due.DueState.LATER), key=lambda r: r.next_review
+def dashboard(user: object, *, today: dt.date, pages: Mapping[str, str]) -> Dashboard:
+    """The user's clinics' current plans whose follow-up needs attention, each list a page answered
+    from the plans' indexed follow-up columns (schedules.plans.actions.record_follow_up_dates):
+    the same queries whatever the number of plans, and no schedule read."""
+    plans = (
+        Plan.objects.visible_to(user)  # type: ignore[arg-type]
+        .filter(status__in=Plan.CURRENT_STATUSES)
+        .select_related("patient", "followup_settings")
+    )
+    week_end = today + dt.timedelta(days=due.WEEK_DAYS)
+    by_checkin = ("next_checkin_on", "patient__family_name", "pk")
+    queries = {
+        "overdue": plans.filter(next_checkin_on__lt=today).order_by(*by_checkin),
+        "due": plans.filter(next_checkin_on__gte=today, next_checkin_on__lt=week_end).order_by(*by_checkin),
+        "reviews": plans.filter(next_review_on__lt=week_end).order_by(
+            "next_review_on", "patient__family_name", "pk"
         ),
-        suggest_hold=[r for r in rows if r.hold_suggestion is not None],
-        proposals=[r for r in rows if r.proposals],
+        "hold": plans.filter(hold_suggested=True).order_by("patient__family_name", "pk"),
+        "proposals": plans.filter(
+            Exists(CheckIn.objects.filter(plan=OuterRef("pk"), status=CheckIn.Status.PROPOSED))
+        ).order_by("patient__family_name", "pk"),
+    }
+    found = {key: page_of(query, pages.get(key)) for key, query in queries.items()}
+    rows = {row.plan.pk: row for row in _listed([plan for page in found.values() for plan in page], today)}
+    sections = {
+        key: Section(key=key, page=page, rows=[rows[plan.pk] for plan in page]) for key, page in found.items()
+    }
+    return Dashboard(
+        due_this_week=sections["due"],
+        overdue=sections["overdue"],
+        reviews_due=sections["reviews"],
+        suggest_hold=sections["hold"],
+        proposals=sections["proposals"],
+    )
+
+
+def _listed(plans: Sequence[Plan], today: dt.date) -> list[FollowUp]:
+    """The rows of listed plans: their dates from the columns, the rest from their check-ins."""
+    by_plan = checkins_of(list({plan.pk: plan for plan in plans}.values()))
+    specs = _specs(by_plan)
+    return [
+        _follow_up(plan, by_plan[plan.pk], specs, today=today, dates=_column_dates(plan, by_plan[plan.pk]))
+        for plan in plans
+    ]
+
+
+def _column_dates(plan: Plan, checkins: Sequence[CheckIn]) -> DueDates:
+    assert plan.next_review_on is not None  # written with every current plan's version
+    last = checkins[0] if checkins else None
+    return DueDates(
+        next_checkin=plan.next_checkin_on,
+        next_review=plan.next_review_on,
+        co_use=co_use_of(plan.patient.cns_depressant_co_use, last),
     )

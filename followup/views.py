@@ -31,6 +31,7 @@ from .actions import (
     may_decide,
     preview_decision,
     record_checkin,
+    save_cadence,
 )
 from .changes import date_changes
 from .forms import CheckInForm, ConfirmDecisionForm, FollowUpSettingsForm
@@ -303,9 +304,7 @@ def followup_settings(request: AuthenticatedHttpRequest, plan_id: int) -> HttpRe
     instance = FollowUpSettings.objects.filter(plan=plan).first() or FollowUpSettings(plan_id=plan.pk)
     form = FollowUpSettingsForm(request.POST, instance=instance)
     if form.is_valid():
-        saved: FollowUpSettings = form.save(commit=False)
-        saved._change_reason = "Check-in cadence changed"  # type: ignore[attr-defined]
-        saved.save()
+        saved = save_cadence(form)
         messages.success(request, f"Saved: {saved}.")
         return redirect("followup:plan_checkins", plan.pk)
     today = timezone.localdate()

@@ -111,12 +111,13 @@ def test_search_by_name_date_of_birth_or_record_number(
 
 
 def test_the_list_is_paginated(prescriber_client: Client, clinic: Clinic) -> None:
-    for number in range(30):
+    for number in range(55):
         make_patient(clinic, f"P-{number:02}", family_name=f"Family{number:02}")
     first = prescriber_client.get(reverse("schedules:patient_list")).content.decode()
     second = prescriber_client.get(reverse("schedules:patient_list"), {"page": 2}).content.decode()
-    assert "Page 1 of 2" in first and "FAMILY00" in first and "FAMILY29" not in first
-    assert "FAMILY29" in second
+    assert "1–50 of 55" in first and "FAMILY00" in first and "FAMILY50" not in first
+    assert 'rel="next" href="?page=2"' in first
+    assert "51–55 of 55" in second and "FAMILY50" in second and "FAMILY49" not in second
 
 
 def test_the_detail_page_shows_flags_regimen_and_diazepam_equivalent(

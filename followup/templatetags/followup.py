@@ -26,8 +26,9 @@ register = template.Library()
 
 @register.inclusion_tag("followup/_dashboard.html", takes_context=True)
 def followup_dashboard(context: template.Context) -> dict[str, Any]:
-    user = context["request"].user
-    return {"board": dashboard(user, today=timezone.localdate()), "perms": context.get("perms")}
+    request = context["request"]
+    board = dashboard(request.user, today=timezone.localdate(), pages=request.GET)
+    return {"board": board, "perms": context.get("perms"), "request": request}
 
 
 @register.inclusion_tag("followup/_plan_followup.html", takes_context=True)

@@ -19,7 +19,7 @@ from .patients import (
     date_of_birth_readings,
     parse_date_of_birth,
 )
-from .plans import Plan, PlanQuerySet, PlanVersion, PlanVersionImmutable, PlanVersionQuerySet
+from .plans import Plan, PlanQuerySet, PlanStep, PlanVersion, PlanVersionImmutable, PlanVersionQuerySet
 from .reference import (
     CLINIC_MARKETS,
     LONG_LIVED_METABOLITE_HOURS,
@@ -53,6 +53,7 @@ __all__ = [
     "PatientQuerySet",
     "Plan",
     "PlanQuerySet",
+    "PlanStep",
     "PlanVersion",
     "PlanVersionImmutable",
     "PlanVersionQuerySet",

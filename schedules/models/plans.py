@@ -7,7 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from schedules.models.patients import Patient
@@ -21,6 +21,17 @@ class PlanQuerySet(models.QuerySet["Plan"]):
     def current(self) -> PlanQuerySet:
         """Active or paused: the plan a patient is following (a constraint allows one)."""
         return self.filter(status__in=Plan.CURRENT_STATUSES)
+
+    def bring_next_change_up_to(self, today: date) -> int:
+        """Move ``next_change_on`` past ``today`` where it has passed: to the current version's
+        next dose-change step after ``today`` (a paused plan keeps none). One indexed UPDATE; the
+        number of plans moved."""
+        following = PlanStep.objects.filter(
+            version=models.OuterRef("current_version"), changes_dose=True, start_date__gt=today
+        ).order_by("start_date")
+        return self.filter(next_change_on__lte=today).update(
+            next_change_on=models.Subquery(following.values("start_date")[:1])
+        )
 
 
 class Plan(models.Model):
@@ -50,12 +61,33 @@ class Plan(models.Model):
     current_version = models.OneToOneField(
         "PlanVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # What lists of many plans ask, kept as indexed columns so a list never loads a schedule.
+    # Written with each version by schedules.plans.actions (and by followup's check-ins for the
+    # follow-up dates), in the same transaction; the saved version stays the record.
+    ends_on = models.DateField(
+        "current version ends", null=True, blank=True, help_text="The first day with no dose."
+    )
+    # The start of the current version's next step whose doses differ from the step before it
+    # (PlanStep.changes_dose: a hold is not a change), after the day it was last brought up to
+    # date; None when no change is left or the plan is paused. A date that has passed is moved
+    # on by PlanQuerySet.bring_next_change_up_to before a list reads it.
+    next_change_on = models.DateField("next dose change", null=True, blank=True)
+    next_checkin_on = models.DateField("next check-in due", null=True, blank=True)
+    next_review_on = models.DateField("next risk and benefit review due", null=True, blank=True)
+    hold_suggested = models.BooleanField("last check-in suggests a hold", default=False)
 
     history = HistoricalRecords()
     objects = PlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_change_on"], name="plan_status_next_change"),
+            models.Index(fields=["status", "ends_on"], name="plan_status_ends"),
+            models.Index(fields=["status", "next_checkin_on"], name="plan_status_next_checkin"),
+            models.Index(fields=["status", "next_review_on"], name="plan_status_next_review"),
+            models.Index(fields=["next_change_on"], name="plan_next_change"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["patient"],
@@ -179,3 +211,42 @@ class PlanVersion(models.Model):
 
 class PlanVersionImmutable(Exception):
     """An attempt to change or delete a saved plan version."""
+
+
+class PlanStep(models.Model):
+    """One step of a saved version, as a row: how lists and reports query steps without reading
+    the version's JSON. Written with the version (schedules.plans.actions) from its ``schedule``,
+    which stays the record; never changed afterwards (a change makes a new version and new rows).
+
+    ``changes_dose``: the step's doses differ from the step before it (for step 1, it is not a
+    hold); the one definition is schedules.plans.today.changes_dose. ``diazepam_mg``: the daily
+    diazepam equivalent under the version's frozen table. ``doses``: as in the schedule
+    (drug, slot, mg and the units that make it)."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="step_rows")
+    number = models.PositiveSmallIntegerField()
+    start_date = models.DateField()
+    end_date = models.DateField(help_text="The step's last day.")
+    hold = models.BooleanField()
+    changes_dose = models.BooleanField()
+    diazepam_mg = models.DecimalField("daily diazepam equivalent (mg)", max_digits=9, decimal_places=4)
+    doses = models.JSONField()
+
+    class Meta:
+        ordering = ["version", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="planstep_number_unique_in_version"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="planstep_number_from_1"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="planstep_ends_after_start"
+            ),
+        ]
+        indexes = [
+            # The next dose change of a version after a day (PlanQuerySet.bring_next_change_up_to).
+            models.Index(
+                fields=["version", "start_date"], condition=Q(changes_dose=True), name="planstep_dose_changes"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Step {self.number} of {self.version}"

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models, transaction
 
-from schedules.models import PATIENT_FIELDS, Patient, RegimenItem
+from schedules.models import PATIENT_FIELDS, Patient, Plan, RegimenItem
+from schedules.plans.actions import record_follow_up_dates
 
 if TYPE_CHECKING:
     from schedules.patients.forms import BaseRegimenFormSet, PatientForm
@@ -53,6 +54,9 @@ def save_patient(form: PatientForm) -> Patient:
             patient.version = current.version + 1
             patient.regimen_version = current.regimen_version  # a regimen saved meanwhile stays
         saved: Patient = form.save()
+        # Other CNS-depressant use brings the next review forward (followup.due).
+        for plan in Plan.objects.filter(patient=saved).current():
+            record_follow_up_dates(plan)
     return saved
 
 

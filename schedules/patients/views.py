@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -25,9 +24,7 @@ from schedules.patients.forms import (
     regimen_formset_rebased,
 )
 from schedules.patients.regimen import summarise_regimen
-from schedules.plans.review import patient_box
-
-PATIENTS_PER_PAGE = 25
+from schedules.plans.review import page_of, patient_box
 
 
 def _user_clinics(request: AuthenticatedHttpRequest) -> QuerySet[Clinic]:
@@ -50,7 +47,7 @@ def patient_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         patients = patients.search(form.cleaned_data["q"])
         readings = date_of_birth_readings(form.cleaned_data["q"])
-    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(patients, request.GET.get("page"))
     searched = form.cleaned_data["q"] if form.is_valid() else ""
     audit.record(request, Action.VIEW_LIST, detail=f"patients, search {searched!r}, page {page.number}")
     context = {"form": form, "page": page, "date_readings": readings}

@@ -24,11 +24,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from followup.overview import follow_ups
 from schedules import engine
 from schedules.engine.serialize import request_from_dict, request_to_dict, steps_from_list, steps_to_list
-from schedules.models import Patient, Plan, PlanVersion
+from schedules.models import Patient, Plan, PlanStep, PlanVersion
 from schedules.plans import dates
 from schedules.plans.dangers import danger_key, unacknowledged_dangers
+from schedules.plans.steps import next_dose_change, step_rows
 from schedules.plans.today import schedule_of
 
 Doses = Mapping[str, Mapping[engine.Slot, Decimal]]
@@ -601,9 +603,14 @@ def _write(
         steps=steps_to_list(proposal.steps),
         acknowledgements=acknowledged,
     )
+    PlanStep.objects.bulk_create(PlanStep(version=version, **row) for row in step_rows(schedule))
     plan.lock_version = version.number
     plan.current_version = version
     plan.status = status
+    plan.ends_on = version.end_date
+    plan.next_change_on = (
+        next_dose_change(schedule, after=timezone.localdate()) if status == Plan.Status.ACTIVE else None
+    )
     plan.paused_on = paused_on if status == Plan.Status.PAUSED else None
     plan.status_reason = reason if status in Plan.ENDED_STATUSES else ""
     # simple-history keeps at most 100 characters of a reason (PostgreSQL refuses more); the version
@@ -617,7 +624,25 @@ def _write(
         raise PlanError(
             "This patient already has an active or paused plan: complete or stop it first, with a reason."
         ) from None
+    record_follow_up_dates(plan)
     return version
+
+
+def record_follow_up_dates(plan: Plan) -> None:
+    """Keep the plan's follow-up columns (next check-in, next review, whether its last check-in
+    suggests a hold) in step with its version, check-ins, cadence and patient: called in the
+    transaction of every write that changes one of them."""
+    fresh = Plan.objects.select_related("current_version", "patient", "followup_settings").get(pk=plan.pk)
+    state = follow_ups([fresh], today=timezone.localdate())[0] if fresh.is_current else None
+    plan.next_checkin_on = state.next_checkin if state else None
+    plan.next_review_on = state.next_review if state else None
+    plan.hold_suggested = bool(state and state.hold_suggestion)
+    # Derived columns, not a change to the plan: no history record, no lock_version step.
+    Plan.objects.filter(pk=plan.pk).update(
+        next_checkin_on=plan.next_checkin_on,
+        next_review_on=plan.next_review_on,
+        hold_suggested=plan.hold_suggested,
+    )
 
 
 def _acknowledgements(

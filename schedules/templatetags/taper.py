@@ -252,3 +252,12 @@ def schedule_chart(
     """
     day = today if isinstance(today, dt.date) else None
     return {"chart": build_chart(schedule, today=day, scores=scores or ())}
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: template.Context, key: str, number: int) -> str:
+    """This page's query string with list ``key`` at page ``number`` (the other lists' pages and
+    the search kept)."""
+    query = context["request"].GET.copy()
+    query[key] = str(number)
+    return "?" + query.urlencode()

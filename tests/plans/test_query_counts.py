@@ -16,6 +16,7 @@ from django.utils import timezone
 from schedules import engine
 from schedules.models import Clinic, Drug, Patient, Plan, RegimenItem
 from schedules.plans import actions as actions
+from schedules.plans import review
 from schedules.plans import today as plan_today
 
 from ..conftest import make_patient
@@ -26,7 +27,10 @@ pytestmark = pytest.mark.django_db
 # (check-ins with their scales; on the dashboard the current plans) add 4 to the plan page and 4 to the
 # dashboard whatever the number of check-ins; the patient and plan pages include the audit trail's record
 # of the view (one INSERT); the plan page compares its conversion with every loaded table (2).
-MAX_QUERIES = {"patient": 12, "plan": 10 + 4 + 2, "dashboard": 6 + 4}
+# The dashboard: sign-in and permissions (5), moving passed next dose changes on (1), its four
+# lists of plans each a count and a page (8) with the next change's or paused step's rows (2), and
+# the five follow-up lists each a count and a page (10) with the listed plans' check-ins (3).
+MAX_QUERIES = {"patient": 12, "plan": 10 + 4 + 2, "dashboard": 5 + 1 + 8 + 2 + 10 + 3}
 # The builder's live preview: sign-in (4), the patient and its regimen (2) and the request's reference
 # data, read once for the form, the plan and the table comparison (4: drugs, tables, entries, products).
 MAX_PREVIEW_QUERIES = 4 + 2 + 4
@@ -92,14 +96,18 @@ def test_the_dashboard(
     prescriber_client: Client,
     clinic: Clinic,
     django_assert_max_num_queries: Any,
+    monkeypatch: pytest.MonkeyPatch,
     plans: int,
 ) -> None:
+    monkeypatch.setattr(review, "PAGE_SIZE", 5)  # so that 12 plans fill more than a page
     for number in range(plans):
         patient = lorazepam_patient(clinic, f"D-{number}")
         plan_with(prescriber, patient, holds=0, switch=number % 2 == 0, activate=number % 3 != 0)
     with django_assert_max_num_queries(MAX_QUERIES["dashboard"]):
         content = prescriber_client.get(reverse("schedules:home")).content.decode()
-    assert content.count("dashboard-row") >= plans
+    # Each list shows a page: past that, its count and a link to the next page.
+    assert content.count("dashboard-row") >= min(plans, 5)
+    assert ('rel="next"' in content) == (plans > 5)
 
 
 def test_the_measured_pages_show_what_they_should(prescriber: User, clinic: Clinic) -> None:

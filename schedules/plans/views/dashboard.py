@@ -20,7 +20,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     audit.record(request, Action.VIEW_LIST, detail="dashboard")
     today = timezone.localdate()
     context = {
-        "board": dashboard(request.user, today),
+        "board": dashboard(request.user, today, request.GET),
         "today": today,
         "change_title": f"Dose changes in the next {CHANGE_WINDOW_DAYS} days",
         "ending_title": f"Ending in the next {ENDING_WINDOW_DAYS} days",
