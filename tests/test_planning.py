@@ -144,9 +144,38 @@ def test_planning_again_from_a_request_gives_the_same_schedule() -> None:
     assert plan(lorazepam_to_diazepam()) == first
 
 
-def test_a_switch_to_a_drug_already_taken_is_refused() -> None:
-    with pytest.raises(EngineError, match="already takes lorazepam"):
-        plan_request(lorazepam_to_diazepam(switch_to="lorazepam"))
+def test_a_switch_to_the_only_drug_taken_is_refused() -> None:
+    only = (engine.RegimenItem(drug="lorazepam", doses={engine.Slot.MORNING: Decimal(1)}),)
+    with pytest.raises(EngineError, match="takes only lorazepam"):
+        plan_request(lorazepam_to_diazepam(regimen=only, switch_to="lorazepam"))
+
+
+DIAZEPAM_AND_ZOLPIDEM = (
+    engine.RegimenItem(
+        drug="diazepam", doses={engine.Slot.MORNING: Decimal(10), engine.Slot.NIGHT: Decimal(10)}
+    ),
+    engine.RegimenItem(drug="zolpidem", doses={engine.Slot.NIGHT: Decimal(10)}),
+)
+
+
+def test_zolpidem_moves_onto_the_diazepam_already_taken() -> None:
+    # Issue 14: diazepam 20 mg a day with zolpidem 10 mg: the switch was refused because the
+    # patient already takes diazepam. NHS Lothian: convert to diazepam only, one dose at a time.
+    switched = plan(lorazepam_to_diazepam(regimen=DIAZEPAM_AND_ZOLPIDEM, switch_to="diazepam"))
+    first = switched.steps[0]
+    assert first.phase == "switch" and set(first.daily_mg) == {"diazepam"}
+    assert first.dose_map()["diazepam"] == {engine.Slot.MORNING: Decimal(10), engine.Slot.NIGHT: Decimal(15)}
+    assert not {w.code for w in switched.warnings} & {"drug_rate_over_25_percent_14_days"}
+
+
+def test_with_several_drugs_the_move_onto_diazepam_is_suggested() -> None:
+    direct = lorazepam_to_diazepam(regimen=DIAZEPAM_AND_ZOLPIDEM, switch_to=None)
+    schedule = plan(direct)
+    assert "drug_rate_over_25_percent_14_days" in {w.code for w in schedule.warnings}
+    suggestion = suggest_alternative(direct, schedule)
+    assert suggestion is not None
+    assert "With moving zolpidem onto the diazepam already taken, one dose at a time" in suggestion.message
+    assert "NHS Lothian" in suggestion.source
 
 
 def test_a_request_uses_the_products_of_one_market_only(settings: object) -> None:

@@ -53,6 +53,7 @@ from .types import (
     RegimenItem,
     Slot,
     Switch,
+    round_de,
     round_fraction,
 )
 
@@ -108,6 +109,7 @@ __all__ = [
     "render_comparison",
     "render_table",
     "replan_from",
+    "round_de",
     "round_fraction",
     "schedule_to_dict",
     "validate_schedule",

@@ -20,7 +20,7 @@ from fractions import Fraction
 from itertools import pairwise
 
 from .doses import DoseMaker
-from .methods import BandsMethod
+from .methods import CKS_BAND_MIN_INTERVAL_DAYS, BandsMethod, LinearMethod, within_cks_bands
 from .schedule import LAST_DOSE_DE_MG, Doses, PlanRequest, ScheduleWarning, Step, daily_de
 from .types import DrugInfo, format_de, format_mg, format_percent
 
@@ -66,6 +66,18 @@ SOURCE_CKS_BANDS = (
     "NICE CKS Benzodiazepine and z-drug withdrawal (adapted from the Ashton Manual): reduce by "
     "0.5-1 mg every 1-2 weeks from 5 mg a day until completely stopped"
 )
+SOURCE_DIAZEPAM_MG_STEPS = (
+    "NHS Scotland Right Decisions, Benzodiazepines and z-drugs quality prescribing, 'Reduction "
+    "schedules' (its worked lorazepam 1 mg twice daily example switches to diazepam, then reduces "
+    "1 mg a fortnight; worked example as reported in issue 14, the page text not in the project's "
+    "clinical reference); UK Specialist Pharmacy Service / PrescQIPP: diazepam reduced in stages of "
+    "1 mg every 1-4 weeks"
+)
+SOURCE_ONE_DRUG_AT_A_TIME = (
+    f"{JCPG}: 'Generally not more than 25% every 2 weeks', for each drug as for the total; NHS "
+    "Lothian formulary (East Region), Benzodiazepine dependence: patients prescribed more than one "
+    "benzodiazepine should normally be converted to diazepam only"
+)
 SOURCE_CKS_FROM_40 = (
     "NICE CKS Benzodiazepine and z-drug withdrawal (adapted from the Ashton Manual): the "
     "suggested schedule is 'From diazepam 40 mg per day or less'"
@@ -90,6 +102,7 @@ SOURCE_LOWEST_DOSE = (
     "lowest available dose, then stop"
 )
 
+RATE_CODE = "rate_over_25_percent_14_days"
 # JCPG 2025: "Generally not more than 25% every 2 weeks".
 MAX_CUT_IN_WINDOW = Fraction(1, 4)
 WINDOW_DAYS = 14
@@ -146,13 +159,15 @@ def check_schedule(
         if request.ends_with_stop and request.last_dose_de_mg < LAST_DOSE_DE_MG
         else []
     )
+    window = _window_warnings(request, steps, changes, start_de, makers, last)
     return [
         *lower,
         *_equivalence_warnings(request, used),
         *_patient_warnings(request, used, infos, start_de),
         *_switch_warnings(request, steps),
         *_increase_warnings(start_de, changes),
-        *_window_warnings(request, steps, changes, start_de, makers, last),
+        *window,
+        *_drug_window_warnings(request, steps, used, {w.step for w in window if w.code == RATE_CODE}),
         # With no step at all, the abrupt stop says everything the pace checks would.
         *(_pace_warnings(start_de, changes, last) if steps else []),
         *(_duration_warnings(request, steps, last) if steps else []),
@@ -376,34 +391,135 @@ def _window_warnings(
         if change.step is None and _stops_from_lowest_dose(request, steps, makers):
             warnings.append(_lowest_dose_stop(steps, last))
             continue
+        if change.step is None and _stops_at_end_point(request, steps, makers):
+            # Whatever the form (a liquid's 0.1 mL step, a tablet's half): the smallest dose
+            # made at or above the last dose before stopping is the planned end point (issue 14).
+            warnings.append(_last_dose_stop(request, steps, last))
+            continue
         cut = 1 - change.de / highest
-        previous = changes[index - 1].de if index else start_de
-        method = request.method
-        prescribed = (
-            isinstance(method, BandsMethod)
-            and change.step is not None
-            and not change.switching
-            and change.de >= method.next_target(current_de=previous, to_diazepam=Fraction)
-        )
+        prescribed_by = _prescribed_by(request, steps, changes, index)
         message = (
             f"{_stop_or_dose(change)} {format_de(highest)} to {format_de(change.de)} mg "
-            f"diazepam-equivalent a day is a {format_percent(cut)}% cut; the guideline "
-            "advises no more than 25% in any 14 days."
+            f"diazepam-equivalent a day is a {format_percent(cut)}% cut; the guideline advises no "
+            "more than 25% in any 14 days."
         )
-        if prescribed:
-            # The chosen guideline method itself prescribes this step (e.g. the CKS band's
-            # 2 -> 1 mg): a warning citing both sources, not a danger (issue 8).
-            message += f" The chosen method ({method.describe()}) prescribes this step."
+        if prescribed_by:
+            # The cited method itself prescribes this step (the CKS band's 2 -> 1 mg, NHS
+            # Scotland's 1 mg a fortnight): a warning citing both sources, not a danger (issues 8,
+            # 14: a danger on a published schedule teaches people to ignore dangers, HAZ-11).
+            message += f" {prescribed_by[0]}"
         warnings.append(
             ScheduleWarning(
-                code="rate_over_25_percent_14_days",
-                severity="warning" if prescribed else "danger",
+                code=RATE_CODE,
+                severity="warning" if prescribed_by else "danger",
                 message=message,
-                source=f"{SOURCE_25_PERCENT}; {SOURCE_CKS_BANDS}" if prescribed else SOURCE_25_PERCENT,
+                source=f"{SOURCE_25_PERCENT}; {prescribed_by[1]}" if prescribed_by else SOURCE_25_PERCENT,
                 step=change.step if change.step is not None else last,
             )
         )
     return warnings
+
+
+def _drug_window_warnings(
+    request: PlanRequest, steps: Sequence[Step], used: Sequence[str], flagged: set[int | None]
+) -> list[ScheduleWarning]:
+    """With several drugs, the 25%-in-14-days rule for each drug's own dose too (issue 14: a
+    drug kept until last and then stopped in 28 days was never flagged, the total hiding it).
+
+    A switch stage moves a dose onto the switch drug on purpose and is not a cut of it; a step
+    the total's rule already flags (``flagged``) is not flagged again, nor the final stop (the
+    total's own check says what it is); a drug's stop from at or below the last dose before
+    stopping is its end point."""
+    if len(used) < 2:
+        return []
+    table = request.table
+    last_dose = Fraction(request.last_dose_de_mg)
+    warnings = []
+    for drug in used:
+        # (first day, DE of this drug a day, the step) from the pre-start regimen on.
+        series: list[tuple[int, Fraction, Step | None]] = [
+            (
+                -WINDOW_DAYS,
+                table.to_diazepam(drug, sum(request.initial_doses.get(drug, {}).values(), Decimal(0))),
+                None,
+            )
+        ]
+        series += [
+            (
+                (step.start_date - request.start).days,
+                table.to_diazepam(drug, step.daily_mg.get(drug, Decimal(0))),
+                step,
+            )
+            for step in steps
+        ]
+        for index in range(1, len(series)):
+            day, de, step = series[index]
+            if step is None or step.phase == "switch" or step.number in flagged:
+                continue
+            highest = max(
+                value
+                for (_, value, _), (end, _, _) in pairwise(series[: index + 1])
+                if end > day - WINDOW_DAYS
+            )
+            before = series[index - 1][1]
+            if de >= highest * (1 - MAX_CUT_IN_WINDOW) or (not de and before <= last_dose):
+                continue
+            cut = 1 - de / highest
+            warnings.append(
+                ScheduleWarning(
+                    code="drug_rate_over_25_percent_14_days",
+                    severity="danger",
+                    message=(
+                        f"{'Stopping' if not de else 'Cutting'} {drug} from {format_de(highest)} to "
+                        f"{format_de(de)} mg diazepam-equivalent a day is a {format_percent(cut)}% cut "
+                        f"of {drug} within 14 days; no drug should go faster than 25% in any 14 days. "
+                        "Taper it at that pace, or move it onto the long-acting drug already taken, "
+                        "one dose at a time."
+                    ),
+                    source=SOURCE_ONE_DRUG_AT_A_TIME,
+                    step=step.number,
+                )
+            )
+    return warnings
+
+
+def _prescribed_by(
+    request: PlanRequest, steps: Sequence[Step], changes: Sequence[_Change], index: int
+) -> tuple[str, str] | None:
+    """What to say and cite when the chosen method's own source prescribes the taper step at
+    ``changes[index]``: a step of the NICE CKS bands (any size within the band's range), or a
+    fixed-mg diazepam step of a size the bands allow at that dose (NHS Scotland's and SPS's 1 mg
+    steps); None
+    otherwise. Every 1-2 weeks in both: a step sooner than a week after the last is not theirs."""
+    change = changes[index]
+    if change.step is None or change.switching:
+        return None
+    previous = changes[index - 1] if index else None
+    before = previous.de if previous else daily_de(request.initial_doses, request.table)
+    if previous is not None and change.day - previous.day < CKS_BAND_MIN_INTERVAL_DAYS:
+        return None
+    if not within_cks_bands(before_de=before, after_de=change.de):
+        return None
+    method = request.method
+    if isinstance(method, BandsMethod):
+        return f"The chosen method ({method.describe()}) prescribes this step.", SOURCE_CKS_BANDS
+    on_diazepam = all(
+        dose.drug == "diazepam"
+        for step in steps[max(change.step - 2, 0) : change.step]
+        for dose in step.doses
+    )
+    # The method's own step (mg of diazepam) is one the band allows at this dose, not only the
+    # step the formulations made of it.
+    own_step = isinstance(method, LinearMethod) and within_cks_bands(
+        before_de=before, after_de=before - Fraction(method.step_mg)
+    )
+    if own_step and request.target_drug == "diazepam" and on_diazepam:
+        return (
+            f"The chosen method ({method.describe()} of diazepam) prescribes this step, as NHS "
+            "Scotland's and the NICE CKS diazepam schedules do.",
+            f"{SOURCE_DIAZEPAM_MG_STEPS}; {SOURCE_CKS_BANDS}",
+        )
+    return None
 
 
 def _highest_before(
@@ -435,6 +551,23 @@ def _stops_from_last_dose(request: PlanRequest, steps: Sequence[Step]) -> bool:
     return de <= Fraction(request.last_dose_de_mg)
 
 
+def _stops_at_end_point(request: PlanRequest, steps: Sequence[Step], makers: Mapping[str, DoseMaker]) -> bool:
+    """The last step is the smallest daily dose the formulations make at or above the last dose
+    before stopping: no cut at a single time of day leaves a dose at or above it (how the planner
+    ends a taper, planner.py), so the stop from it is the planned end point."""
+    if not steps:
+        return False
+    table = request.table
+    doses = steps[-1].dose_map()
+    de = daily_de(doses, table)
+    last = Fraction(request.last_dose_de_mg)
+    return all(
+        de - table.to_diazepam(drug, mg - makers[drug].below(mg)) < last
+        for drug, slots in doses.items()
+        for mg in slots.values()
+    )
+
+
 def _last_dose_stop(request: PlanRequest, steps: Sequence[Step], last: int | None) -> ScheduleWarning:
     de = steps[-1].diazepam_equivalent if steps else daily_de(request.initial_doses, request.table)
     lower = request.last_dose_de_mg < LAST_DOSE_DE_MG
@@ -442,8 +575,13 @@ def _last_dose_stop(request: PlanRequest, steps: Sequence[Step], last: int | Non
         code="stop_from_last_dose",
         severity="info",
         message=(
-            f"The taper stops from {format_de(de)} mg diazepam-equivalent a day, at or below the "
-            f"last dose before stopping ({format_mg(request.last_dose_de_mg)} mg"
+            f"The taper stops from {format_de(de)} mg diazepam-equivalent a day, "
+            + (
+                "at or below the"
+                if de <= Fraction(request.last_dose_de_mg)
+                else "the smallest dose the allowed formulations make at or above the"
+            )
+            + f" last dose before stopping ({format_mg(request.last_dose_de_mg)} mg"
             + (", lower than the usual 0.5 mg as asked" if lower else "")
             + "): the planned end point, so the 25% rule does not apply to this final stop."
         ),

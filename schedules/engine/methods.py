@@ -100,6 +100,16 @@ _BANDS = (
 )
 # Same source: "every 1-2 weeks"; slow takes 2 weeks, fast 1 week.
 _BAND_INTERVAL_DAYS = {"slow": 14, "fast": 7}
+# The shortest interval the bands allow ("every 1-2 weeks").
+CKS_BAND_MIN_INTERVAL_DAYS = 7
+
+
+def within_cks_bands(*, before_de: Fraction, after_de: Fraction) -> bool:
+    """Whether a cut from ``before_de`` to ``after_de`` (mg diazepam a day, above 0) is one the
+    NICE CKS bands prescribe: no larger than the band's largest step (4, 2, 1, 1 mg) and not past
+    the band's lower edge. Either pace's step, or any step between them, is the band's."""
+    band = next(b for b in _BANDS if before_de > b.above_mg)
+    return after_de >= band.above_mg and before_de - after_de <= band.fast_step_mg
 
 
 @dataclass(frozen=True)

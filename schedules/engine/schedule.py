@@ -24,6 +24,7 @@ from .types import (
     Slot,
     Switch,
     format_mg,
+    round_de,
     round_fraction,
 )
 
@@ -183,7 +184,7 @@ class Step:
 
     @property
     def diazepam_equivalent_mg(self) -> Decimal:
-        return round_fraction(self.diazepam_equivalent, places=2)
+        return round_de(self.diazepam_equivalent)
 
     @property
     def change_percent(self) -> Decimal:

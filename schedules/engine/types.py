@@ -96,9 +96,23 @@ def round_fraction(value: Fraction, *, places: int) -> Decimal:
         return quotient.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def round_de(value: Fraction) -> Decimal:
+    """A diazepam-equivalent amount for people: 2 decimals, or two significant digits below
+    0.005 mg, so an amount above 0 is never shown as 0 (issue 14: a tenfold equivalence made
+    lorazepam 2 mg a day read "0 mg")."""
+    rounded = round_fraction(value, places=2)
+    if rounded or not value:
+        return rounded
+    places = 2
+    while not rounded:
+        places += 1
+        rounded = round_fraction(value, places=places)
+    return round_fraction(value, places=places + 1)
+
+
 def format_de(value: Fraction) -> str:
-    """A diazepam-equivalent amount for people: at most 2 decimals."""
-    return format_mg(round_fraction(value, places=2))
+    """A diazepam-equivalent amount for people (``round_de``)."""
+    return format_mg(round_de(value))
 
 
 def format_percent(value: Fraction) -> str:

@@ -78,6 +78,6 @@ def _line(
     return RegimenLine(
         item=item,
         entry=converter.entry(item.drug.name),
-        diazepam_equivalent_mg=engine.round_fraction(exact, places=2),
+        diazepam_equivalent_mg=engine.round_de(exact),
         products=products,
     )

@@ -90,29 +90,34 @@ def _preset_label(preset: engine.Preset) -> str:
 def switch_suggestion(
     patient: Patient, drugs: Sequence[Drug], *, today: dt.date, reference: Reference | None = None
 ) -> tuple[str, str]:
-    """The switch the builder starts with, and why (a suggestion the prescriber may change)."""
+    """The switch the builder starts with, and why (a suggestion the prescriber may change).
+
+    A short-acting drug is switched to diazepam; with diazepam already taken beside other drugs,
+    they move onto it one dose at a time (NHS Lothian formulary: convert to diazepam only). Not
+    at 65 or over, nor with hepatic impairment."""
     market = patient.clinic.market
-    short = [info.name for info in engine_drugs(drugs, market, reference) if info.short_acting]
     names_taken = [drug.name for drug in drugs]
-    if not short or "diazepam" in names_taken:
+    if "diazepam" in names_taken:
+        moved = [name for name in names_taken if name != "diazepam"]
+        why = "can move onto the diazepam already taken, one dose at a time (NHS Lothian formulary)"
+    else:
+        moved = [info.name for info in engine_drugs(drugs, market, reference) if info.short_acting]
+        why = "is short-acting, so a switch to diazepam is started for you (SPS; Maudsley Deprescribing Guidelines)"
+    if not moved:
         return "", ""
-    names = " and ".join(short)
+    names = " and ".join(moved)
     if patient.age_on(today) >= OLDER_ADULT_AGE:
         return "", (
-            f"{names.capitalize()} is short-acting, but diazepam is not suggested at 65 or over: its "
+            f"{names.capitalize()}: a switch to diazepam is not suggested at 65 or over: its "
             "long-lived metabolites accumulate (JCPG 2025, Table 8 footnote). Taper directly, or choose "
             "a switch if you judge it right."
         )
     if patient.hepatic_impairment:
         return "", (
-            f"{names.capitalize()} is short-acting, but a switch to diazepam may not suit hepatic "
-            "impairment (SPS: prefer an agent without active metabolites). Taper directly, or choose a "
-            "switch if you judge it right."
+            f"{names.capitalize()}: a switch to diazepam may not suit hepatic impairment (SPS: prefer an "
+            "agent without active metabolites). Taper directly, or choose a switch if you judge it right."
         )
-    return "diazepam", (
-        f"Suggested: {names} is short-acting, so a switch to diazepam is started for you (SPS; "
-        "Maudsley Deprescribing Guidelines). Choose “No switch” to taper it directly."
-    )
+    return "diazepam", f"Suggested: {names} {why}. Choose “No switch” to taper it directly."
 
 
 def _strength_choices(products: Sequence[Formulation]) -> list[tuple[str, str]]:
@@ -355,8 +360,8 @@ class PlanBuilderForm(forms.Form):
 
     def clean_switch_to(self) -> str | None:
         value: str = self.cleaned_data.get("switch_to") or ""
-        if value and value in self.regimen_drugs:
-            raise forms.ValidationError(f"The patient already takes {value}: choose “No switch”.")
+        if value and self.regimen_drugs == [value]:
+            raise forms.ValidationError(f"The patient takes only {value}: choose “No switch”.")
         return value or None
 
     def clean(self) -> dict[str, Any]:

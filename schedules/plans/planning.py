@@ -326,8 +326,10 @@ def plan_request(choices: PlanChoices, reference: Reference | None = None) -> en
     table = table_by_key(choices.table_key, reference)
     regimen_drugs = [drug_by_name(item.drug, reference) for item in choices.regimen]
     target = drug_by_name(choices.switch_to, reference) if choices.switch_to else None
-    if target is not None and target in regimen_drugs:
-        raise PlanningError(f"the patient already takes {target.name}: leave out the switch")
+    if target is not None and regimen_drugs == [target]:
+        # With other drugs the switch moves them onto the one already taken (NHS Lothian: convert
+        # to diazepam only); with it alone there is nothing to switch.
+        raise PlanningError(f"the patient takes only {target.name}: leave out the switch")
     if choices.strengths is not None and target is None and len(regimen_drugs) > 1:
         raise PlanningError("tablet strengths can be chosen only when one drug is tapered")
     tapered = target if target is not None else regimen_drugs[0]
@@ -462,8 +464,8 @@ def suggest_alternative(
     choices: PlanChoices, schedule: engine.Schedule, reference: Reference | None = None
 ) -> engine.ScheduleWarning | None:
     """When ``schedule`` breaks the 25%-in-14-days rule (for the total or for one drug) or is
-    shorter than 8 weeks, the first alternative that avoids it, as a warning naming it and how
-    long it takes; None when none does.
+    shorter than 8 weeks, the first alternative that avoids all of it (else the first that avoids
+    some of it), as a warning naming what it avoids and how long it takes; None when none does.
 
     In order: the drug's own oral liquid, then moving the other drugs onto the diazepam already
     taken (several drugs), else a switch to diazepam, then a switch with diazepam's liquid. An
@@ -475,14 +477,18 @@ def suggest_alternative(
     if not found:
         return None
     reference = reference or Reference()
+    partial = None
     for label, alternative in _alternatives(choices, schedule, reference):
         try:
             planned_alternative = plan(alternative, reference)
         except engine.EngineError:
             continue
-        if _improves(schedule, planned_alternative, found):
-            return _suggestion(schedule, planned_alternative, label, found)
-    return None
+        avoided = _avoided(schedule, planned_alternative, found)
+        if avoided == found:
+            return _suggestion(schedule, planned_alternative, label, avoided)
+        if avoided and partial is None:
+            partial = _suggestion(schedule, planned_alternative, label, avoided)
+    return partial
 
 
 def _alternatives(
@@ -523,25 +529,23 @@ def _target_as_diazepam(schedule: engine.Schedule) -> Decimal | None:
     return exact.quantize(Decimal("0.01"), rounding=ROUND_CEILING).normalize()
 
 
-def _improves(schedule: engine.Schedule, alternative: engine.Schedule, found: Sequence[str]) -> bool:
-    """The alternative avoids every finding in ``found``, adds no warning or danger of its own,
-    and ends no later than the later of 26 weeks after the plan and 18 months from the start."""
-    codes = {w.code for w in alternative.warnings}
-    if codes & set(found):
-        return False
+def _avoided(schedule: engine.Schedule, alternative: engine.Schedule, found: Sequence[str]) -> list[str]:
+    """The findings of ``found`` the alternative avoids; none when it adds a warning or danger of
+    its own or ends later than the later of 26 weeks after the plan and 18 months from the start."""
     before = {w.code for w in schedule.warnings}
     added = {
         w.code
         for w in alternative.warnings
         if w.severity != "info" and w.code not in before and w.code not in ALTERNATIVE_MAY_ADD
     }
-    if added:
-        return False
     latest = max(
         schedule.end_date + timedelta(days=MAX_ALTERNATIVE_EXTRA_DAYS),
         engine.add_months(schedule.start_date, engine.LONG_TAPER_MONTHS),
     )
-    return alternative.end_date <= latest
+    if added or alternative.end_date > latest:
+        return []
+    codes = {w.code for w in alternative.warnings}
+    return [code for code in found if code not in codes]
 
 
 def _suggestion(

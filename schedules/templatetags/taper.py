@@ -32,9 +32,13 @@ def _float_mg(value: float, places: int) -> str:
 
 
 def _mg(value: Decimal | float, places: int) -> str:
+    exact = Decimal(str(value))
     quantum = Decimal(1).scaleb(-int(places))
-    rounded = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP).normalize()
-    return f"{rounded:f}"
+    rounded = exact.quantize(quantum, rounding=ROUND_HALF_UP)
+    if not rounded and exact:
+        # An amount above 0 is never shown as 0 (issue 14): two significant digits instead.
+        rounded = exact.quantize(Decimal(1).scaleb(exact.adjusted() - 1), rounding=ROUND_HALF_UP)
+    return f"{rounded.normalize():f}"
 
 
 @register.filter

@@ -56,3 +56,24 @@ def test_the_builder_the_saved_plan_and_its_export_show_the_same_suggestion(
     assert escape(message) in detail
     exported = prescriber_client.get(reverse("schedules:plan_json", args=[plan.pk])).json()
     assert message in [w["message"] for w in exported["warnings"]]
+
+
+def test_the_builder_starts_moving_zolpidem_onto_the_diazepam_already_taken(
+    prescriber_client: Client, zolpidem_patient: Patient
+) -> None:
+    RegimenItem.objects.create(
+        patient=zolpidem_patient,
+        drug=Drug.objects.get(name="diazepam"),
+        morning_mg=Decimal(10),
+        night_mg=Decimal(10),
+    )
+    content = prescriber_client.get(builder_url(zolpidem_patient)).content.decode()
+    assert "zolpidem can move onto the diazepam already taken, one dose at a time" in content
+    assert '<option value="diazepam" selected>' in content
+    assert "takes only" not in content and "already takes" not in content
+    saved = prescriber_client.post(
+        builder_url(zolpidem_patient), builder_data(switch_to="diazepam", action="save-draft")
+    )
+    assert saved.status_code == 302
+    version = Plan.objects.get().current_version
+    assert version is not None and version.schedule["steps"][0]["phase"] == "switch"
