@@ -10,6 +10,10 @@ refuse the same things. The bounds are the product's, set from the guidelines' p
   1-2 days"; NHS Scotland: review 5-7 days after a switch; 28 days is twice the longest of these.
 - prescription period: 1-90 days (a quarter: the longest supply the product dispenses at once).
 - a single held or edited step: 1-365 days.
+- the oral syringe's graduation: 0.01-1 mL (oral syringes are graduated in 0.01 mL at the finest,
+  for a 1 mL syringe, and a graduation coarser than 1 mL measures no top-up worth the name); the
+  most liquid in one dose: 1-30 mL (10 mL by default, issue 8; 30 mL, two tablespoons, is the most
+  a clinic may allow). The web form and the command line refuse the same (issue 14).
 - start date: from a year before today (a taper already under way, recorded late) to two years
   after it.
 """
@@ -17,10 +21,15 @@ refuse the same things. The bounds are the product's, set from the guidelines' p
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from .types import MAX_SWITCH_STAGE_DAYS as MAX_SWITCH_STAGE_DAYS
-from .types import EngineError
+from .types import EngineError, as_decimal, format_mg
 
+MIN_LIQUID_STEP_ML = Decimal("0.01")
+MAX_LIQUID_STEP_ML = Decimal(1)
+MIN_MAX_LIQUID_ML = Decimal(1)
+MAX_MAX_LIQUID_ML = Decimal(30)
 MAX_INTERVAL_DAYS = 84
 MAX_PERIOD_DAYS = 90
 MAX_STEP_DAYS = 365
@@ -47,3 +56,18 @@ def check_start_date(start: dt.date, *, today: dt.date) -> None:
             f"the start date {start.isoformat()} must lie between {earliest.isoformat()} "
             f"and {latest.isoformat()} (a year before today to two years after)"
         )
+
+
+def check_liquid_measures(*, step_ml: Decimal, max_ml: Decimal) -> None:
+    """Raise unless the syringe's graduation and the most liquid in one dose lie within their
+    bounds (see the module docstring)."""
+    for value, what, least, most in (
+        (step_ml, "the oral syringe graduation", MIN_LIQUID_STEP_ML, MAX_LIQUID_STEP_ML),
+        (max_ml, "the most liquid in one dose", MIN_MAX_LIQUID_ML, MAX_MAX_LIQUID_ML),
+    ):
+        number = as_decimal(value, what=what)
+        if not least <= number <= most:
+            shown = format_mg(number) if abs(number) < 10**6 else f"{number:g}"
+            raise EngineError(
+                f"{what} must be from {format_mg(least)} to {format_mg(most)} mL, not {shown} mL"
+            )

@@ -24,7 +24,7 @@ from typing import Any
 from .checks import check_schedule
 from .dispensing import dispense
 from .doses import DoseMaker, dose_makers
-from .limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, check_days
+from .limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, check_days, check_liquid_measures
 from .methods import LinearMethod, Method
 from .reduction import next_reduction, positions
 from .schedule import (
@@ -368,6 +368,7 @@ def _check_request(request: PlanRequest) -> None:
         check_days(request.interval_days, what="the interval", most=MAX_INTERVAL_DAYS)
     check_days(request.period_days, what="the prescription period", most=MAX_PERIOD_DAYS)
     check_slot_order(request.slot_order, what="the reduction order")
+    check_liquid_measures(step_ml=request.liquid_step_ml, max_ml=request.max_liquid_ml)
     _check_one_market(request)
     _check_plausible(daily_de(request.initial_doses, request.table), what="the regimen")
 

@@ -20,7 +20,16 @@ from django import forms
 from django.conf import settings
 
 from schedules import engine
-from schedules.engine.limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, MAX_SWITCH_STAGE_DAYS
+from schedules.engine.limits import (
+    MAX_INTERVAL_DAYS,
+    MAX_LIQUID_STEP_ML,
+    MAX_MAX_LIQUID_ML,
+    MAX_PERIOD_DAYS,
+    MAX_STEP_DAYS,
+    MAX_SWITCH_STAGE_DAYS,
+    MIN_LIQUID_STEP_ML,
+    MIN_MAX_LIQUID_ML,
+)
 from schedules.engine.methods import MAX_PERCENT, MIN_PERCENT
 from schedules.engine.types import format_mg
 from schedules.models import Drug, Formulation, Patient
@@ -203,16 +212,16 @@ class PlanBuilderForm(forms.Form):
     liquid_step_ml = DecimalText(
         label="Oral syringe graduation (mL)",
         what="the syringe graduation",
-        minimum=Decimal("0.01"),
-        maximum=Decimal(1),
+        minimum=MIN_LIQUID_STEP_ML,
+        maximum=MAX_LIQUID_STEP_ML,
         required=False,
         help_text="The smallest step the clinic's oral syringe measures.",
     )
     max_liquid_dose_ml = DecimalText(
         label="Most liquid in one dose (mL)",
         what="the most liquid in one dose",
-        minimum=Decimal(1),
-        maximum=Decimal(30),
+        minimum=MIN_MAX_LIQUID_ML,
+        maximum=MAX_MAX_LIQUID_ML,
         required=False,
         help_text="Larger doses are made of tablets topped up with liquid.",
     )

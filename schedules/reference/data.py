@@ -147,3 +147,26 @@ def _load_equivalence(model: Any, table: Any, drug: Any, row: dict[str, str], re
         },
     )
     report.count("equivalences", equivalence, created)
+
+
+def load_in_migration(apps: Any, *, now: Any) -> LoadReport:
+    """``load_reference_data`` with a data migration's historical models: each record added gets
+    its first history entry, dated ``now``, naming where it came from."""
+
+    def record_history(record: Any) -> None:
+        model = type(record)
+        historical = apps.get_model("schedules", f"Historical{model.__name__}")
+        historical.objects.create(
+            history_date=now,
+            history_type="+",
+            history_change_reason=LOAD_REASON,
+            **{field.attname: getattr(record, field.attname) for field in model._meta.concrete_fields},
+        )
+
+    return load_reference_data(
+        drug_model=apps.get_model("schedules", "Drug"),
+        formulation_model=apps.get_model("schedules", "Formulation"),
+        table_model=apps.get_model("schedules", "EquivalenceTable"),
+        equivalence_model=apps.get_model("schedules", "Equivalence"),
+        on_created=record_history,
+    )

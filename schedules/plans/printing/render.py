@@ -147,8 +147,11 @@ def write_command_line_pdfs(
 
 
 def pdf_file_arg(text: str) -> Path:
-    """``--pdf FILE``: a file in a folder that exists and can be written to."""
+    """``--pdf FILE``: a file named *.pdf in a folder that exists and can be written to (a PDF
+    written as out.txt would be opened as text, or overwrite a file that is not a PDF)."""
     path = Path(text)
+    if path.suffix.lower() != ".pdf":
+        raise argparse.ArgumentTypeError(f"{text!r} does not end in .pdf: give a name such as plan.pdf")
     if not path.parent.is_dir():
         raise argparse.ArgumentTypeError(f"there is no folder {str(path.parent)!r} to write {path.name!r} in")
     if path.is_dir():

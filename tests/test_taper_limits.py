@@ -1,0 +1,67 @@
+"""Issue 14: the command line refuses what the web form refuses, with the same limits, and
+--pdf refuses a name that does not end in .pdf (in-process: no subprocess per case)."""
+
+from __future__ import annotations
+
+import argparse
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from schedules.engine.limits import (
+    MAX_LIQUID_STEP_ML,
+    MAX_MAX_LIQUID_ML,
+    MIN_LIQUID_STEP_ML,
+    MIN_MAX_LIQUID_ML,
+)
+from schedules.plans.forms import PlanBuilderForm
+from schedules.plans.printing import pdf_file_arg
+
+pytestmark = pytest.mark.django_db
+
+DIAZEPAM = ("--drug", "diazepam", "--night", "20", "--market", "UK", "--liquid", "--start", "2027-01-04")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        (
+            "--liquid-step-ml",
+            "0.0001",
+            "the oral syringe graduation must be from 0.01 to 1 mL, not 0.0001 mL",
+        ),
+        ("--liquid-step-ml", "2", "the oral syringe graduation must be from 0.01 to 1 mL, not 2 mL"),
+        ("--max-liquid-ml", "1e400", "the most liquid in one dose must be from 1 to 30 mL, not 1e+400 mL"),
+        ("--max-liquid-ml", "0.5", "the most liquid in one dose must be from 1 to 30 mL"),
+    ],
+)
+def test_the_command_line_refuses_liquid_measures_the_form_refuses(
+    option: str, value: str, message: str
+) -> None:
+    with pytest.raises(CommandError, match=message.replace("+", r"\+")):
+        call_command("taper", *DIAZEPAM, option, value, stdout=StringIO())
+
+
+def test_the_form_and_the_engine_share_the_liquid_limits() -> None:
+    fields = PlanBuilderForm.base_fields
+    assert (fields["liquid_step_ml"].minimum, fields["liquid_step_ml"].maximum) == (  # type: ignore[attr-defined]
+        MIN_LIQUID_STEP_ML,
+        MAX_LIQUID_STEP_ML,
+    )
+    assert (fields["max_liquid_dose_ml"].minimum, fields["max_liquid_dose_ml"].maximum) == (  # type: ignore[attr-defined]
+        MIN_MAX_LIQUID_ML,
+        MAX_MAX_LIQUID_ML,
+    )
+    out = StringIO()
+    call_command("taper", *DIAZEPAM, "--liquid-step-ml", "0.01", "--max-liquid-ml", "30", stdout=out)
+    assert "Taper schedule" in out.getvalue()
+
+
+def test_pdf_names_must_end_in_pdf(tmp_path: Path) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match=r"does not end in \.pdf"):
+        pdf_file_arg(str(tmp_path / "out.txt"))
+    with pytest.raises(argparse.ArgumentTypeError, match=r"does not end in \.pdf"):
+        pdf_file_arg(str(tmp_path / "plan"))
+    assert pdf_file_arg(str(tmp_path / "plan.PDF")).name == "plan.PDF"
