@@ -10,7 +10,7 @@ from engine_builders import M, N, plan, regimen, tablets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schedules.engine import PercentMethod, Schedule, Switch
+from schedules.engine import PercentMethod, Schedule, Step, Switch
 
 FORMULATIONS = [*tablets("diazepam", "2", "5", "10"), *tablets("lorazepam", "0.5", "1")]
 FAST_CODES = {"rate_over_25_percent_14_days", "drug_rate_over_25_percent_14_days"}
@@ -22,7 +22,7 @@ def drug_cuts_over_25_percent(schedule: Schedule, drug: str) -> set[int | None]:
     highest on the 14 days before, day by day; switch stages and stops from the end point aside."""
     table = schedule.request.table
     pre = table.to_diazepam(drug, sum(schedule.request.initial_doses.get(drug, {}).values(), Decimal(0)))
-    daily = [
+    daily: list[tuple[Fraction, Step | None]] = [
         (table.to_diazepam(drug, step.daily_mg.get(drug, Decimal(0))), step)
         for step in schedule.steps
         for _ in range(step.days)
