@@ -13,6 +13,6 @@ def add_missing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("schedules", "0006_patient_search_and_versions")]
+    dependencies = [("schedules", "0007_plan_steps_and_list_columns")]
 
     operations = [migrations.RunPython(add_missing, migrations.RunPython.noop)]
