@@ -172,6 +172,12 @@ if envbool("TRUST_X_FORWARDED_PROTO", False):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# Bounded work per request: a body or query string past these is refused with a 400 (saying which
+# limit, taperapp.errors.bad_request) before any form is built. The largest form served (a check-in
+# with its scale's items, or a group's permissions in the admin) sends well under 300 fields and a
+# few kilobytes; nothing is uploaded.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 500)
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 512 * 1024)
 
 # Follow-up check-ins: a rise of more than this many points in a patient's symptom total since their
 # previous check-in suggests a hold. A local choice, not a published threshold (none exists for the

@@ -50,3 +50,6 @@ urlpatterns = [
     path("", include("followup.urls")),
     path("", include("schedules.urls")),
 ]
+
+# A request past its limits (too many fields, too large a body, too many rows): a page saying which.
+handler400 = "taperapp.errors.bad_request"

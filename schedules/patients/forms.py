@@ -242,6 +242,9 @@ class RegimenItemForm(forms.ModelForm):
         return cleaned
 
 
+REGIMEN_MAX_ROWS = 6
+
+
 class BaseRegimenFormSet(forms.BaseInlineFormSet):
     instance: Patient
 
@@ -258,6 +261,19 @@ class BaseRegimenFormSet(forms.BaseInlineFormSet):
         except forms.ValidationError:
             return None
         return version
+
+    @property
+    def rows_sent(self) -> int:
+        """How many rows the posted management form claims (0 when it is missing or unreadable)."""
+        try:
+            return int(self.data.get(f"{self.prefix}-TOTAL_FORMS", 0))
+        except (TypeError, ValueError):
+            return 0
+
+    @property
+    def oversized(self) -> bool:
+        """More rows posted than a regimen may hold: refused before any row is built."""
+        return self.is_bound and self.rows_sent > self.absolute_max
 
     @property
     def version(self) -> int | None:
@@ -360,7 +376,10 @@ RegimenFormSet = cast(
         formset=BaseRegimenFormSet,
         extra=2,
         can_delete=True,
-        max_num=6,
+        # A regimen holds a handful of drugs; past this many rows a post is refused outright
+        # (absolute_max: Django would otherwise build up to max_num + 1000 forms).
+        max_num=REGIMEN_MAX_ROWS,
+        absolute_max=REGIMEN_MAX_ROWS,
         validate_max=True,
     ),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.exceptions import BadRequest
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -103,6 +104,11 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
 def regimen_edit(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_for(request, patient_id)
     formset = RegimenFormSet(request.POST or None, instance=patient, prefix="regimen")
+    if formset.oversized:
+        raise BadRequest(
+            f"A regimen has at most {formset.absolute_max} rows, and this form sent {formset.rows_sent}. "
+            "Nothing was saved: open the regimen again and enter it there."
+        )
     conflict = None
     if request.method == "POST":
         # Checked before validation too: a row someone else removed would otherwise read as an error.
