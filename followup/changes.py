@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from schedules.plans.today import next_change
+
 
 @dataclass(frozen=True)
 class DateChange:
@@ -21,13 +23,10 @@ class DateChange:
 
 
 def _next_start(schedule: Mapping[str, Any], after: dt.date) -> dt.date | None:
-    """The first day after ``after`` on which the daily dose changes (a hold is no change)."""
-    previous = None
-    for step in schedule["steps"]:
-        start = dt.date.fromisoformat(step["start_date"])
-        if start > after and previous is not None and step["daily_mg"] != previous:
-            return start
-        previous = step["daily_mg"]
+    """The first day after ``after`` on which the dose changes (a hold is no change), else the end."""
+    change = next_change(schedule["steps"], after)
+    if change is not None:
+        return dt.date.fromisoformat(change["start_date"])
     end = dt.date.fromisoformat(schedule["end_date"])
     return end if end > after and schedule.get("steps") else None
 

@@ -41,7 +41,7 @@ def add_months(day: date, months: int) -> date:
 
 def next_checkin_date(
     *,
-    step_starts: Sequence[date],
+    change_days: Sequence[date],
     plan_end: date | None,
     plan_start: date,
     last_checkin: date | None,
@@ -50,15 +50,16 @@ def next_checkin_date(
 ) -> date | None:
     """The next check-in date, or None when the plan has no change left to check on.
 
-    At each reduction: the first day of each step after the first, and the plan's end date (the first
-    day on which nothing is taken), whichever comes first after the last check-in. Every N weeks:
+    At each reduction: each day after the start on which the dose changes (``change_days``, from
+    schedules.plans.today: a hold's first day is not one), and the plan's end date (the first day on
+    which nothing is taken), whichever comes first after the last check-in. Every N weeks:
     N weeks after the last check-in, or after the start when there has been none.
     """
     if cadence == Cadence.EVERY_WEEKS:
         if not every_weeks or every_weeks < 1:
             raise ValueError("A check-in every N weeks needs N of at least 1.")
         return (last_checkin or plan_start) + timedelta(weeks=every_weeks)
-    changes = sorted({*step_starts[1:], *([plan_end] if plan_end else [])})
+    changes = sorted({*change_days, *([plan_end] if plan_end else [])})
     for change in changes:
         if last_checkin is None or change > last_checkin:
             return change

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef
 
 from schedules.models import Plan
 from schedules.plans.review import page_of
+from schedules.plans.today import change_days
 
 from . import due
 from .models import CheckIn, FollowUpSettings
@@ -116,7 +117,7 @@ def due_dates(
     next_checkin = None
     if status == Plan.Status.ACTIVE:
         next_checkin = due.next_checkin_date(
-            step_starts=[dt.date.fromisoformat(step["start_date"]) for step in schedule["steps"]],
+            change_days=change_days(schedule["steps"]),
             plan_end=dt.date.fromisoformat(schedule["end_date"]),
             plan_start=start,
             last_checkin=last.date if last else None,

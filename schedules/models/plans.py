@@ -219,7 +219,7 @@ class PlanStep(models.Model):
     which stays the record; never changed afterwards (a change makes a new version and new rows).
 
     ``changes_dose``: the step's doses differ from the step before it (for step 1, it is not a
-    hold); the one definition is schedules.plans.today.changes_dose. ``diazepam_mg``: the daily
+    hold); the one definition is schedules.plans.steps.changes_dose. ``diazepam_mg``: the daily
     diazepam equivalent under the version's frozen table. ``doses``: as in the schedule
     (drug, slot, mg and the units that make it)."""
 

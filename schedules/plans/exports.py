@@ -19,6 +19,7 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 from icalendar import Calendar, Event
 
+from schedules.plans.steps import changes_dose
 from schedules.templatetags.taper import SLOT_LABELS, mg, phase_label, units_text
 
 # FHIR EventTiming codes for the four times of day (http://hl7.org/fhir/event-timing, R4).
@@ -70,7 +71,7 @@ def schedule_ics(
         event = _event(
             uid=_step_uid(identity, step["number"]),
             day=start,
-            summary=_event_summary(step),
+            summary=_event_summary(step, previous),
             description=_event_description(step, previous),
             sequence=identity.version,
             stamp=generated_at,
@@ -148,8 +149,12 @@ def _event(
     return event
 
 
-def _event_summary(step: dict[str, Any]) -> str:
-    return f"Taper step {step['number']}: {phase_label(step).lower()}, new dose from today"
+def _event_summary(step: dict[str, Any], previous: dict[str, Any] | None) -> str:
+    if not changes_dose(step, previous):
+        return f"Taper step {step['number']}: hold, keep taking the same dose"
+    # A held step whose dose differs is a step back to an earlier dose (plans.actions.step_back).
+    what = "back to an earlier dose" if step["hold"] else phase_label(step).lower()
+    return f"Taper step {step['number']}: {what}, new dose from today"
 
 
 def _event_description(step: dict[str, Any], previous: dict[str, Any] | None) -> str:
@@ -169,6 +174,8 @@ def _event_description(step: dict[str, Any], previous: dict[str, Any] | None) ->
 
 
 def _changes(step: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
+    if not changes_dose(step, previous):
+        return ["nothing: keep taking the same dose (a hold)"]
     if previous is None:
         return ["the schedule starts"]
     before = {(d["drug"], d["slot"]): d["mg"] for d in previous["doses"]}
@@ -179,8 +186,6 @@ def _changes(step: dict[str, Any], previous: dict[str, Any] | None) -> list[str]
         old, new = before.get(key, 0.0), after.get(key, 0.0)
         if old != new:
             changes.append(f"{SLOT_LABELS[slot].lower()} {drug} {mg(old)} mg to {mg(new)} mg")
-    if not changes:
-        changes.append("the dose stays the same (a hold)")
     return changes
 
 

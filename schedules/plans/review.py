@@ -21,7 +21,7 @@ from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from schedules.engine.serialize import request_drugs
 from schedules.engine.types import format_mg
 from schedules.models import Equivalence, Formulation, Patient, Plan, PlanStep, PlanVersion
-from schedules.plans.today import current_step, next_step
+from schedules.plans.today import current_step, next_change, next_hold
 
 Step = Mapping[str, Any]
 Row = TypeVar("Row", bound=Model)
@@ -38,7 +38,8 @@ class Today:
 
     day: dt.date
     step: Step | None
-    next: Step | None
+    next: Step | None  # the next change of dose (a hold is none)
+    hold: Step | None  # the next step, when it keeps the dose
     paused: bool
     before_start: bool
     ended: bool
@@ -46,7 +47,7 @@ class Today:
 
 
 def today_of(plan: Plan, version: PlanVersion, today: dt.date) -> Today:
-    """A paused plan keeps the dose in force on the day it was paused, with no next change."""
+    """A paused plan keeps the dose in force on the day it was paused, with no next change or hold."""
     schedule = version.schedule
     paused = plan.status == Plan.Status.PAUSED and plan.paused_on is not None and today >= plan.paused_on
     day = plan.paused_on if paused and plan.paused_on is not None else today
@@ -54,7 +55,8 @@ def today_of(plan: Plan, version: PlanVersion, today: dt.date) -> Today:
     return Today(
         day=today,
         step=step,
-        next=None if paused else next_step(version, today),
+        next=None if paused else next_change(schedule["steps"], today),
+        hold=None if paused else next_hold(schedule["steps"], today),
         paused=paused,
         before_start=today < version.start_date,
         ended=today >= version.end_date,

@@ -21,11 +21,12 @@ def dose_signature(step: Step) -> frozenset[tuple[str, str, float]]:
 
 
 def changes_dose(step: Step, previous: Step | None) -> bool:
-    """A step changes the dose when its doses differ from the step before it. A hold keeps the
-    dose, so it is never a change; step 1 is a change unless it is a hold (it starts the plan)."""
-    if step["hold"]:
-        return False
-    return previous is None or dose_signature(step) != dose_signature(previous)
+    """A step changes the dose when its doses differ from the step before it: a hold keeps the
+    dose, so it is no change; step 1 is a change unless it is a hold (of the starting regimen). A
+    step back (plans.actions.step_back) is marked held but gives the earlier, larger dose: a change."""
+    if previous is None:
+        return not step["hold"]
+    return dose_signature(step) != dose_signature(previous)
 
 
 def dose_changes(steps: Sequence[Step]) -> list[Step]:

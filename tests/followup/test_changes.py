@@ -9,7 +9,10 @@ from followup.changes import date_changes
 
 def schedule(*steps: tuple[str, float], end: str) -> dict[str, object]:
     return {
-        "steps": [{"start_date": start, "daily_mg": {"diazepam": mg}} for start, mg in steps],
+        "steps": [
+            {"start_date": start, "hold": False, "doses": [{"drug": "diazepam", "slot": "night", "mg": mg}]}
+            for start, mg in steps
+        ],
         "end_date": end,
     }
 

@@ -23,7 +23,11 @@ END = date(2027, 4, 12)
 
 def each_step(last: date | None) -> date | None:
     return next_checkin_date(
-        step_starts=STARTS, plan_end=END, plan_start=STARTS[0], last_checkin=last, cadence=Cadence.EACH_STEP
+        change_days=STARTS[1:],
+        plan_end=END,
+        plan_start=STARTS[0],
+        last_checkin=last,
+        cadence=Cadence.EACH_STEP,
     )
 
 
@@ -46,7 +50,7 @@ def test_the_end_of_the_plan_is_the_last_change_to_check_on() -> None:
 
 def every(last: date | None, weeks: int) -> date | None:
     return next_checkin_date(
-        step_starts=STARTS,
+        change_days=STARTS[1:],
         plan_end=END,
         plan_start=STARTS[0],
         last_checkin=last,

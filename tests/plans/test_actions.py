@@ -54,7 +54,7 @@ def test_the_current_step_is_the_one_in_force_on_the_day(plan: Plan) -> None:
     assert plan_today.current_step(version, START) == first
     assert plan_today.current_step(version, dt.date.fromisoformat(second["start_date"])) == second
     assert plan_today.current_step(version, version.end_date) is None
-    assert plan_today.next_step(version, START) == second
+    assert plan_today.next_change(version.schedule["steps"], START) == second
 
 
 def test_editing_a_step_makes_a_new_version_and_keeps_the_old(plan: Plan, prescriber: User) -> None:

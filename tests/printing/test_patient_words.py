@@ -40,7 +40,7 @@ def test_each_step_lists_every_time_of_day_used() -> None:
     steps = patient_steps(schedule)
     assert [slot.label for slot in steps[0].slots] == ["Morning", "Night"]
     assert steps[0].change_words == "Changing over to the new medicine."
-    hold = next(step for step in steps if step.change_words.startswith("Same dose"))
+    hold = next(step for step in steps if step.change_words.startswith("A hold"))
     assert hold.number == next(s["number"] for s in schedule["steps"] if s["hold"])
 
 

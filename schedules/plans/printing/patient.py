@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from schedules.plans.steps import Step
+from schedules.plans.today import with_changes
 from schedules.templatetags.taper import SLOT_LABELS, mg
 
 # More pieces than this are not drawn: the words say it and a row of drawings would not help.
@@ -47,7 +49,8 @@ class PatientStep:
 class JournalDay:
     date: dt.date
     slots: tuple[bool, ...]  # a dose is due at each used time of day
-    new_dose: bool
+    new_dose: bool  # the first day of a step that changes the dose
+    hold_starts: bool  # the first day of a step that keeps it
 
 
 def used_slots(schedule: dict[str, Any]) -> list[str]:
@@ -105,7 +108,7 @@ def take(drug: str, unit: dict[str, Any]) -> Take:
 def patient_steps(schedule: dict[str, Any]) -> list[PatientStep]:
     slots = used_slots(schedule)
     result = []
-    for step in schedule["steps"]:
+    for step, changes in with_changes(schedule["steps"]):
         by_slot: dict[str, list[Take]] = {slot: [] for slot in slots}
         for dose in step["doses"]:
             by_slot[dose["slot"]].extend(take(dose["drug"], unit) for unit in dose["units"])
@@ -116,42 +119,48 @@ def patient_steps(schedule: dict[str, Any]) -> list[PatientStep]:
                 end=dt.date.fromisoformat(step["end_date"]),
                 days=step["days"],
                 slots=tuple(SlotTakes(slot, SLOT_LABELS[slot], tuple(by_slot[slot])) for slot in slots),
-                change_words=_change_words(step),
+                change_words=_change_words(step, changes),
             )
         )
     return result
 
 
-def _change_words(step: dict[str, Any]) -> str:
-    if step["hold"] or step["phase"] == "hold":
-        return "Same dose: stay on it."
+def _change_words(step: Step, changes: bool) -> str:
+    """A hold is the same dose, whatever the step is called; a step back is a little more."""
+    if not changes:
+        return "A hold: keep taking the same dose."
     if step["phase"] == "switch":
         return "Changing over to the new medicine."
     if step["change_percent"] < 0:
         return "A little less."
     if step["change_percent"] > 0:
         return "A little more."
-    return "Same dose."
+    return "The same amount, at different times of day."
 
 
 def journal(schedule: dict[str, Any], *, start: dt.date, days: int) -> list[JournalDay]:
-    """One row a day from ``start``: which times of day have a dose, and where a new dose starts."""
+    """One row a day from ``start``: which times of day have a dose, and where a new dose (or a
+    hold, the same dose) starts."""
     slots = used_slots(schedule)
-    steps = schedule["steps"]
+    steps = list(with_changes(schedule["steps"]))
     rows = []
     index = 0
     for offset in range(days):
         day = start + dt.timedelta(days=offset)
         iso = day.isoformat()
-        while index < len(steps) and steps[index]["end_date"] < iso:
+        while index < len(steps) and steps[index][0]["end_date"] < iso:
             index += 1
-        if index == len(steps) or steps[index]["start_date"] > iso:
+        if index == len(steps) or steps[index][0]["start_date"] > iso:
             continue
-        step = steps[index]
+        step, changes = steps[index]
         due = {dose["slot"] for dose in step["doses"]}
+        first_day = step["start_date"] == iso
         rows.append(
             JournalDay(
-                date=day, slots=tuple(slot in due for slot in slots), new_dose=step["start_date"] == iso
+                date=day,
+                slots=tuple(slot in due for slot in slots),
+                new_dose=first_day and changes,
+                hold_starts=first_day and not changes,
             )
         )
     return rows
