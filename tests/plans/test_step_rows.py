@@ -163,14 +163,18 @@ steps = st.lists(st.tuples(st.booleans(), doses, st.integers(1, 3)), min_size=1,
 
 @given(steps=steps)
 def test_a_dose_change_is_a_step_with_new_doses_and_never_a_hold(steps: list[dict[str, Any]]) -> None:
+    """A step whose doses equal the step before it (a hold) is no change; a held step with other
+    doses is a step back to an earlier dose, which is one (issue 14); step 1 changes the starting
+    regimen unless it holds it."""
     changes = dose_changes(steps)
-    assert not any(step["hold"] for step in changes)
     for index, step in enumerate(steps):
         previous = steps[index - 1] if index else None
         same = previous is not None and sorted(str(sorted(d.items())) for d in step["doses"]) == sorted(
             str(sorted(d.items())) for d in previous["doses"]
         )
-        assert changes_dose(step, previous) == (not step["hold"] and not same)
+        expected = not step["hold"] if previous is None else not same
+        assert changes_dose(step, previous) == expected
+        assert (step in changes) == expected
     schedule = {"steps": steps}
     first = next_dose_change(schedule, after=START - dt.timedelta(days=1))
     assert first == (dt.date.fromisoformat(changes[0]["start_date"]) if changes else None)
