@@ -25,9 +25,12 @@ def test_truncate_is_refused_by_a_trigger_even_for_a_superuser() -> None:
     AuditEvent.objects.create(action=Action.SIGN_IN, username="x")
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks in the way
-    with pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE audit_auditevent CASCADE")
+    with (
+        pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE audit_auditevent CASCADE")
     assert AuditEvent.objects.count() == 1
 
 
