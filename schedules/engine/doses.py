@@ -5,9 +5,10 @@ formulation allows it), topped up where tablets cannot make it with one oral liq
 steps of the oral syringe (``liquid_step_ml``, 0.1 mL by default), never more than
 ``max_liquid_ml`` (10 mL by default) of liquid in one dose. A solid combination is preferred
 whenever one exists; otherwise as much of the dose as possible comes from tablets and the rest,
-the smallest volume that makes it, from the liquid. Among solid combinations the engine prefers
-the fewest pieces to take (a half tablet is one piece), then the fewest different formulations,
-then the fewest split pieces, then larger pieces.
+the smallest volume that makes it, from the liquid. A dose uses at most two tablet (or capsule)
+strengths, plus the liquid (issue 14: four products in one dose is a dose a person gets wrong).
+Among solid combinations the engine prefers the fewest pieces to take (a half tablet is one
+piece), then the fewest different formulations, then the fewest split pieces, then larger pieces.
 
 One liquid strength per drug: when several are allowed the maker uses the most dilute one whose
 largest measurable dose covers the smallest solid piece and whose measuring step divides the
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+from itertools import combinations
 from typing import Any, TypeVar
 
 from .types import EngineError, Formulation, exact, format_mg
@@ -39,6 +41,8 @@ LIQUID_STEP_ML = Decimal("0.1")
 # At most 10 mL of liquid in a single dose (issue 8: a 40.5 mL dose is a hazard): the default of
 # the clinic's setting.
 MAX_LIQUID_DOSE_ML = Decimal(10)
+# At most this many tablet or capsule strengths in one dose (issue 14; the liquid comes on top).
+MAX_STRENGTHS_PER_DOSE = 2
 # A maker's memoised answers are dropped past this many (a bound on memory, not a behaviour).
 _MEMO_LIMIT = 20_000
 _T = TypeVar("_T")
@@ -107,10 +111,12 @@ class _Piece:
 
 @dataclass(frozen=True)
 class _SolidTable:
-    """Fewest pieces making each multiple of the quantum up to ``len(fewest) - 1``."""
+    """Fewest pieces making each multiple of the quantum up to ``len(fewest) - 1``: ``groups``
+    per group of at most two formulations, ``fewest`` the least over the groups."""
 
     fewest: tuple[int, ...]
     reachable: tuple[int, ...]
+    groups: tuple[tuple[int, ...], ...] = ()
 
 
 class DoseMaker:
@@ -152,7 +158,12 @@ class DoseMaker:
             )
         )
         self._sizes = tuple(sorted({piece.size for piece in self._pieces}, reverse=True))
-        self._table = _SolidTable(fewest=(0,), reachable=(0,))
+        # The pieces of each group of at most MAX_STRENGTHS_PER_DOSE formulations a dose may mix.
+        self._groups = tuple(
+            tuple(piece for piece in self._pieces if piece.formulation in group)
+            for group in combinations(solids, min(len(solids), MAX_STRENGTHS_PER_DOSE))
+        )
+        self._table = _SolidTable(fewest=(0,), reachable=(0,), groups=tuple((0,) for _ in self._groups))
         # The grid: every dose made is a whole number of these (see "Queries" below).
         steps = [self._quantum] if self._pieces else []
         if liquid is not None:
@@ -165,6 +176,7 @@ class DoseMaker:
         self._most = self._step * math.floor(self.max_liquid_ml / self.liquid_step_ml)
         self._units: dict[tuple[Fraction, bool], tuple[Unit, ...]] = {}
         self._at_least_memo: dict[int, Decimal] = {}
+        self._at_least_liquid_memo: dict[int, Decimal] = {}
         self._at_most_memo: dict[int, Decimal] = {}
         self._between_memo: dict[tuple[int, int], tuple[Decimal, ...]] = {}
 
@@ -184,27 +196,34 @@ class DoseMaker:
             return False
         return self._solid_at(grid) or self._top_up_grid(grid, below=False) is not None
 
-    def at_least(self, mg: Decimal | Fraction) -> Decimal:
-        """The smallest achievable dose of at least ``mg``."""
+    def at_least(self, mg: Decimal | Fraction, *, liquid: bool = False) -> Decimal:
+        """The smallest achievable dose of at least ``mg``.
+
+        ``liquid``: the dose is measured with the liquid already, so only a dose the liquid gives
+        some of (tablets topped up, or the liquid alone) is chosen, where one can be: a dose that
+        moved to the liquid stays on it (issue 14)."""
         value = max(exact(mg), Fraction(0))
         grid = self._ceil(value)
-        found = self._at_least_memo.get(grid)
+        memo = self._at_least_liquid_memo if liquid and self.liquid is not None else self._at_least_memo
+        found = memo.get(grid)
         if found is None:
             options = []
-            if self._pieces:
+            if self._pieces and memo is self._at_least_memo:
                 options.append(self._solid_at_least_grid(grid))
             if self.liquid is not None:
                 step, most = self._step, self._most
                 for solid in self._solids_between_grid(grid - most, grid):
-                    k = -((solid - grid) // step)
+                    k = max(-((solid - grid) // step), 1 if memo is self._at_least_liquid_memo else 0)
                     if k * step <= most:
                         options.append(solid + k * step)
+            if not options and memo is self._at_least_liquid_memo:
+                return self.at_least(value)
             if not options:  # a liquid alone, and the dose is above its largest volume
                 raise EngineError(
                     f"{self.drug} {format_mg(to_decimal_or_round(value))} mg is more than one dose of "
                     f"the allowed formulations can hold ({self.describe()})"
                 )
-            found = self._memo(self._at_least_memo, grid, self._to_mg(min(options)))
+            found = self._memo(memo, grid, self._to_mg(min(options)))
         return found
 
     def at_most(self, mg: Decimal | Fraction) -> Decimal:
@@ -214,12 +233,23 @@ class DoseMaker:
             return Decimal(0)
         return self._at_most_grid(self._floor(value))
 
-    def below(self, mg: Decimal | Fraction) -> Decimal:
-        """The largest achievable dose strictly below ``mg`` (which must be above 0)."""
+    def below(self, mg: Decimal | Fraction, *, liquid: bool = False) -> Decimal:
+        """The largest achievable dose strictly below ``mg`` (which must be above 0); with
+        ``liquid``, one the liquid gives some of where there is one (see ``at_least``)."""
         value = exact(mg)
         if value <= 0:
             raise EngineError(f"internal error: no {self.drug} dose below {value} mg")
-        return self._at_most_grid(self._ceil(value) - 1)
+        grid = self._ceil(value) - 1
+        if liquid and self.liquid is not None:
+            step, most = self._step, self._most
+            made = [
+                solid + min((grid - solid) // step * step, most)
+                for solid in self._solids_under_grid(grid)
+                if grid - solid >= step
+            ]
+            if made:
+                return self._to_mg(max(made))
+        return self._at_most_grid(grid)
 
     def smallest(self) -> Decimal:
         """The smallest dose above 0 that can be made."""
@@ -351,15 +381,20 @@ class DoseMaker:
             return table
         size = max(index + 1, 2 * len(table.fewest))
         impossible = size + 1
-        fewest = [0] + [impossible] * (size - 1)
-        for value in range(1, size):
-            best = impossible
-            for piece in self._sizes:
-                if piece <= value and fewest[value - piece] + 1 < best:
-                    best = fewest[value - piece] + 1
-            fewest[value] = best
-        reachable = tuple(v for v, count in enumerate(fewest) if count < impossible)
-        self._table = _SolidTable(fewest=tuple(fewest), reachable=reachable)
+        groups = []
+        for pieces in self._groups:
+            sizes = sorted({piece.size for piece in pieces}, reverse=True)
+            fewest = [0] + [impossible] * (size - 1)
+            for value in range(1, size):
+                best = impossible
+                for piece in sizes:
+                    if piece <= value and fewest[value - piece] + 1 < best:
+                        best = fewest[value - piece] + 1
+                fewest[value] = best
+            groups.append(tuple(fewest))
+        least = tuple(map(min, *groups)) if len(groups) > 1 else groups[0]
+        reachable = tuple(v for v, count in enumerate(least) if count < impossible)
+        self._table = _SolidTable(fewest=least, reachable=reachable, groups=tuple(groups))
         return self._table
 
     def _make(self, value: Fraction) -> tuple[Unit, ...]:
@@ -384,23 +419,33 @@ class DoseMaker:
         return (*tablets, Unit(formulation=self.liquid, volume_ml=to_decimal(volume)))
 
     def _solid_units(self, index: int) -> tuple[Unit, ...]:
-        best = min(self._optimal_combinations(index, 0), key=_combination_cost)
+        table = self._table
+        best = min(
+            (
+                combination
+                for group, fewest in enumerate(table.groups)
+                if fewest[index] == table.fewest[index]
+                for combination in self._optimal_combinations(group, index, 0)
+            ),
+            key=_combination_cost,
+        )
         counts: dict[Formulation, Fraction] = {}
         for piece in best:
             counts[piece.formulation] = counts.get(piece.formulation, Fraction(0)) + piece.fraction
         ordered = sorted(counts.items(), key=lambda item: -item[0].strength_mg)
         return tuple(Unit(formulation=f, count=to_decimal(count)) for f, count in ordered)
 
-    def _optimal_combinations(self, rest: int, start: int) -> Iterator[tuple[_Piece, ...]]:
-        """Every multiset of pieces (in non-increasing order) with the fewest pieces."""
+    def _optimal_combinations(self, group: int, rest: int, start: int) -> Iterator[tuple[_Piece, ...]]:
+        """Every multiset of ``group``'s pieces (in non-increasing order) with its fewest pieces."""
         if rest == 0:
             yield ()
             return
-        fewest = self._table.fewest
-        for i in range(start, len(self._pieces)):
-            piece = self._pieces[i]
+        fewest = self._table.groups[group]
+        pieces = self._groups[group]
+        for i in range(start, len(pieces)):
+            piece = pieces[i]
             if piece.size <= rest and fewest[rest - piece.size] == fewest[rest] - 1:
-                for tail in self._optimal_combinations(rest - piece.size, i):
+                for tail in self._optimal_combinations(group, rest - piece.size, i):
                     yield (piece, *tail)
 
     # Liquid doses --------------------------------------------------------------------------

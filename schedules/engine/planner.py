@@ -274,6 +274,7 @@ class _Context:
     def _taper(self, doses: Doses) -> list[StepInput]:
         table = self.request.table
         steps: list[StepInput] = []
+        on_liquid = self._on_liquid(doses, set())
         while True:
             current = daily_de(doses, table)
             asked = self.request.method.next_target(current_de=current, to_diazepam=self.to_diazepam)
@@ -290,6 +291,7 @@ class _Context:
                 order=order,
                 table=table,
                 makers=self.makers,
+                on_liquid=on_liquid,
             )
             if reduction is None:
                 break
@@ -300,11 +302,24 @@ class _Context:
             if reduction.larger_than_asked:
                 flags = (self._larger_than_asked(doses, reduction.doses, current, target),)
             doses = reduction.doses
+            on_liquid = self._on_liquid(doses, on_liquid)
             steps.append(StepInput(days=self.interval_days, doses=doses, flags=flags))
         if steps and not self.request.ends_with_stop and daily_de(doses, table) > self.floor_de:
             last = steps[-1]
             steps[-1] = replace(last, flags=(*last.flags, self._target_not_exact(doses)))
         return steps
+
+    def _on_liquid(self, doses: Doses, before: set[tuple[str, Slot]]) -> set[tuple[str, Slot]]:
+        """The places whose dose is measured with the liquid, as ``_assemble`` will make them."""
+        return {
+            (drug, slot)
+            for drug, slots in doses.items()
+            for slot, mg in slots.items()
+            if any(
+                unit.formulation.is_liquid
+                for unit in self.makers[drug].units(mg, keep_liquid=(drug, slot) in before)
+            )
+        }
 
     def _larger_than_asked(
         self, before: Doses, after: Doses, current: Fraction, target: Fraction

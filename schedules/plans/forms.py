@@ -129,12 +129,28 @@ def switch_suggestion(
     return "diazepam", f"Suggested: {names} {why}. Choose “No switch” to taper it directly."
 
 
+# Strengths a formulary advises against in tapering, with its words. NHS Lanarkshire Joint Adult
+# Formulary, Benzodiazepine dependence (reviewed 31/01/2022): "Preferred formulation is 2mg tablets
+# ... the 5mg tablets may only be used in exceptional circumstances. The 10mg tablets should not be
+# prescribed"; NHS Lothian formulary: "The 2mg tablets allow for easier reduction regimens".
+NOT_FOR_TAPERING = {
+    ("diazepam", Decimal(10)): "NHS Lanarkshire formulary: 10 mg tablets should not be prescribed",
+}
+TAPERING_STRENGTHS_ADVICE = (
+    "Diazepam: NHS Lanarkshire's formulary prefers 2 mg tablets, 5 mg only in exceptional "
+    "circumstances, and advises that 10 mg tablets should not be prescribed (NHS Lothian: 2 mg tablets "
+    "allow easier reduction regimens). Tick the strengths your clinic stocks for tapering."
+)
+
+
 def _strength_choices(products: Sequence[Formulation]) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
     for product in products:
         if product.form in (Formulation.Form.TABLET, Formulation.Form.CAPSULE):
             strength = format_mg(product.strength_mg)
-            seen.setdefault(f"{product.drug.name}:{strength}", f"{product.drug.name} {strength} mg")
+            advice = NOT_FOR_TAPERING.get((product.drug.name, product.strength_mg))
+            label = f"{product.drug.name} {strength} mg" + (f" ({advice})" if advice else "")
+            seen.setdefault(f"{product.drug.name}:{strength}", label)
     return list(seen.items())
 
 
@@ -285,6 +301,8 @@ class PlanBuilderForm(forms.Form):
             self.fields["table"].initial = tables[0].key
         products = self._products()
         self.fields["strengths"].choices = _strength_choices(products)  # type: ignore[attr-defined]
+        if any(product.drug.name == "diazepam" for product in products):
+            self.fields["strengths"].help_text += " " + TAPERING_STRENGTHS_ADVICE
         self.fields["liquid_strength"].choices = [("", "Chosen for me"), *_liquid_choices(products)]  # type: ignore[attr-defined]
         # The settings planning falls back to (schedules.plans.planning), shown as the starting values.
         step = getattr(settings, "TAPER_LIQUID_STEP_ML", engine.LIQUID_STEP_ML)
