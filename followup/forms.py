@@ -11,6 +11,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Fieldset, Layout, Row
 from django import forms
 
+from schedules.models.text import refuse_hidden_characters, refuse_hidden_characters_in_notes
 from schedules.plans.dates import DateWindow
 from schedules.plans.forms import checked_date
 
@@ -50,11 +51,14 @@ class DecisionForm(forms.Form):
     step_back_days = forms.IntegerField(
         label="Days at the previous step's dose", min_value=1, max_value=365, required=False
     )
-    refer_to = forms.CharField(label="Refer to", max_length=200, required=False)
+    refer_to = forms.CharField(
+        label="Refer to", max_length=200, required=False, validators=[refuse_hidden_characters]
+    )
     decision_reason = forms.CharField(
         label="Reason",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[refuse_hidden_characters_in_notes],
         help_text="Required to stop the taper; added to the new plan version's reason otherwise.",
     )
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
@@ -141,7 +145,11 @@ class CheckInForm(ScaleResponsesMixin, DecisionForm):
     alcohol = forms.BooleanField(label="Alcohol", required=False)
     opioids = forms.BooleanField(label="Opioids", required=False)
     other_sedatives = forms.BooleanField(label="Other sedatives", required=False)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[refuse_hidden_characters_in_notes],
+    )
     review_done = forms.BooleanField(
         label="Risk and benefit review done at this check-in",
         required=False,

@@ -20,7 +20,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from followup.overview import follow_ups
 from schedules import engine
 from schedules.engine.serialize import request_from_dict, request_to_dict, steps_from_list, steps_to_list
 from schedules.models import Patient, Plan, PlanStep, PlanVersion
+from schedules.models.text import refuse_hidden_characters_in_notes
 from schedules.plans import dates
 from schedules.plans.dangers import danger_key, unacknowledged_dangers
 from schedules.plans.steps import next_dose_change, step_rows
@@ -573,6 +574,7 @@ def _write(
     reason = reason.strip()
     if not reason:
         raise PlanError("Give the reason for this change.")
+    _refuse_hidden_characters(reason, acknowledgements or {})
     previous = PlanVersion.objects.filter(plan=plan, number=plan.lock_version).first()
     schedule = proposal.schedule_dict
     acknowledged = _acknowledgements(user, schedule, previous, acknowledgements or {})
@@ -643,6 +645,18 @@ def record_follow_up_dates(plan: Plan) -> None:
         next_review_on=plan.next_review_on,
         hold_suggested=plan.hold_suggested,
     )
+
+
+def _refuse_hidden_characters(reason: str, acknowledgements: Acknowledgements) -> None:
+    """A direction override or an escape makes a reason read differently on the page and the print
+    (issue 16): refused here too, for reasons that reach a version without a form (check-ins)."""
+    given = [("The reason for this change", reason)]
+    given += [(f"The reason given for danger {key}", text) for key, text in acknowledgements.items()]
+    for what, text in given:
+        try:
+            refuse_hidden_characters_in_notes(text)
+        except ValidationError as error:
+            raise PlanError(f"{what}: {error.messages[0]}") from None
 
 
 def _acknowledgements(

@@ -33,6 +33,7 @@ from schedules.engine.limits import (
 from schedules.engine.methods import MAX_PERCENT, MIN_PERCENT
 from schedules.engine.types import format_mg
 from schedules.models import Drug, Formulation, Patient
+from schedules.models.text import refuse_hidden_characters
 from schedules.plans.dangers import danger_key
 from schedules.plans.dates import DateOutOfWindow, DateWindow
 from schedules.plans.planning import PlanChoices, Reference, engine_drugs
@@ -509,6 +510,7 @@ class AcknowledgementForm(forms.Form):
                 max_length=500,
                 error_messages={"required": "Give your reason to go ahead, or change the plan."},
                 widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                validators=[refuse_hidden_characters],
             )
 
     def rows(self) -> list[tuple[Mapping[str, Any], forms.BoundField]]:
@@ -528,6 +530,8 @@ class ReasonForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text="Kept with the new version (who and when are recorded for you).",
+        # A direction override or escape would make the reason read differently on the page or PDF.
+        validators=[refuse_hidden_characters],
     )
 
     def clean_reason(self) -> str:
