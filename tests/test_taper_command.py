@@ -2,37 +2,52 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from django.core.management import ManagementUtility
+from django.db import connections
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def taper(*args: str, database: str) -> subprocess.CompletedProcess[str]:
-    """Run the command as a person would, against a migrated database."""
-    import os
-
-    env = {**os.environ, "DATABASE_URL": database}
+    """Run the command as manage.py does (its argument parsing, its one-line errors on stderr and its
+    exit code), in this process against the test database: a process per call cost the suite two
+    minutes. `test_a_real_process_*` below runs it as a separate process too."""
     start = [] if "--start" in args else ["--start", "2027-01-04"]
-    return subprocess.run(
-        [sys.executable, "manage.py", "taper", *start, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = 0
+    # run_from_argv closes every connection when it ends, which would end the test's transaction.
+    with (
+        mock.patch.object(connections, "close_all"),
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+    ):
+        try:
+            ManagementUtility(["manage.py", "taper", *start, *args]).execute()
+        except SystemExit as exit:
+            code = exit.code if isinstance(exit.code, int) else 1
+    return subprocess.CompletedProcess(["taper", *start, *args], code, stdout.getvalue(), stderr.getvalue())
+
+
+@pytest.fixture
+def database(db: None) -> str:
+    """The test database, migrated with the reference data."""
+    return "the test database"
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    import os
-
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database of its own, for the command run as a separate process."""
     url = f"sqlite:///{tmp_path_factory.mktemp('taper') / 'cli.sqlite3'}"
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
@@ -41,6 +56,31 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
         check=True,
     )
     return url
+
+
+def run_process(*args: str, database_url: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the command as a person would: a process of its own, its environment read at start-up."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "taper", "--start", "2027-01-04", *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_real_process_prints_the_plan_and_exits_0(database_url: str) -> None:
+    result = run_process("--drug", "lorazepam", "--night", "2", "--market", "UK", database_url=database_url)
+    assert result.returncode == 0, result.stderr
+    assert "with products of the UK market" in result.stdout.splitlines()[0]
+
+
+def test_a_real_process_refuses_bad_input_with_one_line_and_no_traceback(database_url: str) -> None:
+    result = run_process("--drug", "nosuchdrug", "--night", "1", database_url=database_url)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
 def plan_json(*args: str, database: str) -> dict:
@@ -298,7 +338,7 @@ def test_out_of_range_input_exits_with_one_line(database: str, args: list[str], 
     assert message in lines[0]
 
 
-def test_without_market_the_default_market_is_used_and_named(database: str) -> None:
+def test_without_market_the_default_market_is_used_and_named(database: str, database_url: str) -> None:
     # Lorazepam 1 mg + 2.5 mg: mixed a US/Canada-only 0.5 mg and a UK-only 2.5 mg tablet before.
     args = ("--drug", "lorazepam", "--morning", "1", "--night", "2.5")
     plan = plan_json(*args, database=database)
@@ -307,17 +347,7 @@ def test_without_market_the_default_market_is_used_and_named(database: str) -> N
     assert 0.5 not in strengths  # the US/Canada-only lorazepam 0.5 mg tablet
     table = taper(*args, database=database)
     assert "with products of the UK market" in table.stdout.splitlines()[0]
-    import os
-
-    env_market = {**os.environ, "TAPER_DEFAULT_MARKET": "US", "DATABASE_URL": database}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "taper", "--start", "2027-01-04", *args, "--format", "json"],
-        cwd=ROOT,
-        env=env_market,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_process(*args, "--format", "json", database_url=database_url, TAPER_DEFAULT_MARKET="US")
     assert result.returncode == 0, result.stderr
     us = json.loads(result.stdout)
     assert us["market"] == "US"
