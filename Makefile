@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test`: one per logical core (TEST_WORKERS=0 runs in this process).
+TEST_WORKERS ?= logical
 
 .PHONY: run test install install-test migrate bench load lint format check clean weasyprint-libs
 
@@ -45,10 +47,10 @@ run: weasyprint-libs migrate
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: weasyprint-libs install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench: install-test
-	$(BIN)/python -m pytest tests/benchmarks --benchmark-enable -p no:randomly
+	$(BIN)/python -m pytest tests/benchmarks --benchmark-enable -p no:randomly -n 0
 
 # 20 users for 60 s against gunicorn on 127.0.0.1 with PostgreSQL (DATABASE_URL), then it stops.
 load: install-test

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -54,7 +55,17 @@ STRENGTHS = {
     "oxazepam": (("10", "15", "30"), ()),
 }
 WINDOW = 14
-PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def examples(full: int) -> int:
+    """CI (CI=true, as .ci/run sets it) runs each property at its full count; a developer's run a
+    third of it, at least 20."""
+    return full if os.environ.get("CI") else max(20, full // 3)
+
+
+PROPERTY_SETTINGS = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @dataclass(frozen=True)
@@ -299,7 +310,7 @@ def test_the_switch_keeps_the_diazepam_equivalent_within_the_granularity(case: C
     assert all(set(s.daily_mg) == {target} for s in taper)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases(), st.data())
 def test_edits_rebuild_the_same_schedule_and_holds_keep_the_dose(case: Case, data: st.DataObject) -> None:
     schedule = plan_case(case)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pypdf import PdfReader
@@ -14,11 +15,12 @@ from pypdf import PdfReader
 class ReadPdf:
     reader: PdfReader
 
-    @property
+    @cached_property
     def pages(self) -> list[str]:
+        # Extracting text is the slow part of reading a PDF back: once per document.
         return [" ".join(page.extract_text().split()) for page in self.reader.pages]
 
-    @property
+    @cached_property
     def text(self) -> str:
         return " ".join(self.pages)
 
