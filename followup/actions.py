@@ -76,7 +76,9 @@ def preview_decision(version: PlanVersion, *, day: dt.date, decision: DecisionIn
         proposal = _proposal(version, day=day, step_number=step["number"], decision=decision)
     except engine.EngineError as error:
         raise CheckInError(str(error)) from None
-    dangers = plan_dangers.unacknowledged_dangers(proposal.schedule_dict, version.acknowledgements)
+    dangers = plan_dangers.unacknowledged_dangers(
+        proposal.schedule_dict, version.acknowledgements, saved_with=version.schedule
+    )
     return Preview(decision=decision.decision, step=step, proposal=proposal, dangers=dangers)
 
 

@@ -19,7 +19,6 @@ import audit
 from audit.models import Action
 from schedules.models import Plan, PlanVersion
 from schedules.patients.access import AuthenticatedHttpRequest
-from schedules.plans import dangers as plan_dangers
 from schedules.plans import dates
 
 from . import guidance
@@ -121,7 +120,7 @@ def _preview_token(plan: Plan, lock_version: int, day: dt.date, decision: Decisi
 def _acknowledgements(request: AuthenticatedHttpRequest, preview: Preview | None) -> dict[str, str]:
     if preview is None:
         return {}
-    keys = (plan_dangers.danger_key(warning) for warning in preview.dangers)
+    keys = (warning["key"] for warning in preview.dangers)
     return {key: request.POST.get(f"ack-{key}", "") for key in keys}
 
 

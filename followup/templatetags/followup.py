@@ -15,7 +15,6 @@ from django import template
 from django.utils import timezone
 
 from schedules.models import Plan
-from schedules.plans.dangers import danger_key
 
 from .. import guidance
 from ..models import CheckIn
@@ -50,7 +49,7 @@ def plan_followup(context: template.Context, plan: Plan, limit: int = 10) -> dic
 @register.filter
 def danger_field(warning: Mapping[str, Any]) -> str:
     """The form-field key of a danger warning's acknowledgement."""
-    return danger_key(warning)
+    return str(warning["key"])
 
 
 @register.filter

@@ -204,10 +204,6 @@ class PlanVersion(models.Model):
     def table_key(self) -> str:
         return str(self.schedule["table"]["key"])
 
-    @property
-    def dangers(self) -> list[dict[str, object]]:
-        return [w for w in self.schedule["warnings"] if w["severity"] == "danger"]
-
 
 class PlanVersionImmutable(Exception):
     """An attempt to change or delete a saved plan version."""

@@ -30,7 +30,7 @@ from schedules.engine.serialize import request_from_dict, request_to_dict, steps
 from schedules.models import Patient, Plan, PlanStep, PlanVersion
 from schedules.models.text import refuse_hidden_characters_in_notes
 from schedules.plans import dates
-from schedules.plans.dangers import danger_key, unacknowledged_dangers
+from schedules.plans.dangers import acknowledged_keys, dangers_of, unacknowledged_dangers
 from schedules.plans.steps import next_dose_change, step_rows
 from schedules.plans.today import schedule_of
 
@@ -665,30 +665,20 @@ def _acknowledgements(
     previous: PlanVersion | None,
     given: Acknowledgements,
 ) -> list[dict[str, Any]]:
-    """The previous version's acknowledgements that still match a danger of ``schedule``, and
-    the new ones given by danger key (an empty reason acknowledges nothing)."""
-    dangers = [w for w in schedule["warnings"] if w["severity"] == "danger"]
-    current = {(w["code"], w["step"], w["message"]) for w in dangers}
-    kept = [
-        a
-        for a in (previous.acknowledgements if previous else [])
-        if (a["code"], a["step"], a["message"]) in current
-    ]
-    covered = {(a["code"], a["step"], a["message"]) for a in kept}
+    """The previous version's acknowledgements of a danger ``schedule`` still has (the same danger
+    by its key, wherever its step now is), and the new ones given by danger key (an empty reason
+    acknowledges nothing). Each is saved with its key and the danger's step and words now."""
+    earlier = acknowledged_keys(previous.acknowledgements, previous.schedule) if previous else {}
     now = timezone.now().isoformat()
     who = user.get_full_name() or user.get_username()
-    for warning in dangers:
-        text = given.get(danger_key(warning), "").strip()
-        if text and (warning["code"], warning["step"], warning["message"]) not in covered:
-            kept.append(
-                {
-                    "code": warning["code"],
-                    "step": warning["step"],
-                    "message": warning["message"],
-                    "reason": text,
-                    "by": who,
-                    "by_id": user.pk,
-                    "at": now,
-                }
-            )
+    kept: list[dict[str, Any]] = []
+    for warning in dangers_of(schedule):
+        key = warning["key"]
+        placed = {"code": warning["code"], "step": warning["step"], "message": warning["message"], "key": key}
+        if key in earlier:
+            kept.append({**earlier[key], **placed})
+            continue
+        text = given.get(key, "").strip()
+        if text:
+            kept.append({**placed, "reason": text, "by": who, "by_id": user.pk, "at": now})
     return kept

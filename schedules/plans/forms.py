@@ -34,7 +34,6 @@ from schedules.engine.methods import MAX_PERCENT, MIN_PERCENT
 from schedules.engine.types import format_mg
 from schedules.models import Drug, Formulation, Patient
 from schedules.models.text import refuse_hidden_characters
-from schedules.plans.dangers import danger_key
 from schedules.plans.dates import DateOutOfWindow, DateWindow
 from schedules.plans.planning import PlanChoices, Reference, engine_drugs
 
@@ -504,7 +503,7 @@ class AcknowledgementForm(forms.Form):
         self.dangers = list(dangers)
         for warning in self.dangers:
             where = f"step {warning['step']}" if warning["step"] is not None else "the whole plan"
-            self.fields[f"ack:{danger_key(warning)}"] = forms.CharField(
+            self.fields[f"ack:{warning['key']}"] = forms.CharField(
                 label=f"Reason to go ahead despite this danger ({where})",
                 required=required,
                 max_length=500,
@@ -514,7 +513,7 @@ class AcknowledgementForm(forms.Form):
             )
 
     def rows(self) -> list[tuple[Mapping[str, Any], forms.BoundField]]:
-        return [(warning, self[f"ack:{danger_key(warning)}"]) for warning in self.dangers]
+        return [(warning, self[f"ack:{warning['key']}"]) for warning in self.dangers]
 
     @property
     def acknowledgements(self) -> dict[str, str]:

@@ -21,6 +21,7 @@ from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from schedules.engine.serialize import request_drugs
 from schedules.engine.types import format_mg
 from schedules.models import Equivalence, Formulation, Patient, Plan, PlanStep, PlanVersion
+from schedules.plans.dangers import acknowledged_keys
 from schedules.plans.today import current_step, next_change, next_hold
 
 Step = Mapping[str, Any]
@@ -146,9 +147,9 @@ def compare_versions(older: PlanVersion, newer: PlanVersion) -> Comparison:
     if older.schedule["end_date"] != newer.schedule["end_date"]:
         changes.append(f"End date: {older.schedule['end_date']} → {newer.schedule['end_date']}.")
     changes += _warning_changes(older.schedule["warnings"], newer.schedule["warnings"])
-    old_acks = {(a["code"], a["step"], a["message"]) for a in older.acknowledgements}
-    for ack in newer.acknowledgements:
-        if (ack["code"], ack["step"], ack["message"]) not in old_acks:
+    old_acks = acknowledged_keys(older.acknowledgements, older.schedule)
+    for key, ack in acknowledged_keys(newer.acknowledgements, newer.schedule).items():
+        if key not in old_acks:
             changes.append(f"Danger acknowledged by {ack['by']}: {ack['message']} Reason: {ack['reason']}")
     if not changes:
         changes.append("No change to the steps, dates, doses or warnings.")

@@ -13,7 +13,6 @@ from django import template
 from schedules import engine
 from schedules.engine.serialize import request_drugs
 from schedules.engine.types import format_de, format_mg
-from schedules.plans.dangers import danger_key
 
 register = template.Library()
 
@@ -30,26 +29,6 @@ def severity_counts(warnings: list[dict[str, Any]]) -> str:
             noun = severity if severity == "info" or counts[severity] == 1 else f"{severity}s"
             parts.append(f"{counts[severity]} {noun}")
     return ", ".join(parts)
-
-
-@register.filter
-def acknowledgement_for(
-    warning: dict[str, Any], acknowledgements: list[dict[str, Any]]
-) -> dict[str, Any] | None:
-    """The acknowledgement that covers this danger warning, if any."""
-    return next(
-        (
-            a
-            for a in acknowledgements
-            if (a["code"], a["step"], a["message"]) == (warning["code"], warning["step"], warning["message"])
-        ),
-        None,
-    )
-
-
-@register.filter
-def key_of(warning: dict[str, Any]) -> str:
-    return danger_key(warning)
 
 
 @register.filter

@@ -20,7 +20,6 @@ from followup.actions import (
 )
 from followup.models import CheckIn, Scale
 from schedules.models import Plan, PlanVersion
-from schedules.plans import dangers as plan_dangers
 
 from .conftest import checkin_input
 
@@ -36,7 +35,7 @@ def acknowledged(plan: Plan, decision: DecisionInput) -> dict[str, str]:
     """The danger warnings of the edited schedule, acknowledged (they follow the steps, which move)."""
     assert plan.current_version is not None
     preview = preview_decision(plan.current_version, day=DAY, decision=decision)
-    return {plan_dangers.danger_key(w): "Reviewed with the patient" for w in preview.dangers}
+    return {w["key"]: "Reviewed with the patient" for w in preview.dangers}
 
 
 def record(user: User, plan: Plan, scale: Scale, decision: DecisionInput, **fields: Any) -> CheckIn:

@@ -53,7 +53,7 @@ def lorazepam_request(
 
 def acknowledging(schedule: Mapping[str, Any], reason: str = "Reviewed with the patient") -> dict[str, str]:
     """A reason for each danger warning of a schedule dict, by danger key (as the forms send them)."""
-    return {plan_dangers.danger_key(w): reason for w in schedule["warnings"] if w["severity"] == "danger"}
+    return {w["key"]: reason for w in plan_dangers.dangers_of(schedule)}
 
 
 def new_plan(user: User, patient: Patient, *, activate: bool = False, **options: object) -> Plan:

@@ -220,8 +220,7 @@ def test_one_active_plan_per_patient(active_plan: Plan, prescriber: User, patien
     with pytest.raises(actions.PlanError, match="already has an active plan"):
         actions.activate(prescriber, plan=draft, lock_version=1, reason="Start")
     actions.complete(prescriber, plan=active_plan, lock_version=1, reason="Finished the taper")
-    dangers = latest(draft).dangers
-    acknowledged = {plan_dangers.danger_key(w): "Reviewed" for w in dangers}
+    acknowledged = {w["key"]: "Reviewed" for w in plan_dangers.dangers_of(latest(draft).schedule)}
     actions.activate(prescriber, plan=draft, lock_version=1, reason="Start", acknowledgements=acknowledged)
     draft.refresh_from_db()
     assert draft.status == "active"
@@ -268,7 +267,7 @@ def test_a_danger_must_be_acknowledged_before_activating(plan: Plan, prescriber:
     assert ("rate_over_25_percent_14_days", 1) in {(d["code"], d["step"]) for d in dangers}
     with pytest.raises(actions.PlanError, match="Acknowledge each danger"):
         actions.activate(prescriber, plan=plan, lock_version=2, reason="Start")
-    first, *others = (plan_dangers.danger_key(d) for d in dangers)
+    first, *others = (d["key"] for d in dangers)
     partly = actions.acknowledge_dangers(
         prescriber, plan=plan, lock_version=2, acknowledgements={first: "Admitted for supervised withdrawal"}
     )
@@ -297,8 +296,11 @@ def test_an_active_plan_takes_no_new_danger_unacknowledged(active_plan: Plan, pr
     with pytest.raises(actions.PlanError, match="Acknowledge"):
         big_cut(active_plan, prescriber, 1)
     assert active_plan.versions.count() == 1
+    proposal = actions.edit_step_proposal(
+        latest(active_plan), step_number=1, doses={"lorazepam": {N: Decimal(1)}}, days=14
+    )
     version = big_cut(
-        active_plan, prescriber, 1, acknowledgements={"rate_over_25_percent_14_days@1": "Inpatient"}
+        active_plan, prescriber, 1, acknowledgements=acknowledging(proposal.schedule_dict, "Inpatient")
     )
     assert "Inpatient" in {entry["reason"] for entry in version.acknowledgements}
 

@@ -50,7 +50,7 @@ def test_an_acknowledgement_reason_is_refused_beside_the_field(
     assert plan.current_version is not None
     dangers = plan_dangers.unacknowledged_dangers(plan.current_version.schedule, [])
     assert dangers
-    reasons = {f"ack:{plan_dangers.danger_key(w)}": f"Supervised{hidden}" for w in dangers}
+    reasons = {f"ack:{w['key']}": f"Supervised{hidden}" for w in dangers}
     response = client_for(prescriber).post(
         f"/plans/{plan.pk}/activate/",
         {"lock_version": plan.lock_version, "reason": "Starting", "action": "save", **reasons},

@@ -216,7 +216,9 @@ class Command(BaseCommand):
             return
         version = plan.current_version
         assert version is not None
-        reasons = {plan_dangers.danger_key(w): "Demo: reviewed with the patient" for w in version.dangers}
+        reasons = {
+            w["key"]: "Demo: reviewed with the patient" for w in plan_dangers.dangers_of(version.schedule)
+        }
         actions.activate(
             prescriber, plan=plan, lock_version=1, reason="Demo: patient started", acknowledgements=reasons
         )

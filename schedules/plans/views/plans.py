@@ -325,7 +325,7 @@ def _adjust(
     # A plan being followed (or about to be) takes no danger unacknowledged.
     must_acknowledge = plan.is_current if acknowledge is None else acknowledge
     dangers = (
-        plan_dangers.unacknowledged_dangers(schedule, version.acknowledgements)
+        plan_dangers.unacknowledged_dangers(schedule, version.acknowledgements, saved_with=version.schedule)
         if schedule and must_acknowledge
         else []
     )
