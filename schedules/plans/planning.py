@@ -556,7 +556,7 @@ def _suggestion(
         code="alternative_avoids_fast_taper",
         severity="warning",
         message=(
-            f"This plan {_ends(schedule)}. With {label} the same method avoids {what}: it "
+            f"This plan {_ends(schedule)}. With {label}, the same method avoids {what}: it "
             f"{_ends(alternative)} ({len(alternative.steps)} steps)."
         ),
         source=SOURCE_ONE_DRUG if label.startswith("moving") else SOURCE_SWITCH_SUGGESTION,
