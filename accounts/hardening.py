@@ -61,7 +61,7 @@ def reason_field(help_text: str) -> forms.CharField:
 
 # What a form's save changed, kept between building the change message and logging it.
 _PENDING: WeakKeyDictionary[HttpRequest, tuple[dict[str, Any], str]] = WeakKeyDictionary()
-NOT_CHANGES = frozenset({"change_reason", "checked_against_source"})
+NOT_CHANGES = frozenset({"change_reason", "checked_against_source", "seen_history"})
 
 
 def _is_secret(name: str) -> bool:

@@ -14,6 +14,7 @@ from django import forms
 from schedules.models.text import refuse_hidden_characters, refuse_hidden_characters_in_notes
 from schedules.plans.dates import DateWindow
 from schedules.plans.forms import checked_date
+from schedules.reference.forms import SeenHistoryMixin
 
 from .inputs import CheckInInput, DecisionInput
 from .models import CheckIn, FollowUpSettings, Scale
@@ -235,7 +236,7 @@ class CheckInForm(ScaleResponsesMixin, DecisionForm):
         )
 
 
-class FollowUpSettingsForm(forms.ModelForm):
+class FollowUpSettingsForm(SeenHistoryMixin, forms.ModelForm):
     class Meta:
         model = FollowUpSettings
         fields = ["cadence", "every_weeks"]
@@ -243,6 +244,8 @@ class FollowUpSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Two prescribers setting one plan's cadence: the second is refused, naming the first.
+        self.guard(self.instance)
         self.fields["every_weeks"].label = "N (weeks)"
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -253,4 +256,5 @@ class FollowUpSettingsForm(forms.ModelForm):
             self.add_error("every_weeks", "Give N, the weeks between check-ins.")
         if cleaned.get("cadence") != "every_weeks":
             cleaned["every_weeks"] = None
+        self.refuse_lost_update(cleaned)
         return cleaned

@@ -29,6 +29,7 @@ def equivalence_post(equivalence: Equivalence, **changes: object) -> dict[str, o
         "confidence": equivalence.confidence,
         "note": equivalence.note,
         "change_reason": "",
+        "seen_history": equivalence.history.latest("history_id").history_id,
     }
     data.update(changes)
     return data

@@ -18,19 +18,22 @@ from accounts.hardening import HardenedAdminMixin, reason_field
 from accounts.roles import ADMINISTRATOR
 from schedules.models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation
 from schedules.plans.planning import plans_using_equivalence
+from schedules.reference.forms import SeenHistoryMixin
 
 # A value more than 2 times away from every published value for the drug needs the
 # administrator's explicit confirmation (issue 8: "1,5" typed into a number field saved 15).
 PLAUSIBLE_FACTOR = Decimal(2)
 
 
-class ReasonForm(forms.ModelForm):
+class ReasonForm(SeenHistoryMixin, forms.ModelForm):
     change_reason = reason_field(
         "Kept in the history and the audit trail with your name and the time, e.g. 'corrected to BNF 2024'."
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Two administrators editing one record: the second save is refused, naming the first.
+        self.guard(self.instance)
         # Stored decimals show as typed: 1, not 1.000.
         for name, value in self.initial.items():
             if isinstance(value, Decimal):
@@ -45,6 +48,11 @@ class ReasonForm(forms.ModelForm):
                 field.error_messages["invalid"] = (
                     "Enter a number with a point for decimals (1.5, not 1,5); nothing was saved."
                 )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.refuse_lost_update(cleaned)
+        return cleaned
 
 
 class CheckedAgainstSourceForm(ReasonForm):
@@ -123,7 +131,7 @@ class ReferenceAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
 
     form = ReasonForm
 
-    extra_fields: tuple[str, ...] = ("change_reason",)
+    extra_fields: tuple[str, ...] = ("change_reason", "seen_history")
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = [name for name in super().get_fields(request, obj) if name not in self.extra_fields]
@@ -172,7 +180,7 @@ class DrugAdmin(ReferenceAdmin):
 @admin.register(Formulation)
 class FormulationAdmin(ReferenceAdmin):
     form = FormulationForm
-    extra_fields = ("checked_against_source", "change_reason")
+    extra_fields = ("checked_against_source", "change_reason", "seen_history")
     list_display = ("drug", "market", "product", "divisible", "stocked", "confidence")
     list_filter = ("market", "form", "divisible", "modified_release", "stocked", "confidence")
     list_select_related = ("drug",)
@@ -193,7 +201,7 @@ class EquivalenceTableAdmin(ReferenceAdmin):
 @admin.register(Equivalence)
 class EquivalenceAdmin(ReferenceAdmin):
     form = EquivalenceForm
-    extra_fields = ("checked_against_source", "change_reason")
+    extra_fields = ("checked_against_source", "change_reason", "seen_history")
 
     def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool) -> None:
         before = (

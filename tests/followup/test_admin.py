@@ -33,6 +33,7 @@ def item_post(item: ScaleItem, **changes: object) -> dict[str, object]:
         "max_score": item.max_score,
         "anchors": '[{"score": 0, "label": "None"}, {"score": 3, "label": "Severe"}]',
         "change_reason": "",
+        "seen_history": item.history.latest("history_id").history_id,
     }
     data.update(changes)
     return data
