@@ -63,6 +63,8 @@ def build_world(clinic: Clinic) -> World:
         "administrator": make_user("administrator", "Administrator", clinic, is_staff=True),
         "no_role": make_user("norole", None, clinic),
         "other_prescriber": make_user("elsewhere", "Prescriber", other),
+        # The privacy officer: staff, in no clinic (its own matrix: test_permission_matrix.AUDITOR).
+        "auditor": make_user("auditor", "Auditor", None, is_staff=True),
     }
     patient: Patient = make_patient(clinic)
     RegimenItem.objects.create(

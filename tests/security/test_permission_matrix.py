@@ -5,7 +5,8 @@ The URLs are enumerated from the URL resolver: a new URL without a row here fail
 `world` fixture), then the expected status for GET and for POST, for each visitor in the order of
 VISITORS: anonymous, clinic staff, prescriber, administrator, member with no role, prescriber of
 another clinic. POSTs send no data, so they never change anything; they show that the page refuses
-the visitor, or answers with its form's errors.
+the visitor, or answers with its form's errors. The Auditor has its own rules at the end
+(`AUDITOR_ADMIN`), checked over every row too.
 
 Reading the columns: 302 for visitors who are not signed in (to the sign-in page) and for non-staff
 users on admin pages (to the admin sign-in); 404 where a patient is outside the visitor's scope
@@ -211,3 +212,45 @@ def test_each_visitor_gets_the_expected_status(world: World, key: str) -> None:
             if response.status_code != int(status):
                 wrong.append(f"{method} {address} as {visitor}: {response.status_code}, expected {status}")
     assert wrong == []
+
+
+# The Auditor (issue 16): a staff account with no clinic and no clinical role. Outside the admin it
+# is refused like a member with no role (whose column it must match); in the admin it opens the audit
+# trail's list, records and their history, and nothing else ("403 403" for every other admin page).
+AUDITOR_ADMIN: dict[str, tuple[str, str]] = {
+    "admin:login": ("302", "200"),
+    "admin:logout": ("405", "302"),
+    "admin:index": ("200", "200"),
+    "admin:password_change": ("200", "200"),
+    "admin:password_change_done": ("200", "405"),
+    "admin:autocomplete": ("403", "405"),
+    "admin:jsi18n": ("200", "405"),
+    "admin:view_on_site": ("404", "404"),
+    "admin:app_list": ("404", "404"),
+    "admin/(?P<url>.*)$": ("404", "404"),
+    "admin:audit_auditevent_changelist": ("200", "200"),
+    "admin:audit_auditevent_history": ("200", "200"),
+    "admin:audit_auditevent_change": ("200", "403"),
+    "admin:audit_auditevent_add": ("403", "403"),
+    "admin:audit_auditevent_delete": ("403", "403"),
+}
+
+
+def auditor_expected(key: str) -> tuple[str, str]:
+    url, get, post = MATRIX[key]
+    if not url.startswith("/admin/"):
+        no_role = VISITORS.index("no_role")
+        return get.split()[no_role], post.split()[no_role]
+    if key in AUDITOR_ADMIN:
+        return AUDITOR_ADMIN[key]
+    if key.endswith("/<path:object_id>/"):  # the old-style address: a redirect to the change page
+        return "302", "302"
+    return "403", "403"
+
+
+@pytest.mark.parametrize("key", sorted(MATRIX))
+def test_the_auditor_gets_the_expected_status(world: World, key: str) -> None:
+    address = MATRIX[key][0].format(**world.objects)
+    client = world.client("auditor")
+    got = (str(client.get(address).status_code), str(client.post(address, {}).status_code))
+    assert got == auditor_expected(key), address
