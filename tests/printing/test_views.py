@@ -19,7 +19,7 @@ from schedules import engine
 from schedules.models import Clinic, Equivalence, Patient, Plan
 from schedules.plans import actions as actions
 from tests.plans.conftest import acknowledging, new_plan
-from tests.printing.pdf_text import read_pdf
+from tests.printing.pdf_text import font_sizes, read_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -297,3 +297,11 @@ def test_the_print_buttons_link_every_download(plan: Plan) -> None:
         "plans/_print_buttons.html", {"plan": plan, "version": plan.versions.get(number=1)}
     )
     assert 'name="version" value="1"' in older and "?version=1" in older
+
+
+def test_the_print_form_s_large_print_box_prints_the_patient_s_schedule_at_16_pt_or_more(
+    staff_client: Client, plan: Plan
+) -> None:
+    response = staff_client.get(url(plan, "patient.pdf"), {"large_print": "1"})
+    assert response.status_code == 200
+    assert min(font_sizes(response.content)) >= 16

@@ -108,7 +108,7 @@ def build_world(clinic: Clinic) -> World:
         "clinicmanager": ClinicManager.objects.create(user=users["prescriber"], clinic=clinic).pk,  # type: ignore[misc]
         "auditevent": event.pk,
         "accessattempt": AccessAttempt.objects.create(
-            username="x", ip_address="192.0.2.1", failures_since_start=1
+            username="x", ip_address="192.0.2.1", path_info="/accounts/login/", failures_since_start=1
         ).pk,
         "accesslog": AccessLog.objects.create(username="x", ip_address="192.0.2.1").pk,
         "accessfailurelog": AccessFailureLog.objects.create(username="x", ip_address="192.0.2.1").pk,

@@ -57,31 +57,34 @@ class AdviceItem:
     sources: tuple[str, ...]
 
 
+# Each text is written in short sentences of everyday words, for a reading age a patient can manage
+# (Flesch-Kincaid grade 6 or lower: tests/printing/test_accessible_pdf.py measures it).
+
 # Withdrawal symptoms people may notice, from the Ashton Manual's table (in everyday words).
 EXPECTED_SYMPTOMS = AdviceItem(
-    "You may notice some of these, usually mild and passing, as your dose goes down: trouble "
-    "sleeping or bad dreams; feeling more anxious, jumpy or restless; aches or stiff muscles; "
-    "tingling or numbness; feeling dizzy; being more sensitive to light, sound or touch; an upset "
-    "stomach.",
+    "As your dose goes down, you may notice some of these. They are most often mild, and they pass. "
+    "You may sleep badly or have bad dreams. You may feel more anxious, jumpy or restless. Your "
+    "muscles may ache or feel stiff. You may feel tingling, numb or dizzy. Light, sound or touch may "
+    "seem too strong. Your stomach may be upset.",
     ("ashton",),
 )
 
 IF_SEVERE = AdviceItem(
-    "Never stop your tablets suddenly and never take more than your schedule says. If you feel "
-    "much worse, keep taking your current dose and contact the clinic: your plan can be slowed "
-    "down or paused.",
+    "Never stop your tablets all at once. Never take more than your schedule says. If you feel much "
+    "worse, keep taking the dose you are on and call the clinic. Your plan can be slowed down or "
+    "paused.",
     ("jcpg", "beyondblue"),
 )
 
 EMERGENCY = AdviceItem(
-    "A fit (seizure), or sudden confusion, is an emergency: call an ambulance straight away.",
+    "A fit (seizure) or sudden confusion is an emergency. Call an ambulance straight away.",
     ("cks", "beyondblue"),
 )
 
 NO_ALCOHOL = AdviceItem(
-    "Do not drink alcohol, and do not take other medicines that make you sleepy (such as strong "
-    "painkillers or sleeping tablets) unless the clinic knows: together they can slow your "
-    "breathing dangerously.",
+    "Do not drink alcohol. Do not take other medicines that make you sleepy unless the clinic knows, "
+    "such as strong painkillers or sleeping tablets. Together they can slow your breathing so much "
+    "that your life is at risk.",
     ("fda", "cks"),
 )
 

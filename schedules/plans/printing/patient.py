@@ -58,6 +58,13 @@ def used_slots(schedule: dict[str, Any]) -> list[str]:
     return [slot for slot in SLOT_LABELS if slot in used]
 
 
+def uses_liquid(schedule: dict[str, Any]) -> bool:
+    """Whether any dose is measured in mL (the schedule then says what mL means)."""
+    return any(
+        "volume_ml" in unit for step in schedule["steps"] for dose in step["doses"] for unit in dose["units"]
+    )
+
+
 def count_words(count: float, form: str) -> str:
     """'1 tablet', '2 tablets', 'half a tablet', '1 and a half tablets', 'a quarter of a tablet'."""
     value = Decimal(str(count))

@@ -29,7 +29,7 @@ from schedules.plans.printing.advice import (
     sources_for,
 )
 from schedules.plans.printing.document import PrintablePlan, from_schedule, regimen_rows
-from schedules.plans.printing.patient import journal, patient_steps, used_slots
+from schedules.plans.printing.patient import journal, patient_steps, used_slots, uses_liquid
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +88,10 @@ def clinician_pdf(plan: PrintablePlan, *, scores: tuple[ScorePoint, ...] = ()) -
     return render_pdf("printing/clinician.html", context, plan=plan)
 
 
-def patient_pdf(plan: PrintablePlan) -> bytes:
-    """The patient's take-home schedule, with its dose journal, as PDF bytes."""
+def patient_pdf(plan: PrintablePlan, *, large_print: bool = False) -> bytes:
+    """The patient's take-home schedule, with its dose journal, as tagged PDF bytes (PDF/UA-1: its
+    language, title, headings, tables and the tablets' pictures with their text, in reading order,
+    for a screen reader). ``large_print``: every word at 16 pt or more (18 pt text)."""
     start = plan.journal_start or dt.date.fromisoformat(plan.schedule["start_date"])
     slots = used_slots(plan.schedule)
     context = {
@@ -104,25 +106,31 @@ def patient_pdf(plan: PrintablePlan) -> bytes:
             "no_alcohol": (NO_ALCOHOL, source_numbers(NO_ALCOHOL)),
         },
         "advice_sources": sources_for(ALL_ADVICE),
+        "large_print": large_print,
+        "liquid": uses_liquid(plan.schedule),
     }
-    return render_pdf("printing/patient.html", context, plan=plan)
+    return render_pdf("printing/patient.html", context, plan=plan, tagged=True)
 
 
 def _common(plan: PrintablePlan) -> dict[str, Any]:
     return {"plan": plan, "schedule": plan.schedule, "today": plan.printed_at.date()}
 
 
-def render_pdf(template: str, context: dict[str, Any], *, plan: PrintablePlan) -> bytes:
+def render_pdf(template: str, context: dict[str, Any], *, plan: PrintablePlan, tagged: bool = False) -> bytes:
     """Render ``template`` to PDF at the plan's paper size, with the restricted fetcher."""
     html = render_to_string(template, context)
-    return html_to_pdf(html, paper_css=f"@page {{ size: {plan.paper.css_size}; }}")
+    return html_to_pdf(html, paper_css=f"@page {{ size: {plan.paper.css_size}; }}", tagged=tagged)
 
 
-def html_to_pdf(html: str, *, paper_css: str = "", fetcher: StaticFilesFetcher | None = None) -> bytes:
+def html_to_pdf(
+    html: str, *, paper_css: str = "", fetcher: StaticFilesFetcher | None = None, tagged: bool = False
+) -> bytes:
+    """``tagged``: PDF/UA-1, WeasyPrint's accessible variant (a structure tree, the document's
+    language and title shown as its title)."""
     fetcher = fetcher or StaticFilesFetcher()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     stylesheets = [CSS(string=paper_css, url_fetcher=fetcher)] if paper_css else []
-    pdf = document.write_pdf(stylesheets=stylesheets)
+    pdf = document.write_pdf(stylesheets=stylesheets, pdf_variant="pdf/ua-1" if tagged else None)
     if fetcher.refused:
         logger.warning("printing refused to fetch %s", ", ".join(fetcher.refused))
     assert pdf is not None

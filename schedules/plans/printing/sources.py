@@ -89,9 +89,6 @@ def from_plan_version(
     )
 
 
-DOCUMENTS = {"clinician": clinician_pdf, "patient": patient_pdf}
-
-
 def version_pdf(
     version: PlanVersion,
     *,
@@ -100,10 +97,11 @@ def version_pdf(
     printed_at: dt.datetime,
     paper: PaperSize | None = None,
     scores: tuple[ScorePoint, ...] = (),
+    large_print: bool = False,
 ) -> bytes:
     """The clinician's plan (``document="clinician"``, with the check-in ``scores`` on its chart) or
-    the patient's schedule of a saved version."""
+    the patient's schedule of a saved version (in ``large_print`` if asked)."""
     printable = from_plan_version(version, latest_version=latest_version, printed_at=printed_at, paper=paper)
     if document == "clinician":
         return clinician_pdf(printable, scores=scores)
-    return DOCUMENTS[document](printable)
+    return patient_pdf(printable, large_print=large_print)

@@ -85,6 +85,7 @@ def _pdf(request: AuthenticatedHttpRequest, plan_id: int, document: str) -> Http
         printed_at=timezone.localtime(),
         paper=paper,
         scores=scores,
+        large_print=request.GET.get("large_print") == "1",
     )
     name = f"plan-{plan_id}-v{version.number}-{document}.pdf"
     return _attachment(content, content_type="application/pdf", filename=name, inline=True)
