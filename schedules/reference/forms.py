@@ -35,8 +35,37 @@ class SeenHistoryMixin(forms.Form):
             f"Someone saved this since you opened it: {saved} Nothing of yours was saved; what you typed "
             "is kept below. Check it against their change and save again.",
         )
-        # Having seen their change, the next save goes ahead.
+        # What they changed shows in the fields this person left alone; what this person typed is
+        # kept. Having seen it all, the next save goes ahead.
         data = QueryDict(mutable=True)
         data.update(self.data)
+        for name, value in self._untouched_now(seen).items():
+            data.setlist(self.add_prefix(name), value)
         data[self.add_prefix("seen_history")] = str(latest)
         self.data = data
+
+    def _untouched_now(self, seen: int) -> dict[str, list[str]]:
+        """Today's values of the fields posted as they were on the page (the record at ``seen``)."""
+        opened = self.guarded.history.filter(history_id=seen).first() if seen else None
+        if opened is None:
+            return {}
+        now: dict[str, list[str]] = {}
+        for name, field in self.fields.items():
+            if not hasattr(opened, name) or name == "seen_history":
+                continue
+            if field.has_changed(self._value_of(opened, name), self[name].data):
+                continue  # typed by this person: kept
+            current = self._value_of(self.guarded, name)
+            if isinstance(field, forms.BooleanField):
+                now[name] = ["on"] if current else []
+            elif current is None:
+                now[name] = []
+            else:
+                normalize = getattr(current, "normalize", None)  # a Decimal as typed: 1.2, not 1.200
+                now[name] = [f"{normalize():f}" if normalize else str(field.prepare_value(current))]
+        return now
+
+    @staticmethod
+    def _value_of(record: Any, name: str) -> Any:
+        """A field's value on the record or a history record of it (a foreign key as its key)."""
+        return getattr(record, f"{name}_id") if hasattr(record, f"{name}_id") else getattr(record, name)

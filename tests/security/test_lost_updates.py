@@ -36,6 +36,8 @@ def test_a_second_administrator_is_refused_naming_the_first_change(
     [error] = form.non_field_errors()
     assert "Someone saved this since you opened it: curator at " in error
     assert "dose_mg 1 → 1.2 (BNF 2024)" in error
+    # What they changed shows where this administrator typed nothing; what this one typed is kept.
+    assert form["dose_mg"].value() == "1.2"
     assert form["note"].value() == "Checked against Ashton 2002"
     equivalence.refresh_from_db()
     assert (equivalence.dose_mg, equivalence.note) == (Decimal("1.2"), opened["note"])
