@@ -46,6 +46,7 @@ class Scale(models.Model):
             name=self.abbreviation,
             items=tuple(item.spec() for item in self.items.all()),
             bands=tuple(band.spec() for band in self.bands.all()),
+            validated=self.validated,
         )
 
 

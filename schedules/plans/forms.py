@@ -343,6 +343,7 @@ class PlanBuilderForm(forms.Form):
                 Field("strengths", css_class="strength-options"),
                 "split",
                 "liquid",
+                Div("liquid_strength", "liquid_step_ml", "max_liquid_dose_ml", css_class="liquid-options"),
             ),
             Fieldset(
                 "When",

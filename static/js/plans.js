@@ -26,6 +26,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // A save refused on a full page: the list of what stopped it, at the top, takes the focus.
+    var errors = document.getElementById("save-errors");
+    if (errors) errors.focus();
     document.querySelectorAll("form.plan-builder, form.adjust-form").forEach(function (form) {
       syncMethodOptions(form);
       form.addEventListener("change", function () { syncMethodOptions(form); });

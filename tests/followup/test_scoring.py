@@ -84,9 +84,12 @@ def test_the_shipped_checklist_is_loaded_exactly_as_its_data() -> None:
 
 
 @pytest.mark.django_db
-def test_the_shipped_checklist_suggests_a_hold_only_by_a_rise() -> None:
+def test_the_shipped_checklist_suggests_a_hold_by_a_rise_or_a_total_near_its_maximum() -> None:
+    """It has no validated bands: a rise, or (issue 14) a first check-in at 36 of 36, suggests a hold."""
     spec = Scale.objects.get(key=CHECKLIST_KEY).spec()
-    assert suggest_hold(scale=spec, total=36, previous_total=None, rise_points=3) is None
+    assert not spec.has_validated_bands and spec.max_total == 36
+    assert suggest_hold(scale=spec, total=36, previous_total=None, rise_points=3) is not None
+    assert suggest_hold(scale=spec, total=26, previous_total=None, rise_points=3) is None
     assert suggest_hold(scale=spec, total=10, previous_total=6, rise_points=3) is not None
 
 
@@ -119,4 +122,25 @@ def test_any_complete_answer_scores_within_the_scales_range(case: tuple[ScaleSpe
 def test_a_hold_is_suggested_by_a_rise_exactly_when_it_exceeds_n(total: int, previous: int, n: int) -> None:
     unbanded = ScaleSpec(name="Any", items=(ItemSpec(1, "one", 0, 60),))
     suggested = suggest_hold(scale=unbanded, total=total, previous_total=previous, rise_points=n) is not None
-    assert suggested == (total - previous > n)
+    assert suggested == (total - previous > n or total >= 45)  # 45: three quarters of the maximum
+
+
+@pytest.mark.parametrize(("total", "flagged"), [(26, False), (27, True), (36, True)])
+def test_a_total_near_the_maximum_of_an_unbanded_scale_is_flagged(total: int, flagged: bool) -> None:
+    """Issue 14: a first check-in at 36 of 36 raised no flag. 75% of 36 is 27 (a local choice)."""
+    checklist = ScaleSpec(name="Checklist", items=tuple(ItemSpec(n, f"item {n}", 0, 3) for n in range(1, 13)))
+    suggestion = suggest_hold(scale=checklist, total=total, previous_total=None, rise_points=5)
+    assert (suggestion is not None) == flagged
+    if suggestion is not None:
+        assert f"Checklist {total} of 36" in suggestion.reasons[0]
+        assert (
+            "75% of the scale's maximum" in suggestion.reasons[0] and "local choice" in suggestion.reasons[0]
+        )
+
+
+def test_a_validated_scale_is_flagged_by_its_bands_only() -> None:
+    validated = ScaleSpec(name=BANDED.name, items=BANDED.items, bands=BANDED.bands, validated=True)
+    assert suggest_hold(scale=validated, total=7, previous_total=None, rise_points=3) is not None  # its band
+    quiet = (BandSpec(0, 8, "Any", "no hold suggested"),)
+    banded = ScaleSpec(name="V", items=BANDED.items, bands=quiet, validated=True)
+    assert suggest_hold(scale=banded, total=8, previous_total=None, rise_points=3) is None

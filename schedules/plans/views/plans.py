@@ -155,9 +155,13 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
     else:
         blank = PlanBuilderForm(patient=patient, today=today)
         form = PlanBuilderForm(_initial_data(blank), patient=patient, today=today, reference=blank.reference)
-    change = ReasonForm(request.POST or None, initial={"reason": "New taper plan"})
-    _, proposal = _preview(form)
+    # The reason field is part of the preview: a preview shown without it (the inputs had an error)
+    # posts none, and the default comes back rather than an empty field.
     action = request.POST.get("action", "preview")
+    saving = action in ("save-draft", "save-active")
+    posted_reason = request.POST if "reason" in request.POST or saving else None
+    change = ReasonForm(posted_reason, initial={"reason": "New taper plan"})
+    _, proposal = _preview(form)
     activating = action == "save-active"
     dangers = plan_dangers.unacknowledged_dangers(proposal.schedule_dict, []) if proposal else []
     ack_form = AcknowledgementForm(request.POST or None, dangers=dangers, required=activating)
@@ -172,7 +176,7 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "plans/_preview.html", context)
-    if request.method == "POST" and action in ("save-draft", "save-active") and proposal is not None:
+    if request.method == "POST" and saving and proposal is not None:
         saved = _create(request, form, change, ack_form, patient, proposal, activate=activating)
         if saved is not None:
             return redirect("schedules:plan_detail", plan_id=saved.pk)
@@ -365,11 +369,15 @@ def _comparison(version: PlanVersion, proposal: actions.Proposal | None) -> list
 
 
 def _step(plan: Plan, number: str | None) -> Mapping[str, Any]:
+    """The step numbered ``number`` (1 to the last); anything else, 0 and -1 included, is a 404."""
     steps = _version(plan).schedule["steps"]
     try:
-        return steps[int(number or "") - 1]
-    except (ValueError, IndexError):
+        index = int(number or "") - 1
+    except ValueError:
         raise Http404("No such step in this plan.") from None
+    if not 0 <= index < len(steps):
+        raise Http404("No such step in this plan.")
+    return steps[index]
 
 
 def _lock(request: AuthenticatedHttpRequest, plan: Plan) -> dict[str, int]:
