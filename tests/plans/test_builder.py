@@ -43,7 +43,10 @@ def test_a_refused_save_lists_every_error_at_the_top_with_a_link(
     summary = html.index('id="save-errors"')
     assert summary < html.index('class="plan-builder"'), "the list comes before the form"
     listed = html[summary : html.index("</div>", summary)]
-    assert '<a href="#id_reason">Reason for this change</a>: Give the reason for this change.' in listed
+    assert (
+        '<a class="alert-link" href="#id_reason">Reason for this change</a>: Give the reason for this change.'
+        in listed
+    )
 
 
 def test_a_refused_activation_lists_each_danger_reason_missing_at_the_top(
@@ -52,7 +55,9 @@ def test_a_refused_activation_lists_each_danger_reason_missing_at_the_top(
     response = prescriber_client.post(builder_url(patient), builder_data(action="save-active"))
     html = response.content.decode()
     listed = html[html.index('id="save-errors"') :]
-    assert re.search(r'<a href="#id_ack:[^"]+">Reason to go ahead despite this danger', listed)
+    assert re.search(
+        r'<a class="alert-link" href="#id_ack:[^"]+">Reason to go ahead despite this danger', listed
+    )
 
 
 def test_allowing_oral_liquids_offers_the_strength_syringe_and_most_ml(
