@@ -14,6 +14,10 @@ refuse the same things. The bounds are the product's, set from the guidelines' p
   for a 1 mL syringe, and a graduation coarser than 1 mL measures no top-up worth the name); the
   most liquid in one dose: 1-30 mL (10 mL by default, issue 8; 30 mL, two tablespoons, is the most
   a clinic may allow). The web form and the command line refuse the same (issue 14).
+- a fixed step (linear method) and a target daily dose: from 0.001 mg (a microgram, the finest
+  dose the product records) to 100 mg a step and 300 mg a day (the regimen's own bound per time
+  of day); the last dose before stopping: 0.05-1 mg diazepam-equivalent (see
+  ``schedule.MIN_LAST_DOSE_DE_MG``).
 - start date: from a year before today (a taper already under way, recorded late) to two years
   after it.
 """
@@ -26,6 +30,9 @@ from decimal import Decimal
 from .types import MAX_SWITCH_STAGE_DAYS as MAX_SWITCH_STAGE_DAYS
 from .types import EngineError, as_decimal, format_mg
 
+MIN_DOSE_MG = Decimal("0.001")
+MAX_STEP_MG = Decimal(100)
+MAX_TARGET_MG = Decimal(300)
 MIN_LIQUID_STEP_ML = Decimal("0.01")
 MAX_LIQUID_STEP_ML = Decimal(1)
 MIN_MAX_LIQUID_ML = Decimal(1)
@@ -61,13 +68,24 @@ def check_start_date(start: dt.date, *, today: dt.date) -> None:
 def check_liquid_measures(*, step_ml: Decimal, max_ml: Decimal) -> None:
     """Raise unless the syringe's graduation and the most liquid in one dose lie within their
     bounds (see the module docstring)."""
-    for value, what, least, most in (
-        (step_ml, "the oral syringe graduation", MIN_LIQUID_STEP_ML, MAX_LIQUID_STEP_ML),
-        (max_ml, "the most liquid in one dose", MIN_MAX_LIQUID_ML, MAX_MAX_LIQUID_ML),
-    ):
-        number = as_decimal(value, what=what)
-        if not least <= number <= most:
-            shown = format_mg(number) if abs(number) < 10**6 else f"{number:g}"
-            raise EngineError(
-                f"{what} must be from {format_mg(least)} to {format_mg(most)} mL, not {shown} mL"
-            )
+    check_mg(
+        step_ml,
+        what="the oral syringe graduation",
+        least=MIN_LIQUID_STEP_ML,
+        most=MAX_LIQUID_STEP_ML,
+        unit="mL",
+    )
+    check_mg(
+        max_ml, what="the most liquid in one dose", least=MIN_MAX_LIQUID_ML, most=MAX_MAX_LIQUID_ML, unit="mL"
+    )
+
+
+def check_mg(value: Decimal, *, what: str, least: Decimal, most: Decimal, unit: str = "mg") -> Decimal:
+    """``value`` as an exact Decimal; raise unless ``least <= value <= most``."""
+    number = as_decimal(value, what=what)
+    if not least <= number <= most:
+        shown = format_mg(number) if abs(number) < 10**6 else f"{number:g}"
+        raise EngineError(
+            f"{what} must be from {format_mg(least)} to {format_mg(most)} {unit}, not {shown} {unit}"
+        )
+    return number

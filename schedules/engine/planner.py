@@ -24,12 +24,23 @@ from typing import Any
 from .checks import check_schedule
 from .dispensing import dispense
 from .doses import DoseMaker, dose_makers
-from .limits import MAX_INTERVAL_DAYS, MAX_PERIOD_DAYS, MAX_STEP_DAYS, check_days, check_liquid_measures
+from .limits import (
+    MAX_INTERVAL_DAYS,
+    MAX_PERIOD_DAYS,
+    MAX_STEP_DAYS,
+    MAX_STEP_MG,
+    MAX_TARGET_MG,
+    MIN_DOSE_MG,
+    check_days,
+    check_liquid_measures,
+    check_mg,
+)
 from .methods import LinearMethod, Method
 from .reduction import next_reduction, positions
 from .schedule import (
     LAST_DOSE_DE_MG,
     MAX_LAST_DOSE_DE_MG,
+    MIN_LAST_DOSE_DE_MG,
     Dose,
     Doses,
     PlanRequest,
@@ -428,6 +439,8 @@ def _check_step_size(request: PlanRequest, to_diazepam: Callable[[Decimal], Frac
             f"the step of {format_mg(method.step_mg)} mg is not smaller than the whole daily dose "
             f"({format_de(start)} mg diazepam-equivalent): choose a smaller step"
         )
+    # The same bounds as the builder's field (limits.py).
+    check_mg(method.step_mg, what="the step", least=MIN_DOSE_MG, most=MAX_STEP_MG)
 
 
 def _check_plausible(de: Fraction, *, what: str) -> None:
@@ -452,11 +465,11 @@ def _basis(request: PlanRequest, drug_order: Sequence[str]) -> Callable[[Decimal
 
 
 def _last_dose(request: PlanRequest) -> Decimal:
-    """The last daily dose before a stop (mg DE), checked: above 0 and at most 1 mg."""
+    """The last daily dose before a stop (mg DE), checked: from 0.05 to 1 mg."""
     last = as_decimal(request.last_dose_de_mg, what="the last dose before stopping")
-    if not 0 < last <= MAX_LAST_DOSE_DE_MG:
+    if not MIN_LAST_DOSE_DE_MG <= last <= MAX_LAST_DOSE_DE_MG:
         raise EngineError(
-            "the last dose before stopping must be above 0 and at most "
+            f"the last dose before stopping must be at least {format_mg(MIN_LAST_DOSE_DE_MG)} and at most "
             f"{format_mg(MAX_LAST_DOSE_DE_MG)} mg diazepam-equivalent, not {format_mg(last)} mg"
         )
     return last
@@ -465,7 +478,9 @@ def _last_dose(request: PlanRequest) -> Decimal:
 def _floor_de(request: PlanRequest, to_diazepam: Callable[[Decimal], Fraction]) -> Fraction:
     if request.target_daily_mg is None:
         return Fraction(0)
-    target = as_decimal(request.target_daily_mg, what="target daily dose")
+    target = check_mg(
+        request.target_daily_mg, what="the target daily dose", least=MIN_DOSE_MG, most=MAX_TARGET_MG
+    )
     floor = to_diazepam(target)
     start = daily_de(request.initial_doses, request.table)
     if not 0 < floor < start:

@@ -33,7 +33,9 @@ from .types import (
 # completely stopped": CKS-DERIV, clinical-reference.md section 4.2). A taper that ends with a
 # stop never goes below it before stopping; a prescriber may ask for a lower one (see checks).
 LAST_DOSE_DE_MG = Decimal("0.5")
-# A lower last dose than that is allowed down to this much, at most up to CKS's 1 mg step.
+# A lower last dose than that is allowed down to MIN_LAST_DOSE_DE_MG (a tenth of it: a local bound,
+# the builder's and the command line's alike, issue 14), and at most up to CKS's 1 mg step.
+MIN_LAST_DOSE_DE_MG = Decimal("0.05")
 MAX_LAST_DOSE_DE_MG = Decimal(1)
 
 # drug -> time of day -> mg; only doses above 0 are present.

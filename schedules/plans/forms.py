@@ -26,11 +26,15 @@ from schedules.engine.limits import (
     MAX_MAX_LIQUID_ML,
     MAX_PERIOD_DAYS,
     MAX_STEP_DAYS,
+    MAX_STEP_MG,
     MAX_SWITCH_STAGE_DAYS,
+    MAX_TARGET_MG,
+    MIN_DOSE_MG,
     MIN_LIQUID_STEP_ML,
     MIN_MAX_LIQUID_ML,
 )
 from schedules.engine.methods import MAX_PERCENT, MIN_PERCENT
+from schedules.engine.schedule import MAX_LAST_DOSE_DE_MG, MIN_LAST_DOSE_DE_MG
 from schedules.engine.types import format_mg
 from schedules.models import Drug, Formulation, Patient
 from schedules.models.text import refuse_hidden_characters
@@ -187,7 +191,7 @@ class PlanBuilderForm(forms.Form):
         initial="10",
     )
     step_mg = DecimalText(
-        label="mg a step", what="the step", minimum=Decimal("0.001"), maximum=Decimal(100), required=False
+        label="mg a step", what="the step", minimum=MIN_DOSE_MG, maximum=MAX_STEP_MG, required=False
     )
     pace = forms.ChoiceField(
         label="Pace", choices=[("slow", "Slow"), ("fast", "Fast")], initial="slow", required=False
@@ -250,15 +254,15 @@ class PlanBuilderForm(forms.Form):
     target_daily_mg = DecimalText(
         label="Target daily dose (mg of the drug being tapered)",
         what="the target",
-        minimum=Decimal("0.001"),
-        maximum=Decimal(300),
+        minimum=MIN_DOSE_MG,
+        maximum=MAX_TARGET_MG,
         required=False,
     )
     last_dose_de_mg = DecimalText(
         label="Last daily dose before stopping (mg diazepam equivalent)",
         what="the last dose",
-        minimum=Decimal("0.05"),
-        maximum=Decimal(1),
+        minimum=MIN_LAST_DOSE_DE_MG,
+        maximum=MAX_LAST_DOSE_DE_MG,
         required=False,
         help_text="Empty: 0.5 mg, the final step of the NICE CKS / Ashton schedule. Lower only when "
         "the patient asks (Maudsley Deprescribing Guidelines).",
