@@ -27,7 +27,7 @@ def saves_since(instance: Any, seen: int) -> list[str]:
     for record in later:
         previous = record.prev_record
         if previous is None:
-            what = "created it"
+            what = f"created it: {record.instance}"
         else:
             changes = record.diff_against(previous).changes
             what = (
