@@ -145,8 +145,9 @@ def test_a_page_with_no_patient_data_still_lists_what_it_deletes(world: World) -
 
 
 def test_the_auditor_sees_patients_in_the_trail_and_reads_are_recorded(
-    world: World, patients: list[Patient], auditor_client: Client
+    world: World, patients: list[Patient]
 ) -> None:
+    auditor_client = world.client("auditor")
     response = auditor_client.get(TRAIL, {"q": "Ellis"})
     assert "ELLIS, Margaret" in response.content.decode()
     read = AuditEvent.objects.filter(action=Action.READ_TRAIL, username="auditor").get()
@@ -157,9 +158,8 @@ def test_the_auditor_sees_patients_in_the_trail_and_reads_are_recorded(
     assert AuditEvent.objects.filter(action=Action.READ_TRAIL, detail=f"event {event.pk}").exists()
 
 
-def test_the_auditor_sees_no_patient_record_otherwise(
-    world: World, patients: list[Patient], auditor_client: Client
-) -> None:
+def test_the_auditor_sees_no_patient_record_otherwise(world: World, patients: list[Patient]) -> None:
+    auditor_client = world.client("auditor")
     patient = patients[0]
     assert auditor_client.get(f"/patients/{patient.pk}/").status_code == 404
     listed = auditor_client.get("/patients/")
