@@ -13,7 +13,7 @@ from django.core.validators import slug_re
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import audit
 from audit.models import Action
@@ -23,6 +23,7 @@ from schedules.plans import dates
 
 from . import guidance
 from .actions import (
+    RECORD_PERMISSION,
     CheckInError,
     DecisionInput,
     Preview,
@@ -38,6 +39,14 @@ from .models import CheckIn, FollowUpSettings, Scale
 from .overview import checkins_of, follow_ups, rise_points, settings_of
 from .scores import score_points
 from .scoring import band_for, suggest_hold
+
+
+@require_GET
+@permission_required(RECORD_PERMISSION, raise_exception=True)
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The clinics' follow-up lists on a page of their own (the dashboard shows them too)."""
+    audit.record(request, Action.VIEW_LIST, detail="follow-up overview")
+    return render(request, "followup/overview.html", {"today": timezone.localdate()})
 
 
 def plan_for(request: AuthenticatedHttpRequest, plan_id: int) -> Plan:

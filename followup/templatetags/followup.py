@@ -24,10 +24,11 @@ register = template.Library()
 
 
 @register.inclusion_tag("followup/_dashboard.html", takes_context=True)
-def followup_dashboard(context: template.Context) -> dict[str, Any]:
+def followup_dashboard(context: template.Context, heading: bool = True) -> dict[str, Any]:
+    """``heading``: a "Follow-up" heading above the lists (on the dashboard; not on their own page)."""
     request = context["request"]
     board = dashboard(request.user, today=timezone.localdate(), pages=request.GET)
-    return {"board": board, "perms": context.get("perms"), "request": request}
+    return {"board": board, "perms": context.get("perms"), "request": request, "heading": heading}
 
 
 @register.inclusion_tag("followup/_plan_followup.html", takes_context=True)

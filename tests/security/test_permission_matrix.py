@@ -60,6 +60,7 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "schedules:plan_csv": ("/plans/{plan}/steps.csv", "302 200 200 404 404 404", "302 405 405 405 405 405"),
     "schedules:status_change": ("/plans/{plan}/activate/", "302 403 200 403 403 404", "302 403 200 403 403 404"),
     # Follow-up check-ins (an active plan: check-ins are recorded on active or paused plans)
+    "followup:overview": ("/follow-up/", "302 200 200 403 403 200", "302 405 405 405 405 405"),
     "followup:plan_checkins": ("/plans/{active_plan}/checkins/", "302 200 200 403 403 404", "302 405 405 405 405 405"),
     "followup:checkin_create": ("/plans/{active_plan}/checkins/new/", "302 200 200 403 403 404", "302 200 200 403 403 404"),
     "followup:followup_settings": ("/plans/{active_plan}/checkins/cadence/", "302 405 405 405 405 405", "302 403 400 403 403 404"),
