@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Page
 from django.db.models import Exists, OuterRef
 
 from schedules.models import Plan
-from schedules.plans.review import page_of
+from schedules.plans.review import Section, listing
 from schedules.plans.today import change_days
 
 from . import due
@@ -194,32 +193,28 @@ def _follow_up(
 
 
 @dataclass(frozen=True)
-class Section:
-    """One follow-up list: a page of plans (its total in ``page.paginator.count``) and their rows."""
-
-    key: str
-    page: Page[Plan]
-    rows: list[FollowUp]
-
-
-@dataclass(frozen=True)
 class Dashboard:
-    due_this_week: Section
-    overdue: Section
-    reviews_due: Section
-    suggest_hold: Section
-    proposals: Section
+    due_this_week: Section | None
+    overdue: Section | None
+    reviews_due: Section | None
+    suggest_hold: Section | None
+    proposals: Section | None
+
+    @property
+    def sections(self) -> list[Section]:
+        shown = (self.due_this_week, self.overdue, self.reviews_due, self.suggest_hold, self.proposals)
+        return [section for section in shown if section]
 
     @property
     def empty(self) -> bool:
-        sections = (self.due_this_week, self.overdue, self.reviews_due, self.suggest_hold, self.proposals)
-        return not any(section.page.paginator.count for section in sections)
+        return not any(section.page.paginator.count for section in self.sections)
 
 
-def dashboard(user: object, *, today: dt.date, pages: Mapping[str, str]) -> Dashboard:
-    """The user's clinics' current plans whose follow-up needs attention, each list a page answered
+def dashboard(user: object, *, today: dt.date, query: Mapping[str, str]) -> Dashboard:
+    """The user's clinics' current plans whose follow-up needs attention, each list answered
     from the plans' indexed follow-up columns (schedules.plans.actions.record_follow_up_dates):
-    the same queries whatever the number of plans, and no schedule read."""
+    the same queries whatever the number of plans, and no schedule read. ``query``: the request's
+    query string (``list`` and ``page``, see schedules.plans.review.listing)."""
     plans = (
         Plan.objects.visible_to(user)  # type: ignore[arg-type]
         .filter(status__in=Plan.CURRENT_STATUSES)
@@ -238,10 +233,14 @@ def dashboard(user: object, *, today: dt.date, pages: Mapping[str, str]) -> Dash
             Exists(CheckIn.objects.filter(plan=OuterRef("pk"), status=CheckIn.Status.PROPOSED))
         ).order_by("patient__family_name", "pk"),
     }
-    found = {key: page_of(query, pages.get(key)) for key, query in queries.items()}
-    rows = {row.plan.pk: row for row in _listed([plan for page in found.values() for plan in page], today)}
+    found = {key: listing(rows, query, key) for key, rows in queries.items()}
+    listed = [plan for shown in found.values() if shown for plan in shown[0]]
+    rows = {row.plan.pk: row for row in _listed(listed, today)}
     sections = {
-        key: Section(key=key, page=page, rows=[rows[plan.pk] for plan in page]) for key, page in found.items()
+        key: Section(key=key, page=shown[0], rows=[rows[plan.pk] for plan in shown[0]], focused=shown[1])
+        if shown
+        else None
+        for key, shown in found.items()
     }
     return Dashboard(
         due_this_week=sections["due"],

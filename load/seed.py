@@ -76,7 +76,7 @@ def seed(*, size: int, active: bool, clinic_name: str = CLINIC, out: TextIO = sy
         patient = _patient(clinic, record, number, chooser)
         if record in existing:
             continue
-        kind = (number % len(REGIMENS), (number // len(REGIMENS)) % START_DAYS)
+        kind = (number % len(REGIMENS), number % START_DAYS)
         if kind in made:
             copies.append((made[kind], patient))
         else:

@@ -27,7 +27,7 @@ register = template.Library()
 def followup_dashboard(context: template.Context, heading: bool = True) -> dict[str, Any]:
     """``heading``: a "Follow-up" heading above the lists (on the dashboard; not on their own page)."""
     request = context["request"]
-    board = dashboard(request.user, today=timezone.localdate(), pages=request.GET)
+    board = dashboard(request.user, today=timezone.localdate(), query=request.GET)
     return {"board": board, "perms": context.get("perms"), "request": request, "heading": heading}
 
 

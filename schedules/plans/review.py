@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
-from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Model, QuerySet
 
 from schedules.engine.serialize import request_drugs
 from schedules.engine.types import format_mg
@@ -322,7 +322,8 @@ def patient_box(patient: Patient, today: dt.date) -> PatientBox:
     return PatientBox(plan=current, today=today_of(current, current.current_version, today), others=others)
 
 
-PAGE_SIZE = 50  # every list of plans shows a page of this many, with its count and the next page
+PAGE_SIZE = 50  # a list of its own shows a page of this many, with its count and the next page
+PREVIEW_ROWS = 10  # the dashboard shows each list's first rows and its count, linking to the list
 CHANGE_WINDOW_DAYS = 7  # the issue: active plans with a dose change in the next 7 days
 ENDING_WINDOW_DAYS = 14  # the issue: plans ending in the next 14 days
 
@@ -335,76 +336,120 @@ class DashboardRow:
 
 @dataclass(frozen=True)
 class Section:
-    """One list of the dashboard: a page of rows, its total in ``page.paginator.count``."""
+    """One list: its first rows (``focused``: the page asked for), its total in
+    ``page.paginator.count``."""
 
     key: str
     page: Page[Plan]
-    rows: list[DashboardRow]
+    rows: list[Any]
+    focused: bool
+
+    @property
+    def more(self) -> bool:
+        return not self.focused and self.page.has_next()
 
 
 @dataclass(frozen=True)
 class Dashboard:
-    changing: Section
-    ending: Section
-    paused: Section
-    drafts: Section
+    changing: Section | None
+    ending: Section | None
+    paused: Section | None
+    drafts: Section | None
 
 
-def page_of(rows: QuerySet[Row], number: str | None) -> Page[Row]:
-    """The requested page of an ordered query (the first for a missing or bad number, the last
-    past the end): a count and a slice, whatever the number of rows."""
-    return Paginator(rows, PAGE_SIZE).get_page(number)
+def page_of(rows: QuerySet[Row], number: str | None, size: int | None = None) -> Page[Row]:
+    """The requested page (of ``size`` rows; PAGE_SIZE unless given) of an ordered query (the
+    first for a missing or bad number, the last past the end): a count and a slice, whatever the
+    number of rows."""
+    return Paginator(rows, size or PAGE_SIZE).get_page(number)
 
 
-def dashboard(user: User, today: dt.date, pages: Mapping[str, str]) -> Dashboard:
-    """The user's clinics' plans that need attention, each list a page answered from the plans'
+def listing(rows: QuerySet[Row], query: Mapping[str, str], key: str) -> tuple[Page[Row], bool] | None:
+    """List ``key`` of a page of lists (the dashboard, the follow-up page): its first
+    PREVIEW_ROWS; or, when the query asks for it alone (``?list=key``), the page asked for of
+    PAGE_SIZE, and None for the other lists (not queried at all). With whether it is focused."""
+    focus = query.get("list")
+    if focus == key:
+        return page_of(rows, query.get("page")), True
+    if focus:
+        return None
+    return page_of(rows, "1", PREVIEW_ROWS), False
+
+
+def dashboard(user: User, today: dt.date, query: Mapping[str, str]) -> Dashboard:
+    """The user's clinics' plans that need attention, each list answered from the plans'
     indexed columns and step rows: the same queries at 20 plans and at 200,000, and no schedule
-    read. ``pages``: the page asked for of each list, by key (the request's query string)."""
+    read. ``query``: the request's query string (``list`` and ``page``, see ``listing``)."""
     Plan.objects.bring_next_change_up_to(today)
     plans = Plan.objects.visible_to(user).select_related("patient")
     active = plans.filter(status=Plan.Status.ACTIVE)
     changing = active.filter(
         next_change_on__gt=today, next_change_on__lte=today + dt.timedelta(days=CHANGE_WINDOW_DAYS)
     ).order_by("next_change_on", "patient__family_name", "pk")
-    ending = active.filter(ends_on__gte=today, ends_on__lte=today + dt.timedelta(days=ENDING_WINDOW_DAYS))
+    ending = active.filter(
+        ends_on__gte=today, ends_on__lte=today + dt.timedelta(days=ENDING_WINDOW_DAYS)
+    ).order_by("ends_on", "patient__family_name", "pk")
     paused = plans.filter(status=Plan.Status.PAUSED).order_by("paused_on", "pk")
     drafts = (
         plans.filter(status=Plan.Status.DRAFT, current_version__isnull=False)
         .select_related("created_by")
-        .annotate(starts_on=_first_step_start())
         .order_by("-created_at", "-pk")
     )
+    found = {
+        key: listing(rows, query, key)
+        for key, rows in (("changing", changing), ("ending", ending), ("paused", paused), ("drafts", drafts))
+    }
+    days = {"changing": lambda plan: plan.next_change_on, "paused": lambda plan: plan.paused_on}
+    shown_on = {
+        plan.pk: (plan.current_version_id, days[key](plan))
+        for key, shown in found.items()
+        if shown and key in days
+        for plan in shown[0]
+    }
+    steps = _steps_on(shown_on)
+    if found["drafts"]:
+        starts = dict(
+            PlanStep.objects.filter(
+                version_id__in=[plan.current_version_id for plan in found["drafts"][0]], number=1
+            ).values_list("version_id", "start_date")
+        )
+        for plan in found["drafts"][0]:
+            plan.starts_on = starts.get(plan.current_version_id or 0)  # type: ignore[attr-defined]
 
-    def section(key: str, query: QuerySet[Plan], day: Callable[[Plan], dt.date | None]) -> Section:
-        page = page_of(query, pages.get(key))
-        steps = _steps_on(page.object_list, day)
-        return Section(key=key, page=page, rows=[DashboardRow(plan=p, step=steps.get(p.pk)) for p in page])
+    def section(key: str) -> Section | None:
+        shown = found[key]
+        if shown is None:
+            return None
+        page, focused = shown
+        rows = [DashboardRow(plan=p, step=steps.get(p.pk)) for p in page]
+        return Section(key=key, page=page, rows=rows, focused=focused)
 
     return Dashboard(
-        changing=section("changing", changing, lambda plan: plan.next_change_on),
-        ending=section("ending", ending.order_by("ends_on", "patient__family_name", "pk"), lambda plan: None),
-        paused=section("paused", paused, lambda plan: plan.paused_on),
-        drafts=section("drafts", drafts, lambda plan: None),
+        changing=section("changing"),
+        ending=section("ending"),
+        paused=section("paused"),
+        drafts=section("drafts"),
     )
 
 
-def _first_step_start() -> Subquery:
-    first = PlanStep.objects.filter(version=OuterRef("current_version"), number=1)
-    return Subquery(first.values("start_date")[:1])
-
-
-def _steps_on(plans: Iterable[Plan], day: Callable[[Plan], dt.date | None]) -> dict[int, PlanStep]:
-    """Each plan's current-version step in force on ``day(plan)`` (one query for the page)."""
-    wanted = [(plan, day(plan)) for plan in plans]
-    match = Q()
-    for plan, when in wanted:
-        if when is not None:
-            match |= Q(version_id=plan.current_version_id, start_date__lte=when, end_date__gte=when)
-    if not match:
+def _steps_on(wanted: Mapping[int, tuple[int | None, dt.date | None]]) -> dict[int, PlanStep]:
+    """By plan id, the step of version ``wanted[plan][0]`` in force on ``wanted[plan][1]``: one
+    query over the listed versions' steps around those days."""
+    days = [day for _, day in wanted.values() if day is not None]
+    if not days:
         return {}
-    by_version = {step.version_id: step for step in PlanStep.objects.filter(match)}
+    candidates = PlanStep.objects.filter(
+        version_id__in={version for version, _ in wanted.values()},
+        start_date__lte=max(days),
+        end_date__gte=min(days),
+    ).only("version_id", "number", "start_date", "end_date", "doses")
+    by_version: dict[int, list[PlanStep]] = {}
+    for step in candidates:
+        by_version.setdefault(step.version_id, []).append(step)
     return {
-        plan.pk: by_version[plan.current_version_id]
-        for plan, _ in wanted
-        if plan.current_version_id in by_version
+        plan: step
+        for plan, (version, day) in wanted.items()
+        if day is not None
+        for step in by_version.get(version or 0, [])
+        if step.start_date <= day <= step.end_date
     }

@@ -17,6 +17,7 @@ from followup.models import Scale
 from followup.overview import dashboard
 from schedules.models import Clinic, Drug, Plan, RegimenItem
 from schedules.plans.actions import record_follow_up_dates
+from schedules.plans.review import Section
 
 from ..conftest import make_patient
 from ..plans.conftest import new_plan
@@ -47,6 +48,15 @@ def plans_with_checkins(
     return made
 
 
+def shown(section: Section | None) -> Section:
+    assert section is not None
+    return section
+
+
+def listed(section: Section | None) -> list[Plan]:
+    return [row.plan for row in shown(section).rows]
+
+
 def render_dashboard(user: User) -> str:
     request = RequestFactory().get("/")
     request.user = user
@@ -64,7 +74,8 @@ def test_the_dashboard_query_count_does_not_grow(
     checkins: int,
 ) -> None:
     plans_with_checkins(prescriber, clinic, checklist, plans=plans, checkins=checkins)
-    # Five lists, each a count and a page (10), and the listed plans' check-ins with their scales (3).
+    # Five lists, each a count and its first rows (10), and the listed plans' check-ins with their
+    # scales (3).
     with django_assert_max_num_queries(13):  # type: ignore[operator]
         html = render_dashboard(prescriber)
     assert "Follow-up" in html and "Overdue check-ins" in html
@@ -83,12 +94,12 @@ def test_due_and_overdue_check_ins_and_suggested_holds(
             data=checkin_input(checklist, day, score=score, decision=DecisionInput(decision="continue")),
             today=day,
         )
-    board = dashboard(prescriber, today=DAY, pages={})
-    assert [row.plan for row in board.overdue.rows] == [quiet]  # its first check-in was due 2027-01-18
-    assert [row.plan for row in board.due_this_week.rows] == []
-    assert [row.plan for row in board.suggest_hold.rows] == [rising]  # 0 -> 24, a rise of more than 3
-    later = dashboard(prescriber, today=dt.date(2027, 1, 28), pages={})
-    assert [row.plan for row in later.due_this_week.rows] == [rising]  # 2027-02-01
+    board = dashboard(prescriber, today=DAY, query={})
+    assert listed(board.overdue) == [quiet]  # its first check-in was due 2027-01-18
+    assert listed(board.due_this_week) == []
+    assert listed(board.suggest_hold) == [rising]  # 0 -> 24, a rise of more than 3
+    later = dashboard(prescriber, today=dt.date(2027, 1, 28), query={})
+    assert listed(later.due_this_week) == [rising]  # 2027-02-01
 
 
 def test_reviews_fall_due_three_months_after_the_start_or_sooner_with_co_use(
@@ -98,15 +109,15 @@ def test_reviews_fall_due_three_months_after_the_start_or_sooner_with_co_use(
     co_use.patient.cns_depressant_co_use = True
     co_use.patient.save()
     record_follow_up_dates(co_use)  # what saving the patient's form does (schedules.patients.actions)
-    board = dashboard(prescriber, today=DAY, pages={})
-    assert [row.plan for row in board.reviews_due.rows] == [co_use]  # due at the next check-in, 2027-01-18
-    assert board.reviews_due.rows[0].next_review == dt.date(2027, 1, 18)
-    april = dashboard(prescriber, today=dt.date(2027, 4, 1), pages={})
-    assert plain in [row.plan for row in april.reviews_due.rows]  # 2027-01-04 + 3 months = 2027-04-04
+    board = dashboard(prescriber, today=DAY, query={})
+    assert listed(board.reviews_due) == [co_use]  # due at the next check-in, 2027-01-18
+    assert shown(board.reviews_due).rows[0].next_review == dt.date(2027, 1, 18)
+    april = dashboard(prescriber, today=dt.date(2027, 4, 1), query={})
+    assert plain in listed(april.reviews_due)  # 2027-01-04 + 3 months = 2027-04-04
 
 
 def test_another_clinics_plans_are_not_on_the_dashboard(prescriber: User, foreign_plan: Plan) -> None:
-    board = dashboard(prescriber, today=DAY, pages={})
+    board = dashboard(prescriber, today=DAY, query={})
     assert board.empty
 
 

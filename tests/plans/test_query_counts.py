@@ -4,6 +4,7 @@ versions or plans there are (measured at two sizes with the same ceiling)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -28,8 +29,9 @@ pytestmark = pytest.mark.django_db
 # dashboard whatever the number of check-ins; the patient and plan pages include the audit trail's record
 # of the view (one INSERT); the plan page compares its conversion with every loaded table (2).
 # The dashboard: sign-in and permissions (5), moving passed next dose changes on (1), its four
-# lists of plans each a count and a page (8) with the next change's or paused step's rows (2), and
-# the five follow-up lists each a count and a page (10) with the listed plans' check-ins (3).
+# lists of plans each a count and a page (8) with the next change's or paused step's rows and the
+# drafts' first steps (2), and the five follow-up lists each a count and a page (10) with the
+# listed plans' check-ins (3).
 MAX_QUERIES = {"patient": 12, "plan": 10 + 4 + 2, "dashboard": 5 + 1 + 8 + 2 + 10 + 3}
 # The builder's live preview: sign-in (4), the patient and its regimen (2) and the request's reference
 # data, read once for the form, the plan and the table comparison (4: drugs, tables, entries, products).
@@ -99,15 +101,23 @@ def test_the_dashboard(
     monkeypatch: pytest.MonkeyPatch,
     plans: int,
 ) -> None:
-    monkeypatch.setattr(review, "PAGE_SIZE", 5)  # so that 12 plans fill more than a page
+    # So that 12 plans fill more than a list's first rows and more than a page.
+    monkeypatch.setattr(review, "PREVIEW_ROWS", 4)
+    monkeypatch.setattr(review, "PAGE_SIZE", 5)
     for number in range(plans):
         patient = lorazepam_patient(clinic, f"D-{number}")
         plan_with(prescriber, patient, holds=0, switch=number % 2 == 0, activate=number % 3 != 0)
     with django_assert_max_num_queries(MAX_QUERIES["dashboard"]):
         content = prescriber_client.get(reverse("schedules:home")).content.decode()
-    # Each list shows a page: past that, its count and a link to the next page.
-    assert content.count("dashboard-row") >= min(plans, 5)
-    assert ('rel="next"' in content) == (plans > 5)
+    # Each list shows its first rows and its count; past them, a link to the list on its own, a
+    # page at a time with the next page linked, in as many queries.
+    assert content.count("dashboard-row") >= min(plans, 4)
+    more = re.findall(r'href="\?list=([a-z]+)"', content)
+    assert bool(more) == (plans > 5)
+    for key in more:
+        with django_assert_max_num_queries(MAX_QUERIES["dashboard"]):
+            alone = prescriber_client.get(reverse("schedules:home"), {"list": key}).content.decode()
+        assert 'rel="next"' in alone or alone.count("dashboard-row") <= 5
 
 
 def test_the_measured_pages_show_what_they_should(prescriber: User, clinic: Clinic) -> None:
