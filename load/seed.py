@@ -167,7 +167,7 @@ def _planned(user: User, patient: Any, kind: tuple[int, int], *, active: bool) -
         request=request,
         reason="Load-test plan",
         activate=active,
-        acknowledgements={danger_key(w): "Load-test plan" for w in dangers} if active else None,
+        acknowledgements={danger_key(w, schedule): "Load-test plan" for w in dangers} if active else None,
     )
 
 
