@@ -1,5 +1,6 @@
-"""Session rules for every signed-in request: the idle timeout, the absolute lifetime, the forced
-password change, and no caching of pages (they carry patient data)."""
+"""Session rules for every signed-in request: the idle timeout, the absolute lifetime, the second
+factor (nothing but the second-factor pages opens on a password alone), the forced password change,
+and no caching of pages (they carry patient data)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
 
 from .signals import LAST_SEEN, MUST_CHANGE_PASSWORD, SIGNED_IN_AT
 
 # The idle clock is moved on at most once a minute, so that most requests write nothing to the
 # session table (the database session's own expiry follows with each of those writes).
 TOUCH_SECONDS = 60
+
+SECOND_FACTOR_PAGES = (
+    "two_factor_verify",
+    "two_factor_enrol",
+    "logout",
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+)
 
 
 class SessionPolicyMiddleware:
@@ -31,6 +44,10 @@ class SessionPolicyMiddleware:
             if self._expired(request):
                 logout(request)
                 return redirect(f"{reverse('login')}?expired=1")
+            if not user.is_verified() and not self._second_factor_page(request):  # type: ignore[attr-defined]
+                return redirect(
+                    f"{reverse('two_factor_verify')}?{urlencode({'next': request.get_full_path()})}"
+                )
             if request.session.get(MUST_CHANGE_PASSWORD) and not self._may_pass(request):
                 messages.info(request, "Your password was set by someone else: choose your own to continue.")
                 return redirect("password_change")
@@ -52,6 +69,13 @@ class SessionPolicyMiddleware:
         if now - last_seen >= TOUCH_SECONDS:
             request.session[LAST_SEEN] = now
         return False
+
+    def _second_factor_page(self, request: HttpRequest) -> bool:
+        """The pages that verify or enrol a second factor (passkeys' ceremonies included), and
+        signing out. The verify page sends a user with no second factor yet to enrol."""
+        return request.path in {reverse(name) for name in SECOND_FACTOR_PAGES} or request.path.startswith(
+            settings.STATIC_URL
+        )
 
     def _may_pass(self, request: HttpRequest) -> bool:
         allowed = {reverse("password_change"), reverse("logout")}

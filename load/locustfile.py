@@ -15,10 +15,11 @@ import socket
 from typing import Any
 from urllib.parse import urlsplit
 
+from django_otp.oath import totp
 from locust import HttpUser, between, events, task
 from locust.env import Environment
 
-from load.seed import FAMILY_NAMES, PASSWORD, USERS
+from load.seed import FAMILY_NAMES, PASSWORD, TOTP_KEY, USERS
 
 BARE = "bare signed-in page"
 PATIENT_LINK = re.compile(r'href="/patients/(\d+)/"')
@@ -47,6 +48,14 @@ class Prescriber(HttpUser):
             headers={"Referer": f"{self.host}/accounts/login/"},
             name="sign in",
             # Not followed: the landing page (the dashboard) is not part of this mix.
+            allow_redirects=False,
+        )
+        token = self.client.cookies.get("csrftoken", "")  # a new one after signing in
+        self.client.post(
+            "/accounts/two-factor/",
+            {"code": f"{totp(bytes.fromhex(TOTP_KEY)):06d}", "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{self.host}/accounts/two-factor/"},
+            name="second factor",
             allow_redirects=False,
         )
         self.patients: list[str] = []

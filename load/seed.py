@@ -28,6 +28,9 @@ PATIENTS = int(os.environ.get("LOAD_PATIENTS", 2000))
 START_DAYS = 14  # plans start on one of this many days up to today
 USERS = 20
 PASSWORD = "load-test-password-0123"
+# The load users' authenticator-app key (the second factor every sign-in asks for): a load test runs
+# on this machine only, against its own database.
+TOTP_KEY = "6c6f61642d746573742d746f74702d6b65792d30"
 CLINIC = "Load test clinic"
 FAMILY_NAMES = ["Ellis", "Khan", "Okafor", "Novak", "Smith", "Garcia", "Nguyen", "Jones", "Brown", "Patel"]
 GIVEN_NAMES = ["Ann", "Ben", "Chloe", "Dev", "Eve", "Farah", "Gus", "Hana", "Ivan", "Jade"]
@@ -94,6 +97,7 @@ def seed(*, size: int, active: bool, clinic_name: str = CLINIC, out: TextIO = sy
 
 def _prescribers(clinic: Clinic) -> list[User]:
     from django.contrib.auth.models import Group, User
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     prescriber_role = Group.objects.get(name="Prescriber")
     users = []
@@ -103,6 +107,9 @@ def _prescribers(clinic: Clinic) -> list[User]:
             user.set_password(PASSWORD)
             user.save()
         user.groups.add(prescriber_role)
+        TOTPDevice.objects.update_or_create(
+            user=user, name="Load test", defaults={"key": TOTP_KEY, "confirmed": True}
+        )
         clinic.members.add(user)
         users.append(user)
     return users

@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     # Security (accounts, audit trail, lockout, CSP): see the security block at the end.
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "accounts",
     "audit",
 ]
@@ -80,13 +84,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second factor verified this session (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "audit.middleware.RecordRefusals",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Security: the CSP header, session rules and no-store, and the lockout (axes last, as it asks).
+    # Security: the CSP header, session rules (the second factor among them) and no-store, and the
+    # lockout (axes last, as it asks).
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.SessionPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -255,6 +262,27 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Two-factor sign-in for every role (OWASP ASVS 5.0, 6.3.3): after the password, an authenticator
+# app's code (TOTP), a passkey (WebAuthn) or a recovery code, at every sign-in; enrolment is forced at
+# the first one (accounts.middleware). A browser is remembered (no code asked for this many days)
+# only when this is above 0.
+TWO_FACTOR_REMEMBER_DAYS = envint("TWO_FACTOR_REMEMBER_DAYS", 0)
+OTP_TOTP_ISSUER = "Taper planner"
+OTP_TOTP_THROTTLE_FACTOR = 1  # seconds, doubled after each wrong code (django-otp)
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys are a second factor after the password here, never a sign-in on their own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "Taper planner"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "accounts.twofactor.relying_party_id"
+# Passkeys are made and used on this site's own HTTPS origins (and http://localhost, for development:
+# accounts.twofactor.PasskeyHelper).
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"https://{host.lstrip('.')}" for host in ALLOWED_HOSTS if host != "*"]
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.twofactor.PasskeyHelper"
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = ""
+# seed_demo's published passwords and authenticator secret exist only where debug is on.
+DEMO_ACCOUNTS_ALLOWED = DEBUG
 
 # E-mail: password reset exists only when a mail server is configured (else it would go nowhere).
 EMAIL_HOST = envstr("EMAIL_HOST")

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.contrib.auth.signals import user_logged_in
+from django.http import HttpRequest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from schedules.models import Clinic, Drug, Market, Patient, RegimenItem
 
@@ -130,6 +135,27 @@ def patient(clinic: Clinic) -> Patient:
 @pytest.fixture
 def foreign_patient(other_clinic: Clinic) -> Patient:
     return make_patient(other_clinic, "H-9", given_name="Ruth", family_name="Calloway")
+
+
+TEST_DEVICE = "test suite"
+
+
+def _second_factor_passed(sender: object, request: HttpRequest, user: User, **kwargs: object) -> None:
+    """Every sign-in of a test (client.login, client.force_login, the browser's sign-in form) comes
+    with its second factor passed, through a device of the suite's own: tests of other things need
+    not type codes. Tests of the second factor itself are marked `real_second_factor`."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=TEST_DEVICE, defaults={"confirmed": True})
+    request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+
+@pytest.fixture(autouse=True)
+def second_factor_passed_at_sign_in(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("real_second_factor"):
+        yield
+        return
+    user_logged_in.connect(_second_factor_passed, dispatch_uid=TEST_DEVICE)
+    yield
+    user_logged_in.disconnect(dispatch_uid=TEST_DEVICE)
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,7 @@ from schedules.models import (
     RegimenItem,
 )
 
-from ..conftest import client_for, make_patient, make_user
+from ..conftest import PASSWORD, client_for, make_patient, make_user
 from ..followup.conftest import checkin_input
 from ..plans.conftest import new_plan
 
@@ -47,6 +47,11 @@ class World:
     def client(self, visitor: str) -> Client:
         user = self.users[visitor]
         return Client() if user is None else client_for(user)
+
+
+@pytest.fixture
+def superuser(db: None) -> User:
+    return User.objects.create_superuser("root", password=PASSWORD)
 
 
 @pytest.fixture

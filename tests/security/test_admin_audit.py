@@ -114,8 +114,9 @@ def test_a_clinic_membership_change_is_recorded(root: Client, staff: User, other
     assert event.username == "root"
 
 
-def test_a_user_added_is_recorded_without_the_password(admin_client_: Client) -> None:
-    admin_client_.post(
+def test_a_user_added_is_recorded_without_the_password(root: Client) -> None:
+    # A superuser: only they set a new account's password (tests/security/test_takeover.py).
+    root.post(
         reverse("admin:auth_user_add"),
         {
             "username": "newcomer",

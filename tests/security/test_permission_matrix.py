@@ -70,6 +70,17 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "logout": ("/accounts/logout/", "302 405 405 405 405 405", "302 302 302 302 302 302"),
     "password_change": ("/accounts/password_change/", "302 200 200 200 200 200", "302 200 200 200 200 200"),
     "password_change_done": ("/accounts/password_change/done/", "302 200 200 200 200 200", "302 405 405 405 405 405"),
+    # The second factor (every signed-in visitor here has passed it: the verify page sends them on;
+    # the enrolment page adds another app or passkey; an empty POST makes no recovery codes)
+    "two_factor_verify": ("/accounts/two-factor/", "302 302 302 302 302 302", "302 302 302 302 302 302"),
+    "two_factor_enrol": ("/accounts/two-factor/enrol/", "302 200 200 200 200 200", "302 200 200 200 200 200"),
+    "two_factor_recovery_codes": ("/accounts/two-factor/recovery-codes/", "302 200 200 200 200 200", "302 200 200 200 200 200"),
+    # django-otp-webauthn's passkey ceremonies: JSON by POST only; an empty POST has no ceremony to complete
+    "otp_webauthn:credential-registration-begin": ("/accounts/passkeys/registration/begin/", "302 405 405 405 405 405", "302 200 200 200 200 200"),
+    "otp_webauthn:credential-registration-complete": ("/accounts/passkeys/registration/complete/", "302 405 405 405 405 405", "302 400 400 400 400 400"),
+    "otp_webauthn:credential-authentication-begin": ("/accounts/passkeys/authentication/begin/", "302 405 405 405 405 405", "302 200 200 200 200 200"),
+    "otp_webauthn:credential-authentication-complete": ("/accounts/passkeys/authentication/complete/", "302 405 405 405 405 405", "302 400 400 400 400 400"),
+    "otp_webauthn:js-i18n-catalog": ("/accounts/passkeys/jsi18n/", "302 200 200 200 200 200", "302 405 405 405 405 405"),
     # The admin (the same for every model: list, add, history, delete, change, and the old-style
     # address that redirects to change; simple_history adds a page per history record)
     "admin:login": ("/admin/login/", "200 200 200 302 200 200", "200 200 200 200 200 200"),
@@ -133,7 +144,7 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "admin:axes_accessfailurelog_delete": ("/admin/axes/accessfailurelog/{accessfailurelog}/delete/", *admin(403, 403)),
     "admin:axes_accessfailurelog_change": ("/admin/axes/accessfailurelog/{accessfailurelog}/change/", *admin(403, 403)),
     "admin/axes/accessfailurelog/<path:object_id>/": ("/admin/axes/accessfailurelog/{accessfailurelog}/", *admin(302, 302)),
-    "admin:auth_user_password_change": ("/admin/auth/user/{user}/password/", *admin(200, 200)),
+    "admin:auth_user_password_change": ("/admin/auth/user/{user}/password/", *admin(403, 403)),
     "admin:auth_user_changelist": ("/admin/auth/user/", *admin(200, 200)),
     "admin:auth_user_add": ("/admin/auth/user/add/", *admin(200, 200)),
     "admin:auth_user_history": ("/admin/auth/user/{user}/history/", *admin(200, 200)),

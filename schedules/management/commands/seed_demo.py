@@ -1,14 +1,17 @@
 """Create the demo clinics, users and patients. Safe to run again: it only fills in what is missing
-and resets the demo passwords to the ones it prints."""
+and resets the demo passwords and second factor to the ones it prints. Refused where debug is off:
+its passwords and authenticator key are published."""
 
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from schedules import engine
 from schedules.models import Clinic, Drug, Market, Patient, Plan, RegimenItem
@@ -20,6 +23,11 @@ DEMO_CLINIC = "Riverside Health Centre"
 OTHER_CLINIC = "Hillview Practice"
 
 # username, password, role, full name, is_staff (admin site access)
+# The demo accounts' authenticator-app key: the same for every demo account, printed by `make run`,
+# and for the demo only (seed_demo refuses to run with debug off).
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+DEMO_TOTP_KEY_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+
 DEMO_USERS = [
     ("prescriber", "taper-prescriber", "Prescriber", ("Dr Amira", "Khan"), False),
     ("staff", "taper-staff", "Clinic staff", ("Sam", "Okafor"), False),
@@ -108,6 +116,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_ACCOUNTS_ALLOWED:
+            raise CommandError("seed_demo publishes its passwords: it runs only with DJANGO_DEBUG on.")
         clinic, _ = Clinic.objects.get_or_create(name=DEMO_CLINIC, defaults={"market": Market.UK})
         other, _ = Clinic.objects.get_or_create(name=OTHER_CLINIC, defaults={"market": Market.US})
         for username, password, role, (first, last), is_staff in DEMO_USERS:
@@ -121,6 +131,8 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.set([Group.objects.get(name=role)])
+            TOTPDevice.objects.filter(user=user).delete()
+            TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
             clinic.members.add(user)
         created = sum(self._patient(clinic, *row) for row in DEMO_PATIENTS)
         created += sum(self._patient(other, *row) for row in OTHER_PATIENTS)
@@ -130,6 +142,11 @@ class Command(BaseCommand):
         )
         for username, password, role, _, _ in DEMO_USERS:
             self.stdout.write(f"  {role:<14} user {username:<11} password {password}")
+        self.stdout.write(
+            "Then the second step (demo only): add this key to an authenticator app (time-based, 6 digits,\n"
+            f"30 seconds) and type the code it shows: {DEMO_TOTP_KEY_BASE32}\n"
+            f"(or `oathtool --totp -b {DEMO_TOTP_KEY_BASE32}` prints the code)."
+        )
 
     def _patient(
         self,
