@@ -67,6 +67,8 @@ def test_doses_the_tablets_make_are_accepted(prescriber_client: Client, patient:
         reverse("schedules:regimen_edit", args=[patient.pk]), regimen_post(patient, rows)
     )
     assert response.status_code == 302
+    saved = patient.regimen.get()
+    assert (saved.drug.name, saved.doses) == ("lorazepam", {"night": Decimal(dose)})
 
 
 def test_every_dose_cell_shows_its_unit(prescriber_client: Client, patient: Patient) -> None:

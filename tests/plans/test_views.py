@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -52,11 +53,11 @@ def test_the_builder_opens_with_the_standard_preset_and_a_preview(
     prescriber_client: Client, patient: Patient
 ) -> None:
     content = prescriber_client.get(builder_url(patient)).content.decode()
-    assert (
-        'value="jcpg-standard" checked' in content
-        or 'checked value="jcpg-standard"' in content
-        or ('value="jcpg-standard"' in content and "checked" in content)
-    )
+    presets = [tag for tag in re.findall(r"<input[^>]*>", content) if 'name="preset"' in tag]
+    assert len(presets) == len(engine.PRESETS) + 1  # and "Choose the method myself"
+    assert [tag for tag in presets if re.search(r"\schecked[\s>]", tag)] == [
+        next(tag for tag in presets if 'value="jcpg-standard"' in tag)
+    ]
     assert 'class="step-table"' in content
     assert "taper-chart" in content
     assert "Conversions used" in content and "lorazepam 1 mg = diazepam 10 mg" in content

@@ -270,11 +270,18 @@ def test_the_csv_reads_back_one_row_per_step_and_time_of_day(prescriber_client: 
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     schedule = plan.versions.get(number=1).schedule
-    step_one = [row for row in rows if row["step"] == "1"]
-    assert [row["time_of_day"] for row in step_one] == ["morning", "midday", "evening", "night"] or len(
-        step_one
-    ) > 4
-    assert {row["step"] for row in rows} == {str(step["number"]) for step in schedule["steps"]}
+    # Steps in order; in each, the four times of day in the day's order, a row for each drug taken
+    # then (the schedule's order) or one empty row.
+    order = ("morning", "midday", "evening", "night")
+    expected = [
+        (str(step["number"]), slot, dose["drug"], dose.get("mg", 0))
+        for step in schedule["steps"]
+        for slot in order
+        for dose in [d for d in step["doses"] if d["slot"] == slot] or [{"drug": ""}]
+    ]
+    assert [(row["step"], row["time_of_day"], row["drug"], float(row["mg"])) for row in rows] == expected
+    step_one = [row["time_of_day"] for row in rows if row["step"] == "1"]
+    assert step_one == sorted(step_one, key=order.index) and set(step_one) == set(order)
     for row in rows:
         assert len(row["start_date"]) == 10 and row["start_date"][4] == "-"
         float(row["mg"])
