@@ -5,14 +5,21 @@ alprazolam 0.5 mg = diazepam 10 mg, [V2]), switched to diazepam in 10 mg stages,
 5% every 2 weeks with diazepam tablets and oral solution: about 120 steps over 4 years.
 
 ``make bench`` (``--benchmark-enable``) prints timing statistics and the figures below and
-checks the ceiling; in ``make test`` it runs once and nothing is asserted about time.
+checks the ceilings; in ``make test`` it runs once and nothing is asserted about time.
+
+The ceilings are ratios of CPU time (medians) to a fixed pure-Python workload timed in the same
+run, so they hold on a faster or slower machine and under other processes' load, and sit close to
+what is measured: a slowdown that matters fails ``make bench``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 import time
+from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
@@ -59,8 +66,12 @@ FORMULATIONS = (
 REGIMEN = (
     RegimenItem("alprazolam", {Slot.MORNING: Decimal(2), Slot.MIDDAY: Decimal(2), Slot.NIGHT: Decimal(2)}),
 )
-# The issue: "planning should take milliseconds, not seconds"; a generous ceiling for slow CI.
-CEILING_SECONDS = 1.0
+RUNS = 20
+# Planning measured 0.71-0.78 times the calibration workload (19 ms against 26 ms of CPU on the
+# development machine's shared cores), rendering 0.36-0.38: each ceiling is about 1.3 times that.
+# Issue 17's target (the largest plan in 3 ms) brings the planning ceiling down to about 0.15.
+PLAN_CEILING = 1.0
+RENDER_CEILING = 0.5
 
 
 def plan_largest() -> Schedule:
@@ -76,6 +87,35 @@ def plan_largest() -> Schedule:
     )
 
 
+def calibration() -> list[str]:
+    """A fixed pure-Python workload (exact fractions, string sorting) as the engine's work is: the
+    unit the ceilings are in, timed on the same interpreter and machine in the same run."""
+    total = Fraction(0)
+    for i in range(1, 3000):
+        total += Fraction(i % 97, i)
+    return sorted(str(i * 7919 % 10007) for i in range(20_000))
+
+
+def median_cpu(call: Callable[[], object]) -> float:
+    """The median CPU time of ``RUNS`` calls after one to warm caches: CPU time leaves out the time
+    other processes held the core."""
+    call()
+    times = []
+    for _ in range(RUNS):
+        began = time.process_time()
+        call()
+        times.append(time.process_time() - began)
+    return statistics.median(times)
+
+
+def against_calibration(call: Callable[[], object]) -> tuple[float, float]:
+    """(the call's median CPU seconds, its ratio to the calibration's), interleaved so a busy
+    moment hits both."""
+    ours = [median_cpu(call) for _ in range(3)]
+    unit = [median_cpu(calibration) for _ in range(3)]
+    return min(ours), min(ours) / min(unit)
+
+
 def test_plan_the_largest_realistic_schedule(
     benchmark: BenchmarkFixture, measuring: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -85,23 +125,35 @@ def test_plan_the_largest_realistic_schedule(
     assert len(schedule.steps) > 100
     if not measuring:
         return
-    runs = 10
-    began = time.perf_counter()
-    for _ in range(runs):
-        plan_largest()
-    seconds = (time.perf_counter() - began) / runs
+    seconds, ratio = against_calibration(plan_largest)
     with capsys.disabled():
         print(
             f"\nlargest schedule: {len(schedule.steps)} steps ({switch_stages} switch stages), "
             f"{schedule.total_days} days, {len(schedule.warnings)} warnings, "
             f"{len(schedule.dispensing)} dispensing periods; "
-            f"planned in {seconds * 1000:.1f} ms (mean of {runs})"
+            f"planned in {seconds * 1000:.1f} ms of CPU (median of {RUNS}), "
+            f"x{ratio:.2f} the calibration (ceiling x{PLAN_CEILING})"
         )
-    assert seconds < CEILING_SECONDS
+    assert ratio <= PLAN_CEILING, f"planning at x{ratio:.2f} the calibration"
 
 
-def test_render_the_largest_schedule(benchmark: BenchmarkFixture) -> None:
+def test_render_the_largest_schedule(
+    benchmark: BenchmarkFixture, measuring: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
     schedule = plan_largest()
-    text, data = benchmark(lambda: (render_table(schedule), schedule_to_dict(schedule)))
+
+    def render() -> tuple[str, dict[str, object]]:
+        return render_table(schedule), schedule_to_dict(schedule)
+
+    text, data = benchmark(render)
     assert len(data["steps"]) == len(schedule.steps)
     assert text.count("\n") > len(schedule.steps)
+    if not measuring:
+        return
+    seconds, ratio = against_calibration(render)
+    with capsys.disabled():
+        print(
+            f"\nlargest schedule rendered (table and dict) in {seconds * 1000:.1f} ms of CPU, "
+            f"x{ratio:.2f} the calibration (ceiling x{RENDER_CEILING})"
+        )
+    assert ratio <= RENDER_CEILING, f"rendering at x{ratio:.2f} the calibration"

@@ -10,8 +10,8 @@ and dispensing. The bare page is the patient list of a clinic with that one pati
 Under ``make bench`` the process is pinned to one core (the issue's "on one core") and the test
 client's template instrumentation (a test-only copy of every template context, which production
 never does) is switched off while timing. The figures are printed: the median of each, their ratio,
-and where the preview's time goes. Nothing is asserted about time; in ``make test`` the preview
-is checked once.
+and where the preview's time goes; ``make bench`` fails when the ratio of CPU times passes its
+ceiling. In ``make test`` the preview is checked once and nothing is asserted about time.
 """
 
 from __future__ import annotations
@@ -38,6 +38,10 @@ from tests.conftest import make_patient, make_user
 
 pytestmark = pytest.mark.django_db
 RUNS = 20
+# The preview measured 4.9-5.1 times a bare signed-in page in CPU time (66 ms against 13 ms on the
+# development machine's shared cores): the ceiling is about 1.3 times that, so a slowdown that
+# matters fails. Issue 17's target (at most 3 times) lowers it when that work lands.
+CPU_RATIO_CEILING = 6.5
 # Where the preview's time goes: the view's steps, timed inclusively while measuring.
 PARTS = {
     "form": (plan_views, "PlanBuilderForm"),
@@ -135,7 +139,7 @@ def test_preview_of_the_largest_realistic_plan(
     lines = [
         f"\npreview of the largest realistic plan ({steps} steps), one core, medians of {RUNS}:",
         f"  CPU time {preview_cpu * 1000:.1f} ms; bare signed-in page {bare_cpu * 1000:.1f} ms; "
-        f"ratio {preview_cpu / bare_cpu:.1f}",
+        f"ratio {preview_cpu / bare_cpu:.1f} (ceiling {CPU_RATIO_CEILING})",
         f"  wall clock {preview_s * 1000:.1f} ms; bare signed-in page {bare_s * 1000:.1f} ms; "
         f"ratio {preview_s / bare_s:.1f}",
         f"  where it goes (means of a second run, {timed_s * 1000:.1f} ms, each part timed):",
@@ -143,6 +147,10 @@ def test_preview_of_the_largest_realistic_plan(
     ]
     with capsys.disabled():
         print("\n".join(lines))
+    ratio = preview_cpu / bare_cpu
+    assert ratio <= CPU_RATIO_CEILING, (
+        f"the preview at x{ratio:.1f} a bare page (ceiling x{CPU_RATIO_CEILING})"
+    )
 
 
 def _timed(call: Callable[..., Any], spent: dict[str, float], part: str) -> Callable[..., Any]:
