@@ -151,6 +151,8 @@ def test_an_implausible_equivalence_needs_the_source_checked(admin_client_: Clie
         equivalence_post(near, dose_mg="1.5", change_reason="BNF range"),
     )
     assert plausible.status_code == 302  # within 2 times: no confirmation needed
+    near.refresh_from_db()
+    assert near.dose_mg == Decimal("1.5")
 
 
 def test_an_implausible_product_strength_needs_the_source_checked(admin_client_: Client) -> None:

@@ -71,6 +71,8 @@ def test_another_date_of_birth_or_clinic_is_no_duplicate(
     make_patient(clinic, "AL-0", given_name="Anna", family_name="Lindqvist", date_of_birth=date(1968, 5, 13))
     response = prescriber_client.post(reverse("schedules:patient_create"), registration(clinic, "AL-2"))
     assert response.status_code == 302
+    saved = Patient.objects.get(record_number="AL-2")
+    assert (saved.clinic, saved.family_name, saved.date_of_birth) == (clinic, "Lindqvist", date(1968, 5, 12))
 
 
 def test_an_edit_that_makes_a_patient_match_another_is_warned(
@@ -88,3 +90,5 @@ def test_an_edit_that_makes_a_patient_match_another_is_warned(
     # Saving itself again (no change of name) is not a duplicate of itself.
     unchanged = {**registration(clinic, "AL-2", given_name="Anne"), "version": "1"}
     assert prescriber_client.post(url, unchanged).status_code == 302
+    other.refresh_from_db()
+    assert (other.given_name, other.version) == ("Anne", 2)

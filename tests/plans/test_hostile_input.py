@@ -81,18 +81,29 @@ def test_step_edits_survive_any_text(
         "reason": reason,
         "action": "save",
     }
-    response = client.post(reverse("schedules:step_edit", args=[plan.pk]) + "?step=1", data)
-    assert response.status_code in (200, 302, 404)
-    response = client.post(
-        reverse("schedules:hold_insert", args=[plan.pk]),
-        {"after_step": step, "days": days, "lock_version": lock, "reason": reason, "action": "save"},
-    )
-    assert response.status_code in (200, 302)
-    response = client.post(
-        reverse("schedules:status_change", args=[plan.pk, "pause"]),
-        {"on": days, "lock_version": lock, "reason": reason, "action": "save"},
-    )
-    assert response.status_code in (200, 302)
+    posts = [
+        (reverse("schedules:step_edit", args=[plan.pk]) + "?step=1", data, (200, 302, 404)),
+        (
+            reverse("schedules:hold_insert", args=[plan.pk]),
+            {"after_step": step, "days": days, "lock_version": lock, "reason": reason, "action": "save"},
+            (200, 302),
+        ),
+        (
+            reverse("schedules:status_change", args=[plan.pk, "pause"]),
+            {"on": days, "lock_version": lock, "reason": reason, "action": "save"},
+            (200, 302),
+        ),
+    ]
+    for url, posted, answers in posts:
+        before = plan.versions.count()
+        response = client.post(url, posted)
+        assert response.status_code in answers
+        # A redirect saved one version with the reason given; anything else saved nothing.
+        saved = plan.versions.filter(number__gt=before)
+        if response.status_code == 302:
+            assert [v.reason for v in saved] == [reason.strip()]
+        else:
+            assert not saved.exists()
 
 
 def test_comparing_versions_that_do_not_exist_is_not_found(
