@@ -46,8 +46,7 @@ CPU_RATIO_CEILING = 6.5
 PARTS = {
     "form": (plan_views, "PlanBuilderForm"),
     "form validation": (plan_views.PlanBuilderForm, "full_clean"),
-    "reference data (plan_request)": (plan_views, "plan_request"),
-    "engine (plan, warnings, dispensing)": (plan_views.actions, "plan_proposal"),
+    "planning (engine and alternatives)": (plan_views, "planned"),
     "table comparison": (plan_views, "_comparison_of_tables"),
     "rendering": (plan_views, "render"),
 }
