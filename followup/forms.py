@@ -237,6 +237,11 @@ class CheckInForm(ScaleResponsesMixin, DecisionForm):
 
 
 class FollowUpSettingsForm(SeenHistoryMixin, forms.ModelForm):
+    # At most 13 weeks between check-ins: JCPG 2025 Recommendation 1 asks for the risk-and-benefit
+    # review at least every 3 months (followup/guidance.py REVIEW), so a longer cadence (or a
+    # mistyped 130) would let the review fall due with no check-in to hold it.
+    every_weeks = forms.IntegerField(label="N (weeks)", min_value=1, max_value=13, required=False)
+
     class Meta:
         model = FollowUpSettings
         fields = ["cadence", "every_weeks"]

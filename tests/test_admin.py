@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from schedules.models import Clinic, Equivalence, Formulation, Patient
+from schedules.models import Clinic, Equivalence, EquivalenceTable, Formulation, Patient
 
 from .conftest import client_for, make_user
 from .plans.conftest import new_plan
@@ -198,3 +198,23 @@ def test_a_changed_equivalence_lists_the_saved_plans_that_used_the_old_value(
         follow=True,
     )
     assert "No saved plan used the old value" in again.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["26", "0026", "2205"])
+def test_a_mistyped_table_year_is_refused_beside_the_field(admin_client_: Client, typed: str) -> None:
+    """Issue 14: every date a person enters, admin fields included, lies in a window named when refused."""
+    table = EquivalenceTable.objects.get(key="ashton")
+    url = reverse("admin:schedules_equivalencetable_change", args=[table.pk])
+    form = admin_client_.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update(
+        year=typed, change_reason="typo check", seen_history=table.history.latest("history_id").history_id
+    )
+    response = admin_client_.post(
+        url, {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
+    )
+    assert response.status_code == 200
+    error = response.context["adminform"].form.errors["year"][0]
+    assert "A table's year of publication is from 1900 to" in error and "check the year" in error
+    table.refresh_from_db()
+    assert table.year != int(typed)

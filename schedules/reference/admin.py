@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.hardening import HardenedAdminMixin, reason_field
@@ -191,8 +192,27 @@ class FormulationAdmin(ReferenceAdmin):
         return f"{obj.strength_label} {obj.form_label}"
 
 
+class EquivalenceTableForm(ReasonForm):
+    """A table's year of publication: four digits, not after this year (a mistyped 0026 or 2205 is
+    refused beside the field, naming the window; issue 14). 1900 is the product's bound, not a fact
+    about any table: every loaded table is far later."""
+
+    EARLIEST_YEAR = 1900
+
+    def clean_year(self) -> int:
+        year: int = self.cleaned_data["year"]
+        latest = timezone.localdate().year
+        if not self.EARLIEST_YEAR <= year <= latest:
+            raise forms.ValidationError(
+                f"A table's year of publication is from {self.EARLIEST_YEAR} to {latest} (this year), "
+                f"not {year:04d}: check the year."
+            )
+        return year
+
+
 @admin.register(EquivalenceTable)
 class EquivalenceTableAdmin(ReferenceAdmin):
+    form = EquivalenceTableForm
     list_display = ("key", "name", "year", "reference_diazepam_mg", "is_default", "confidence")
     list_filter = ("is_default", "reference_diazepam_mg", "confidence")
     search_fields = ("key", "name", "citation")

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from followup.actions import CheckInError, record_checkin
-from followup.models import CheckIn, Scale
+from followup.models import CheckIn, FollowUpSettings, Scale
 from schedules.models import Plan
 
 from ..plans.test_stale_forms import a_colleague, assert_refused_naming, holds, state
@@ -257,6 +257,17 @@ def test_the_cadence_is_saved_by_a_prescriber(prescriber_client: Client, active_
     good = prescriber_client.post(url, {"cadence": "every_weeks", "every_weeks": 2})
     assert good.status_code == 302
     assert active_plan.followup_settings.every_weeks == 2
+
+
+@pytest.mark.parametrize("typed", ["0", "14", "130"])
+def test_a_cadence_beyond_three_months_is_refused(
+    prescriber_client: Client, active_plan: Plan, typed: str
+) -> None:
+    """Issue 14: the follow-up settings' N lies in a window too (1 to 13 weeks, Recommendation 1's 3 months)."""
+    url = reverse("followup:followup_settings", args=[active_plan.pk])
+    bad = prescriber_client.post(url, {"cadence": "every_weeks", "every_weeks": typed})
+    assert bad.status_code == 400
+    assert not FollowUpSettings.objects.filter(plan=active_plan).exists()
 
 
 def test_without_an_active_scale_the_page_says_so(
