@@ -1,12 +1,15 @@
 from django.urls import path
 
 from schedules.patients import views as patients
-from schedules.plans.views import dashboard, exports, plans
+from schedules.plans.views import dashboard, exports, outcomes, plans
 
 app_name = "schedules"
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    path("outcomes/", outcomes.outcomes_page, name="outcomes"),
+    path("outcomes/outcomes.csv", outcomes.outcomes_csv, name="outcomes_csv"),
+    path("outcomes/plans/", outcomes.outcomes_plans, name="outcomes_plans"),
     path("patients/", patients.patient_list, name="patient_list"),
     path("healthz", patients.healthz, name="healthz"),
     path("patients/new/", patients.patient_create, name="patient_create"),

@@ -39,6 +39,7 @@ from schedules.engine.types import format_mg
 from schedules.models import Drug, Formulation, Patient
 from schedules.models.text import refuse_hidden_characters
 from schedules.plans.dates import DateOutOfWindow, DateWindow
+from schedules.plans.outcomes import MEASURES, Scope, quarter_of
 from schedules.plans.planning import PlanChoices, Reference, engine_drugs
 
 CUSTOM = "custom"
@@ -665,3 +666,79 @@ class CompareForm(forms.Form):
         choices = [(n, f"version {n}") for n in numbers]
         self.fields["a"].choices = choices  # type: ignore[attr-defined]
         self.fields["b"].choices = choices  # type: ignore[attr-defined]
+
+
+class OutcomesForm(forms.Form):
+    """Which clinics and which dates the Outcomes page shows: by default all of the user's clinics
+    and the quarter so far."""
+
+    clinic = forms.TypedChoiceField(label="Clinic", coerce=int, required=False, empty_value=None)
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    measure = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+    month = forms.DateField(required=False, input_formats=["%Y-%m"], widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, clinics: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinics = list(clinics)
+        self.today = today
+        self.default_start, self.default_end = quarter_of(today)
+        self.fields["start"].initial, self.fields["end"].initial = self.default_start, self.default_end
+        clinic_field = self.fields["clinic"]
+        measure_field = self.fields["measure"]
+        assert isinstance(clinic_field, forms.ChoiceField) and isinstance(measure_field, forms.ChoiceField)
+        clinic_field.choices = [("", "All my clinics"), *((c.pk, c.name) for c in self.clinics)]
+        measure_field.choices = [("", ""), *MEASURES.items()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start") or self.default_start, data.get("end") or self.default_end
+        if end < start:
+            self.add_error("end", "The end of the range must not be before its start.")
+        elif (end - start).days > 3 * 366:
+            self.add_error("end", "Choose a range of at most three years.")
+        return data
+
+    def _value(self, name: str, default: Any) -> Any:
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        return data.get(name) or default
+
+    def scope(self) -> Scope:
+        chosen = self._value("clinic", None)
+        clinics = tuple(c for c in self.clinics if chosen is None or c.pk == chosen)
+        return Scope(
+            clinics=clinics,
+            start=self._value("start", self.default_start),
+            end=self._value("end", self.default_end),
+            today=self.today,
+        )
+
+    def query(self) -> dict[str, str]:
+        """The page's filters as query parameters, for the links to the plans behind a number."""
+        scope = self.scope()
+        query = {"start": scope.start.isoformat(), "end": scope.end.isoformat()}
+        chosen = self._value("clinic", None)
+        if chosen is not None:
+            query["clinic"] = str(chosen)
+        return query
+
+    def quarter_links(self) -> list[tuple[str, dict[str, str]]]:
+        """The last four quarters, as (label, query) for links."""
+        links = []
+        day = self.today
+        chosen = self._value("clinic", None)
+        for _ in range(4):
+            start, end = quarter_of(day)
+            query = {"start": start.isoformat(), "end": end.isoformat()}
+            if chosen is not None:
+                query["clinic"] = str(chosen)
+            links.append((f"Q{(start.month - 1) // 3 + 1} {start.year}", query))
+            day = start - dt.timedelta(days=1)
+        return links
+
+    def error_lines(self) -> list[str]:
+        return [str(error) for errors in self.errors.values() for error in errors]
