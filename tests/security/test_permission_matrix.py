@@ -45,6 +45,9 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     # acknowledged is not printed, tests/printing)
     "schedules:home": ("/", "302 302 200 302 302 200", "302 405 405 405 405 405"),
     "schedules:patient_list": ("/patients/", "302 200 200 200 200 200", "302 405 405 405 405 405"),
+    "schedules:outcomes": ("/outcomes/", "302 403 200 403 403 200", "302 405 405 405 405 405"),
+    "schedules:outcomes_csv": ("/outcomes/outcomes.csv", "302 403 200 403 403 200", "302 405 405 405 405 405"),
+    "schedules:outcomes_plans": ("/outcomes/plans/?measure=started", "302 403 200 403 403 200", "302 405 405 405 405 405"),
     "schedules:plan_new": ("/patients/{patient}/plans/new/", "302 403 200 403 403 404", "302 403 200 403 403 404"),
     "schedules:plan_detail": ("/plans/{plan}/", "302 200 200 404 404 404", "302 405 405 405 405 405"),
     "schedules:plan_json": ("/plans/{plan}/plan.json", "302 200 200 404 404 404", "302 405 405 405 405 405"),
