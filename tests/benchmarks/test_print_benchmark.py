@@ -4,7 +4,8 @@ For a short (5-step) and a long plan (alprazolam 6 mg a day switched to diazepam
 2 weeks with liquid: about 120 steps), each document is rendered beside its floor: WeasyPrint
 rendering the same step rows as a bare, unstyled HTML table, in the same run. The ratio is the
 cost of our templates, CSS, chart and page furniture. The long clinician's plan must stay within
-1.5 times its floor (the issue): ``make bench`` fails otherwise. Times are the best of a few
+1.5 times its floor (the issue); every other document within about 1.25 times the ratio measured
+for it: ``make bench`` fails otherwise. Times are the best CPU times of a few
 interleaved runs (the machine is shared); peak memory comes from a separate tracemalloc run.
 In ``make test`` each document renders once and no time is measured.
 """
@@ -27,8 +28,16 @@ from tests.printing.plans import long_schedule, short_schedule
 
 PRINTED_AT = dt.datetime(2027, 2, 20, 10, 30, tzinfo=dt.UTC)
 RUNS = 3
-# The issue: "the long clinician's plan must stay within 1.5 times that floor".
-LONG_CLINICIAN_MAX_RATIO = 1.5
+# Each document's ceiling, as a ratio to its floor. The long clinician's plan: the issue's "must stay
+# within 1.5 times that floor" (measured 1.25-1.29 in CPU time). The others have no target of their
+# own: about 1.25 times the ratio measured (short: clinician 3.6-4.2, patient 6.4-7.2, dominated by
+# fixed costs; long patient 2.9-3.3), so a slowdown that matters fails.
+MAX_RATIO = {
+    ("short", "clinician"): 5.0,
+    ("short", "patient"): 9.0,
+    ("long", "clinician"): 1.5,
+    ("long", "patient"): 4.2,
+}
 
 
 def clinician_floor_html(schedule: dict[str, Any]) -> str:
@@ -59,9 +68,10 @@ def _bare_table(rows: list[str]) -> str:
 
 
 def best_time(render: Callable[[], bytes]) -> float:
-    start = time.perf_counter()
+    """CPU time: it leaves out the time other processes held the core on a shared machine."""
+    start = time.process_time()
     render()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def peak_mib(render: Callable[[], bytes]) -> float:
@@ -110,7 +120,9 @@ def test_print_render_time_and_memory_against_the_floor(
         )
     with capsys.disabled():
         print("\n".join(lines))
-    if size == "long":
-        assert ratios["clinician"] <= LONG_CLINICIAN_MAX_RATIO, (
-            f"clinician's plan at x{ratios['clinician']:.2f} of its floor"
-        )
+    over = {
+        name: f"x{ratio:.2f} (ceiling x{MAX_RATIO[size, name]})"
+        for name, ratio in ratios.items()
+        if ratio > MAX_RATIO[size, name]
+    }
+    assert not over, f"{size} plan over its ceiling: {over}"
