@@ -1,0 +1,192 @@
+"""What axe cannot see (WCAG 2.2 AA), checked in the browser.
+
+- A prescriber signs in, registers a patient (first sending the form empty: the error summary at
+  the top links to each field, and each field names its error), enters a regimen, builds, previews
+  and saves a plan, records a check-in and prints the patient's schedule in large print, with the
+  keyboard alone: every control is reached with Tab and shows where the focus is (2.1.1, 2.4.7);
+  the skip link is the first stop and moves to the main content (2.4.1).
+- On every page of the app a prescriber reaches: one h1 and no heading level skipped (1.3.1), and
+  nothing to drag (2.5.7).
+- The plan's chart has a text alternative: a title and a description (1.1.1).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from schedules.models import Clinic
+
+from ..conftest import PASSWORD, make_user
+from ..security.conftest import World, build_world
+from .test_accessibility import pages_answering
+from .test_every_page import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# The focus is shown when the focused element has an outline of 2 px or more, or a focus shadow.
+FOCUS_SHOWN = """() => {
+  const style = getComputedStyle(document.activeElement);
+  return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== "none";
+}"""
+
+# Headings in order: one h1 (first), and never a level more than one below the one before.
+HEADING_PROBLEMS = """() => {
+  const levels = [...document.querySelectorAll("main h1, main h2, main h3, main h4, main h5, main h6")]
+    .filter((h) => h.offsetParent !== null).map((h) => Number(h.tagName[1]));
+  const problems = [];
+  if (levels.filter((level) => level === 1).length !== 1 || levels[0] !== 1) problems.push(`h1s: ${levels}`);
+  levels.forEach((level, i) => { if (i && level > levels[i - 1] + 1) problems.push(`h${levels[i - 1]} then h${level}`); });
+  return problems;
+}"""
+
+DRAGGABLE = "() => document.querySelectorAll('[draggable=true]').length"
+
+
+def tab_to(page: Page, target: Locator, *, limit: int = 120) -> None:
+    """Press Tab until ``target`` has the focus, which must be visible on every stop on the way."""
+    handle = target.element_handle()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        assert page.evaluate(FOCUS_SHOWN), (
+            f"no visible focus on {page.evaluate('document.activeElement.outerHTML')[:120]}"
+        )
+        if page.evaluate("(element) => document.activeElement === element", handle):
+            return
+    raise AssertionError(f"Tab never reached {target}")
+
+
+def type_into(page: Page, field: Locator, text: str) -> None:
+    tab_to(page, field)
+    page.keyboard.type(text)
+
+
+def press_button(page: Page, name: str) -> None:
+    tab_to(page, page.get_by_role("button", name=name).first)
+    page.keyboard.press("Enter")
+
+
+def test_a_prescriber_does_everything_with_the_keyboard_alone(
+    page: Page, live_server: object, clinic: Clinic
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    make_user("doctor", "Prescriber", clinic)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    # Bootstrap fades its focus ring in: without motion (as its own CSS allows) it is there at once.
+    page.emulate_media(reduced_motion="reduce")
+
+    # Sign in (the user name has the focus as the page opens), then the skip link is the first stop.
+    page.goto(f"{base}/accounts/login/")
+    expect(page.get_by_label("Username")).to_be_focused()
+    page.keyboard.type("doctor")
+    type_into(page, page.get_by_label("Password"), PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    assert page.evaluate(FOCUS_SHOWN)
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    # Register a patient: first with nothing filled in, to see the errors.
+    tab_to(page, page.get_by_role("link", name="Register a patient"))
+    page.keyboard.press("Enter")
+    press_button(page, "Register and enter regimen")
+    summary = page.get_by_role("alert").filter(has_text="problems")
+    expect(summary).to_be_visible()
+    for field in page.locator("[aria-invalid=true]").all():
+        described = field.get_attribute("aria-describedby") or ""
+        errors = [page.locator(f"#{name}").inner_text() for name in described.split()]
+        assert any(error.strip() for error in errors), f"{field.get_attribute('name')} names no error"
+    first_link = summary.get_by_role("link").first
+    tab_to(page, first_link)
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Record number")).to_be_focused()
+    page.keyboard.type("KB-1")
+    # A date field takes its parts in the browser's order (month, day, year in US English).
+    type_into(page, page.get_by_label("Date of birth"), "02031970")
+    expect(page.get_by_label("Date of birth")).to_have_value("1970-02-03")
+    type_into(page, page.get_by_label("Given name"), "Ada")
+    type_into(page, page.get_by_label("Family name"), "Keys")
+    press_button(page, "Register and enter regimen")
+
+    # The regimen: lorazepam 1 mg in the morning and 1 mg at night.
+    expect(page.get_by_role("heading", name="Current regimen")).to_be_visible()
+    tab_to(page, page.get_by_label("Drug, row 1"))
+    page.keyboard.type("lorazepam")
+    expect(page.get_by_label("Drug, row 1")).to_have_value(re.compile(r"\d+"))
+    type_into(page, page.get_by_label("Morning (mg), row 1"), "1")
+    type_into(page, page.get_by_label("Night (mg), row 1"), "1")
+    press_button(page, "Save regimen")
+    expect(page).to_have_url(re.compile(r"/patients/\d+/(#.*)?$"))
+
+    # Build, preview and save the plan.
+    tab_to(page, page.get_by_role("link", name="New taper plan"))
+    page.keyboard.press("Enter")
+    press_button(page, "Preview")
+    expect(page.get_by_role("heading", name="Preview")).to_be_visible()
+    # Each danger warning needs its reason before the plan goes live.
+    for reason in page.locator(".acknowledgements input[type=text]").all():
+        type_into(page, reason, "Discussed with the patient, who agrees.")
+    press_button(page, "Save and activate")
+    expect(page).to_have_url(re.compile(r"/plans/\d+/(#.*)?$"))
+    plan_page = page.url
+    chart = page.locator("svg.taper-chart").first
+    assert chart.get_attribute("role") == "img"
+    for part in (chart.get_attribute("aria-labelledby") or "").split():
+        assert page.locator(f"#{part}").text_content(), "the chart's title and description say what it shows"
+    assert len((chart.get_attribute("aria-labelledby") or "").split()) == 2
+
+    # Record a check-in.
+    tab_to(page, page.get_by_role("link", name="Record a check-in").first)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Record a check-in")).to_be_visible()
+    for group in ["how", *(f"item_{order}" for order in range(1, 13)), "sleep"]:
+        tab_to(page, page.locator(f'input[name="{group}"]').first)
+        page.keyboard.press("Space")
+    press_button(page, "Save the check-in")
+    expect(page.get_by_text("Check-in saved", exact=False).first).to_be_visible()
+
+    # Back on the plan's page, print the patient's schedule in large print.
+    page.goto(plan_page)
+    tab_to(page, page.get_by_label("Large print (patient's schedule)"))
+    page.keyboard.press("Space")
+    tab_to(page, page.get_by_role("button", name="Print patient's schedule"))
+    with page.expect_response(lambda response: "patient.pdf" in response.url) as printed:
+        page.keyboard.press("Enter")
+    assert printed.value.status == 200 and printed.value.headers["content-type"] == "application/pdf"
+    assert "large_print=1" in printed.value.url
+
+
+@pytest.fixture
+def world(clinic: Clinic) -> World:
+    return build_world(clinic)
+
+
+def test_every_page_has_its_headings_in_order_and_nothing_to_drag(
+    page: Page, live_server: object, world: World
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    user = world.users["prescriber"]
+    assert user is not None
+    sign_in(page, base, user.username)
+    problems: list[str] = []
+    page.set_viewport_size({"width": 390, "height": 800})
+    # The admin's pages are Django's own templates.
+    pages = [
+        url.format(**world.objects) for url in pages_answering("prescriber", "GET") if "/admin/" not in url
+    ]
+    for address in pages:
+        response = page.goto(f"{base}{address}")
+        assert response is not None
+        if not response.headers["content-type"].startswith("text/html"):
+            continue
+        problems += [f"{address}: {problem}" for problem in page.evaluate(HEADING_PROBLEMS)]
+        if page.evaluate(DRAGGABLE):
+            problems.append(f"{address}: something to drag")
+    assert len(pages) > 10
+    assert problems == [], "\n".join(problems)
