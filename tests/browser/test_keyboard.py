@@ -1,6 +1,6 @@
 """What axe cannot see (WCAG 2.2 AA), checked in the browser.
 
-- A prescriber signs in, registers a patient (first sending the form empty: the error summary at
+- A prescriber signs in with a second factor (enrolling an authenticator app), registers a patient (first sending the form empty: the error summary at
   the top links to each field, and each field names its error), enters a regimen, builds, previews
   and saves a plan, records a check-in and prints the patient's schedule in large print, with the
   keyboard alone: every control is reached with Tab and shows where the focus is (2.1.1, 2.4.7);
@@ -21,8 +21,10 @@ from schedules.models import Clinic
 
 from ..conftest import PASSWORD, make_user
 from ..security.conftest import World, build_world
+from .accessibility import Violations
 from .test_accessibility import pages_answering
 from .test_every_page import sign_in
+from .test_two_factor_flow import app_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,6 +50,8 @@ DRAGGABLE = "() => document.querySelectorAll('[draggable=true]').length"
 def tab_to(page: Page, target: Locator, *, limit: int = 120) -> None:
     """Press Tab until ``target`` has the focus, which must be visible on every stop on the way."""
     handle = target.element_handle()
+    if page.evaluate("(element) => document.activeElement === element", handle):
+        return  # the page put the focus there as it opened (autofocus)
     for _ in range(limit):
         page.keyboard.press("Tab")
         assert page.evaluate(FOCUS_SHOWN), (
@@ -68,20 +72,32 @@ def press_button(page: Page, name: str) -> None:
     page.keyboard.press("Enter")
 
 
+@pytest.mark.real_second_factor
 def test_a_prescriber_does_everything_with_the_keyboard_alone(
     page: Page, live_server: object, clinic: Clinic
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    make_user("doctor", "Prescriber", clinic)
+    user = make_user("doctor", "Prescriber", clinic)
     page.set_viewport_size({"width": 1280, "height": 900})
     # Bootstrap fades its focus ring in: without motion (as its own CSS allows) it is there at once.
     page.emulate_media(reduced_motion="reduce")
 
-    # Sign in (the user name has the focus as the page opens), then the skip link is the first stop.
+    # Sign in (the user name has the focus as the page opens), then enrol an authenticator app: its
+    # code typed, the recovery codes kept; axe checks both pages of the second factor on the way.
     page.goto(f"{base}/accounts/login/")
     expect(page.get_by_label("Username")).to_be_focused()
     page.keyboard.type("doctor")
     type_into(page, page.get_by_label("Password"), PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/enrol/"))
+    violations = Violations()
+    violations.check(page, "enrolling a second factor")
+    type_into(page, page.get_by_label("Code"), app_code(user))
+    press_button(page, "Confirm the app")
+    expect(page.get_by_role("heading", name="Recovery codes")).to_be_visible()
+    violations.check(page, "the recovery codes")
+    assert not violations.found, violations.report()
+    tab_to(page, page.get_by_role("link", name="I have kept them: continue"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     page.keyboard.press("Tab")
@@ -91,6 +107,7 @@ def test_a_prescriber_does_everything_with_the_keyboard_alone(
     assert page.evaluate(FOCUS_SHOWN)
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
+    page.reload()  # the focus back at the top of the page
 
     # Register a patient: first with nothing filled in, to see the errors.
     tab_to(page, page.get_by_role("link", name="Register a patient"))
