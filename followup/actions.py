@@ -12,6 +12,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -21,10 +22,11 @@ from django.utils import timezone
 
 from schedules import engine
 from schedules.engine.serialize import request_from_dict
-from schedules.models import Plan, PlanVersion
+from schedules.models import Plan, PlanDocument, PlanVersion
 from schedules.plans import actions as plans
 from schedules.plans import dangers as plan_dangers
 from schedules.plans import dates
+from schedules.plans import documents as plan_documents
 from schedules.plans import today as plan_today
 
 from .forms import FollowUpSettingsForm
@@ -174,6 +176,14 @@ def record_checkin(
             _confirm(user, checkin, lock_version=lock_version, acknowledgements=acknowledgements)
         checkin.save()
         plans.record_follow_up_dates(plan)
+        # Its score goes on the chart of the clinician's printed plan: a new one is made.
+        transaction.on_commit(
+            partial(
+                plan_documents.remake_current,
+                Plan.objects.filter(pk=plan.pk),
+                kinds=[PlanDocument.Kind.CLINICIAN],
+            )
+        )
     return checkin
 
 

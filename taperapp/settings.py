@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    *(["django_rq", "django_tasks_rq"] if envstr("REDIS_URL") else []),
     "schedules",
     "followup",
     # Security (accounts, audit trail, lockout, CSP): see the security block at the end.
@@ -127,6 +130,17 @@ DATABASES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background tasks (Django's Tasks framework, through the django-tasks backport): the printed
+# documents are rendered by a worker, never inside a request. The database backend needs no other
+# server (`manage.py db_worker`); with REDIS_URL set, RQ in Redis carries them instead
+# (`manage.py rqworker --job-class django_tasks_rq.Job`), for larger sites.
+REDIS_URL = envstr("REDIS_URL")
+if REDIS_URL:
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

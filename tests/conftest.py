@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest
-from django.test import Client
+from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -51,6 +51,16 @@ def pytest_report_header() -> str:
     if os.environ.get("CI"):
         return f"browser tests: {CHROMIUM} is missing, so they FAIL under CI (apt-get install chromium)"
     return f"browser tests: SKIPPED, {CHROMIUM} is not installed (apt-get install chromium)"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_immediately() -> Iterator[None]:
+    """Background tasks (the printed documents) run in the test's process as they are enqueued; the
+    database backend and its worker have their own end-to-end test."""
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    ):
+        yield
 
 
 def make_user(username: str, role: str | None, clinic: Clinic | None, *, is_staff: bool = False) -> User:

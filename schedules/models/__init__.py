@@ -2,11 +2,13 @@
 
 - `reference`: drugs, formulations and the diazepam-equivalence tables;
 - `patients`: clinics, patients and their current regimen (the registry);
-- `plans`: taper plans and their append-only versions.
+- `plans`: taper plans and their append-only versions;
+- `documents`: the printed documents of saved versions, rendered once and stored.
 
 Limits the data must never break are database constraints, so they hold whatever writes the row.
 """
 
+from .documents import PlanDocument
 from .patients import (
     DATE_OF_BIRTH_PATTERNS,
     OLDEST_PLAUSIBLE_AGE_YEARS,
@@ -52,6 +54,7 @@ __all__ = [
     "Patient",
     "PatientQuerySet",
     "Plan",
+    "PlanDocument",
     "PlanQuerySet",
     "PlanStep",
     "PlanVersion",

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -29,7 +29,7 @@ from schedules import engine
 from schedules.engine.serialize import request_from_dict, request_to_dict, steps_from_list, steps_to_list
 from schedules.models import Patient, Plan, PlanStep, PlanVersion
 from schedules.models.text import refuse_hidden_characters_in_notes
-from schedules.plans import dates
+from schedules.plans import dates, documents
 from schedules.plans.dangers import acknowledged_keys, dangers_of, unacknowledged_dangers
 from schedules.plans.steps import next_dose_change, step_rows
 from schedules.plans.today import schedule_of
@@ -627,6 +627,8 @@ def _write(
             "This patient already has an active or paused plan: complete or stop it first, with a reason."
         ) from None
     record_follow_up_dates(plan)
+    # The version's printed documents are made by a worker once it is saved for good.
+    transaction.on_commit(partial(documents.queue_version_documents, version.pk))
     return version
 
 

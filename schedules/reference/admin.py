@@ -7,17 +7,20 @@ reason, which is stored with the history record.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.hardening import HardenedAdminMixin, reason_field
 from accounts.roles import ADMINISTRATOR
-from schedules.models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation
+from schedules.models import Clinic, Drug, Equivalence, EquivalenceTable, Formulation, Plan
+from schedules.plans.documents import remake_current
 from schedules.plans.planning import plans_using_equivalence
 from schedules.reference.forms import SeenHistoryMixin
 
@@ -276,3 +279,17 @@ class ClinicAdmin(ReferenceAdmin):
     search_fields = ("name",)
     # Membership is changed on the user's page (accounts admin), by superusers and clinic managers only.
     exclude = ("members",)
+    # What the printed documents show of the clinic: a change makes new ones for its current plans.
+    printed_fields = frozenset(
+        {"name", "market", "paper_size", "contact_phone", "contact_email", "contact_address", "contact_hours"}
+    )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and self.printed_fields.intersection(form.changed_data):
+            transaction.on_commit(partial(remake_current, Plan.objects.filter(patient__clinic=obj)))
+            messages.info(
+                request,
+                "The printed documents of this clinic's current plans are being made again with these "
+                "details; older plan versions keep theirs.",
+            )

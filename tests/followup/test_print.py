@@ -13,6 +13,7 @@ from followup.models import Scale
 from schedules.models import Patient
 
 from ..plans.conftest import new_plan
+from ..printing.downloads import download
 from ..printing.pdf_text import read_pdf
 from .conftest import checkin_input
 
@@ -26,10 +27,10 @@ def test_the_clinicians_pdf_charts_the_scores(
         prescriber, plan=plan, lock_version=plan.lock_version, data=checkin_input(checklist, today)
     )
     clinician = read_pdf(
-        prescriber_client.get(reverse("schedules:plan_clinician_pdf", args=[plan.pk])).content
+        download(prescriber_client, reverse("schedules:plan_clinician_pdf", args=[plan.pk])).content
     )
     assert "Symptom score (right axis)" in clinician.text
     patient_copy = read_pdf(
-        prescriber_client.get(reverse("schedules:plan_patient_pdf", args=[plan.pk])).content
+        download(prescriber_client, reverse("schedules:plan_patient_pdf", args=[plan.pk])).content
     )
     assert "Symptom score" not in patient_copy.text

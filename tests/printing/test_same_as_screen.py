@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from schedules.models import Plan
+from tests.printing.downloads import download
 from tests.printing.pdf_text import read_pdf
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,6 @@ def test_the_printed_plan_shows_every_cell_of_the_plan_page(prescriber_client: C
     parser.feed(page.content.decode())
     steps = plan.current_version.schedule["steps"]  # type: ignore[union-attr]
     assert len(parser.cells) == len(steps) * 8  # dates, four times of day, daily, DE, change
-    printed = read_pdf(prescriber_client.get(f"/plans/{plan.pk}/clinician.pdf").content).text
+    printed = read_pdf(download(prescriber_client, f"/plans/{plan.pk}/clinician.pdf").content).text
     missing = [cell for cell in parser.cells if cell not in printed]
     assert missing == []

@@ -19,6 +19,7 @@ from schedules import engine
 from schedules.models import Clinic, Equivalence, Patient, Plan
 from schedules.plans import actions as actions
 from tests.plans.conftest import acknowledging, new_plan
+from tests.printing.downloads import download
 from tests.printing.pdf_text import font_sizes, read_pdf
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def hold(plan: Plan, user: User, *, reason: str) -> None:
 
 
 def test_the_clinician_s_plan_names_the_patient_on_every_page(prescriber_client: Client, plan: Plan) -> None:
-    response = prescriber_client.get(url(plan, "clinician.pdf"))
+    response = download(prescriber_client, url(plan, "clinician.pdf"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert f"plan-{plan.pk}-v1-clinician.pdf" in response["Content-Disposition"]
@@ -68,7 +69,7 @@ def test_a_plan_with_an_unacknowledged_danger_is_not_printed(
         prescriber, patient, switch=True, method=engine.PercentMethod(Decimal(50)), interval_days=7
     )
     assert any(w["severity"] == "danger" for w in draft.versions.get().schedule["warnings"])
-    response = prescriber_client.get(url(draft, "clinician.pdf"))
+    response = download(prescriber_client, url(draft, "clinician.pdf"))
     assert response.status_code == 409 and b"not yet acknowledged" in response.content
 
 
@@ -85,7 +86,7 @@ def test_each_acknowledged_danger_is_printed_with_its_reason_and_who(
     )
     acknowledged = active.versions.get().acknowledgements
     assert acknowledged
-    text = read_pdf(prescriber_client.get(url(active, "clinician.pdf")).content).text
+    text = read_pdf(download(prescriber_client, url(active, "clinician.pdf")).content).text
     assert "Danger warnings acknowledged" in text
     assert text.count("Reviewed with the patient") == len(acknowledged)
     assert f"Acknowledged by {acknowledged[0]['by']}" in text
@@ -93,7 +94,7 @@ def test_each_acknowledged_danger_is_printed_with_its_reason_and_who(
 
 def test_clinic_staff_may_print_and_export(staff_client: Client, plan: Plan) -> None:
     for name in ("clinician.pdf", "patient.pdf", "schedule.ics", "fhir.json", "steps.csv"):
-        assert staff_client.get(url(plan, name)).status_code == 200, name
+        assert download(staff_client, url(plan, name)).status_code == 200, name
 
 
 def test_another_clinic_s_plan_is_not_found(plan: Plan, other_clinic: Clinic) -> None:
@@ -101,11 +102,11 @@ def test_another_clinic_s_plan_is_not_found(plan: Plan, other_clinic: Clinic) ->
 
     outsider = client_for(make_user("outsider", "Prescriber", other_clinic))
     for name in ("clinician.pdf", "patient.pdf", "schedule.ics", "fhir.json", "steps.csv"):
-        assert outsider.get(url(plan, name)).status_code == 404, name
+        assert download(outsider, url(plan, name)).status_code == 404, name
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client: Client, plan: Plan) -> None:
-    response = client.get(url(plan, "clinician.pdf"))
+    response = download(client, url(plan, "clinician.pdf"))
     assert response.status_code == 302 and "/login" in response["Location"]
 
 
@@ -115,10 +116,13 @@ def test_the_clinic_s_paper_size_and_the_print_button_s_override(
     clinic = plan.patient.clinic
     clinic.paper_size = "Letter"
     clinic.save()
-    assert read_pdf(prescriber_client.get(url(plan, "patient.pdf")).content).page_size_pt() == (612, 792)
-    response = prescriber_client.get(url(plan, "patient.pdf") + "?paper=A4")
+    assert read_pdf(download(prescriber_client, url(plan, "patient.pdf")).content).page_size_pt() == (
+        612,
+        792,
+    )
+    response = download(prescriber_client, url(plan, "patient.pdf") + "?paper=A4")
     assert read_pdf(response.content).page_size_pt() == (595, 842)
-    bad = prescriber_client.get(url(plan, "patient.pdf") + "?paper=A5")
+    bad = download(prescriber_client, url(plan, "patient.pdf") + "?paper=A5")
     assert bad.status_code == 400 and b"A4 or Letter" in bad.content
 
 
@@ -129,7 +133,7 @@ def test_the_patient_s_schedule_gives_the_clinic_s_contact_details(
     clinic.contact_phone = "01632 960 123"
     clinic.contact_hours = "Mon-Fri 9:00-17:00"
     clinic.save()
-    text = read_pdf(prescriber_client.get(url(plan, "patient.pdf")).content).text
+    text = read_pdf(download(prescriber_client, url(plan, "patient.pdf")).content).text
     assert "Riverside" in text and "Phone: 01632 960 123" in text and "Open: Mon-Fri 9:00-17:00" in text
     assert "Phone 999." in text, "the UK emergency number for a UK clinic"
     assert "For Margaret Ellis" in text
@@ -139,13 +143,13 @@ def test_an_older_version_says_so_on_every_page(
     prescriber_client: Client, plan: Plan, prescriber: User
 ) -> None:
     hold(plan, prescriber, reason="Poor sleep")
-    old = read_pdf(prescriber_client.get(url(plan, "clinician.pdf") + "?version=1").content)
+    old = read_pdf(download(prescriber_client, url(plan, "clinician.pdf") + "?version=1").content)
     for page in old.pages:
         assert "Older version: this is version 1" in page
-    current = read_pdf(prescriber_client.get(url(plan, "clinician.pdf")).content)
+    current = read_pdf(download(prescriber_client, url(plan, "clinician.pdf")).content)
     assert "Older version" not in current.text and "Poor sleep" in current.text
-    assert prescriber_client.get(url(plan, "clinician.pdf") + "?version=9").status_code == 404
-    assert prescriber_client.get(url(plan, "clinician.pdf") + "?version=x").status_code == 404
+    assert download(prescriber_client, url(plan, "clinician.pdf") + "?version=9").status_code == 404
+    assert download(prescriber_client, url(plan, "clinician.pdf") + "?version=x").status_code == 404
 
 
 def test_a_plan_built_before_an_equivalence_change_prints_its_old_values(
@@ -154,7 +158,7 @@ def test_a_plan_built_before_an_equivalence_change_prints_its_old_values(
     equivalence = Equivalence.objects.get(table__key="ashton", drug__name="lorazepam")
     equivalence.dose_mg = 2
     equivalence.save()
-    text = read_pdf(prescriber_client.get(url(plan, "clinician.pdf")).content).text
+    text = read_pdf(download(prescriber_client, url(plan, "clinician.pdf")).content).text
     assert "lorazepam 1 mg = 10 mg diazepam" in text
     assert "lorazepam 2 mg" not in text
     # The starting regimen (lorazepam 1 + 1 + 2 mg) is 40 mg diazepam-equivalent at 1 mg = 10 mg.

@@ -20,6 +20,7 @@ from audit.models import Action, AuditError, AuditEvent
 from schedules.models import Patient
 
 from ..conftest import PASSWORD, client_for
+from ..printing.downloads import download
 from ..test_views import patient_post
 
 pytestmark = pytest.mark.django_db
@@ -267,7 +268,7 @@ def test_plan_pages_prints_and_exports_are_recorded(prescriber: User, patient: P
         f"/plans/{plan.pk}/plan.json": Action.EXPORT,
     }
     for url, action in pages.items():
-        assert client.get(url).status_code == 200, url
+        assert download(client, url).status_code == 200, url
         event = AuditEvent.objects.filter(path=url).get()
         assert (event.action, event.user, event.patient, event.plan_id) == (
             action,

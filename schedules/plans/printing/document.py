@@ -18,6 +18,16 @@ from typing import Any
 from schedules import engine
 from schedules.engine.types import format_de, format_mg
 
+# Journal length: 12 weeks, because the 2025 Joint Clinical Practice Guideline (ASAM et al., J Gen
+# Intern Med 2025, Rec 1) asks for a risk-benefit review at least every 3 months; the patient is
+# given a new journal at that review.
+JOURNAL_DAYS = 84
+# The patient's schedule prints in full the steps of the period to that review (12 weeks, the same
+# source), with a one-page overview of the rest; the print form offers other periods, 0 being
+# every step.
+DEFAULT_PERIOD_WEEKS = JOURNAL_DAYS // 7
+PERIOD_WEEKS_CHOICES = (4, 8, DEFAULT_PERIOD_WEEKS, 26, 0)
+
 
 class PaperSize(enum.StrEnum):
     A4 = "A4"
@@ -101,6 +111,8 @@ class PrintablePlan:
     plan: PlanIdentity | None = None
     journal_start: dt.date | None = None
     journal_days: int = 0
+    # The patient's schedule: weeks from ``journal_start`` printed in full (0: every step).
+    period_weeks: int = DEFAULT_PERIOD_WEEKS
     ends_with_stop: bool = True
     # The danger warnings the prescriber acknowledged, each with its reason, who and when
     # (PlanVersion.acknowledgements): printed on the clinician's plan.
@@ -141,26 +153,27 @@ class PrintablePlan:
         return rows
 
 
-# Journal length: 12 weeks, because the 2025 Joint Clinical Practice Guideline (ASAM et al., J Gen
-# Intern Med 2025, Rec 1) asks for a risk-benefit review at least every 3 months; the patient is
-# given a new journal at that review.
-JOURNAL_DAYS = 84
+def period_start(schedule: dict[str, Any], *, today: dt.date) -> dt.date:
+    """The first day of the step current on ``today``; the plan's start before it began or after it ended."""
+    start = dt.date.fromisoformat(schedule["start_date"])
+    for step in schedule["steps"]:
+        if step["start_date"] <= today.isoformat() <= step["end_date"]:
+            return dt.date.fromisoformat(step["start_date"])
+    return start
+
+
+def journal_length(schedule: dict[str, Any], *, start: dt.date, days: int = JOURNAL_DAYS) -> int:
+    """Days from ``start`` to the last day of the plan, ``days`` at most."""
+    last = dt.date.fromisoformat(schedule["steps"][-1]["end_date"]) if schedule["steps"] else start
+    return max(min(days, (last - start).days + 1), 0)
 
 
 def journal_window(
     schedule: dict[str, Any], *, today: dt.date, days: int = JOURNAL_DAYS
 ) -> tuple[dt.date, int]:
     """From the first day of the step current on ``today`` (or the plan's start), ``days`` long at most."""
-    start = dt.date.fromisoformat(schedule["start_date"])
-    last = dt.date.fromisoformat(schedule["steps"][-1]["end_date"]) if schedule["steps"] else start
-    first = start
-    for step in schedule["steps"]:
-        if step["start_date"] <= today.isoformat() <= step["end_date"]:
-            first = dt.date.fromisoformat(step["start_date"])
-    if today > last:
-        first = start
-    length = min(days, (last - first).days + 1)
-    return first, max(length, 0)
+    first = period_start(schedule, today=today)
+    return first, journal_length(schedule, start=first, days=days)
 
 
 def describe_request(request: engine.PlanRequest) -> tuple[str, str, str]:

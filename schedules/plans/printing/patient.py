@@ -112,10 +112,16 @@ def take(drug: str, unit: dict[str, Any]) -> Take:
     return Take(what, pieces(unit["count"]) if "tablet" in form else ())
 
 
-def patient_steps(schedule: dict[str, Any]) -> list[PatientStep]:
+def patient_steps(
+    schedule: dict[str, Any], *, steps: list[dict[str, Any]] | None = None
+) -> list[PatientStep]:
+    """``steps`` (default: every step of ``schedule``) in words, at the times of day the plan uses."""
     slots = used_slots(schedule)
     result = []
+    chosen = None if steps is None else {id(step) for step in steps}
     for step, changes in with_changes(schedule["steps"]):
+        if chosen is not None and id(step) not in chosen:
+            continue
         by_slot: dict[str, list[Take]] = {slot: [] for slot in slots}
         for dose in step["doses"]:
             by_slot[dose["slot"]].extend(take(dose["drug"], unit) for unit in dose["units"])
@@ -171,3 +177,64 @@ def journal(schedule: dict[str, Any], *, start: dt.date, days: int) -> list[Jour
             )
         )
     return rows
+
+
+def steps_in_period(
+    schedule: dict[str, Any], *, start: dt.date, weeks: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The steps printed in full (every step that has a day in the ``weeks`` from ``start``; every
+    step when ``weeks`` is 0) and the later steps, for the overview."""
+    steps = schedule["steps"]
+    if not weeks:
+        return list(steps), []
+    first, end = start.isoformat(), (start + dt.timedelta(weeks=weeks)).isoformat()
+    full = [step for step in steps if step["end_date"] >= first and step["start_date"] < end]
+    later = [step for step in steps if step["start_date"] >= end]
+    return full, later
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """A block of later steps: its dates, the daily dose at its start and at its end, its changes."""
+
+    start: dt.date
+    end: dt.date
+    first_dose: str
+    last_dose: str
+    changes: int
+
+
+# The overview fits one page: blocks of the review period, doubled while there would be more rows.
+OVERVIEW_MAX_ROWS = 18
+
+
+def overview(later: list[dict[str, Any]], *, block_weeks: int) -> list[OverviewRow]:
+    """The later steps in blocks of ``block_weeks`` (or a multiple, to keep to one page)."""
+    if not later:
+        return []
+    first = dt.date.fromisoformat(later[0]["start_date"])
+    last = dt.date.fromisoformat(later[-1]["end_date"])
+    weeks = max(block_weeks, 1)
+    while ((last - first).days // 7) // weeks + 1 > OVERVIEW_MAX_ROWS:
+        weeks *= 2
+    blocks: dict[int, list[dict[str, Any]]] = {}
+    for step in later:
+        index = (dt.date.fromisoformat(step["start_date"]) - first).days // (weeks * 7)
+        blocks.setdefault(index, []).append(step)
+    return [
+        OverviewRow(
+            start=dt.date.fromisoformat(steps[0]["start_date"]),
+            end=dt.date.fromisoformat(steps[-1]["end_date"]),
+            first_dose=daily_words(steps[0]),
+            last_dose=daily_words(steps[-1]),
+            changes=len(steps),
+        )
+        for steps in blocks.values()
+    ]
+
+
+def daily_words(step: dict[str, Any]) -> str:
+    """'diazepam 4.5 mg a day' (each drug taken in the step)."""
+    return (
+        " and ".join(f"{drug.lower()} {mg(value)} mg" for drug, value in step["daily_mg"].items()) + " a day"
+    )

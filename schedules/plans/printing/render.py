@@ -28,8 +28,15 @@ from schedules.plans.printing.advice import (
     source_numbers,
     sources_for,
 )
-from schedules.plans.printing.document import PrintablePlan, from_schedule, regimen_rows
-from schedules.plans.printing.patient import journal, patient_steps, used_slots, uses_liquid
+from schedules.plans.printing.document import DEFAULT_PERIOD_WEEKS, PrintablePlan, from_schedule, regimen_rows
+from schedules.plans.printing.patient import (
+    journal,
+    overview,
+    patient_steps,
+    steps_in_period,
+    used_slots,
+    uses_liquid,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -89,14 +96,17 @@ def clinician_pdf(plan: PrintablePlan, *, scores: tuple[ScorePoint, ...] = ()) -
 
 
 def patient_pdf(plan: PrintablePlan, *, large_print: bool = False) -> bytes:
-    """The patient's take-home schedule, with its dose journal, as tagged PDF bytes (PDF/UA-1: its
-    language, title, headings, tables and the tablets' pictures with their text, in reading order,
-    for a screen reader). ``large_print``: every word at 16 pt or more (18 pt text)."""
+    """The patient's take-home schedule as tagged PDF bytes (PDF/UA-1: its language, title, headings,
+    tables and the tablets' pictures with their text, in reading order, for a screen reader): the
+    steps of the period in full, an overview of the later ones, and the dose journal.
+    ``large_print``: every word at 16 pt or more (18 pt text)."""
     start = plan.journal_start or dt.date.fromisoformat(plan.schedule["start_date"])
     slots = used_slots(plan.schedule)
+    full, later = steps_in_period(plan.schedule, start=start, weeks=plan.period_weeks)
     context = {
         **_common(plan),
-        "steps": patient_steps(plan.schedule),
+        "steps": patient_steps(plan.schedule, steps=full),
+        "overview": overview(later, block_weeks=DEFAULT_PERIOD_WEEKS),
         "journal": journal(plan.schedule, start=start, days=plan.journal_days),
         "journal_slots": [slot.capitalize() for slot in slots],
         "advice": {

@@ -10,12 +10,15 @@ from schedules.engine.serialize import request_from_dict
 from schedules.models import Clinic, PlanVersion
 from schedules.plans.charts import ScorePoint
 from schedules.plans.printing.document import (
+    DEFAULT_PERIOD_WEEKS,
+    JOURNAL_DAYS,
     ClinicDetails,
     PaperSize,
     PatientIdentity,
     PlanIdentity,
     PrintablePlan,
     describe_request,
+    journal_length,
     journal_window,
 )
 from schedules.plans.printing.render import clinician_pdf, patient_pdf
@@ -46,18 +49,24 @@ def from_plan_version(
     latest_version: int,
     printed_at: dt.datetime,
     paper: PaperSize | None = None,
+    period_start: dt.date | None = None,
+    period_weeks: int = DEFAULT_PERIOD_WEEKS,
 ) -> PrintablePlan:
     """The print of ``version`` with the values it was saved with (never today's tables).
 
     ``paper`` overrides the clinic's paper size. ``latest_version`` is the plan's newest version
-    number: a print of an older one says so on every page.
+    number: a print of an older one says so on every page. The patient's schedule prints
+    ``period_weeks`` from ``period_start`` in full (default: the step in force when printed).
     """
     plan = version.plan
     patient = plan.patient
     clinic = patient.clinic
     request = request_from_dict(version.request)
     method, switch, ending = describe_request(request)
-    journal_start, journal_days = journal_window(version.schedule, today=printed_at.date())
+    journal_start = period_start or journal_window(version.schedule, today=printed_at.date())[0]
+    journal_days = journal_length(
+        version.schedule, start=journal_start, days=period_weeks * 7 if period_weeks else JOURNAL_DAYS
+    )
     return PrintablePlan(
         schedule=version.schedule,
         table=request.table,
@@ -84,6 +93,7 @@ def from_plan_version(
         ),
         journal_start=journal_start,
         journal_days=journal_days,
+        period_weeks=period_weeks,
         ends_with_stop=request.ends_with_stop,
         acknowledgements=tuple(version.acknowledgements),
     )
@@ -96,12 +106,21 @@ def version_pdf(
     latest_version: int,
     printed_at: dt.datetime,
     paper: PaperSize | None = None,
+    period_start: dt.date | None = None,
+    period_weeks: int = DEFAULT_PERIOD_WEEKS,
     scores: tuple[ScorePoint, ...] = (),
     large_print: bool = False,
 ) -> bytes:
     """The clinician's plan (``document="clinician"``, with the check-in ``scores`` on its chart) or
     the patient's schedule of a saved version (in ``large_print`` if asked)."""
-    printable = from_plan_version(version, latest_version=latest_version, printed_at=printed_at, paper=paper)
+    printable = from_plan_version(
+        version,
+        latest_version=latest_version,
+        printed_at=printed_at,
+        paper=paper,
+        period_start=period_start,
+        period_weeks=period_weeks,
+    )
     if document == "clinician":
         return clinician_pdf(printable, scores=scores)
     return patient_pdf(printable, large_print=large_print)

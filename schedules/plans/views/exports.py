@@ -2,7 +2,8 @@
 
 Same permissions as the plan page: a plan is fetched only through ``Plan.objects.visible_to``
 (another clinic's plan is a 404); prescribers and clinic staff may both print and export.
-``?version=N`` prints or exports an older version (the print says so on every page).
+``?version=N`` prints or exports an older version (the print says so on every page). The PDFs are
+made by a worker (``schedules.plans.documents``) and served from storage.
 """
 
 from __future__ import annotations
@@ -10,19 +11,20 @@ from __future__ import annotations
 import dataclasses
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
 
 import audit
 from audit.models import Action
-from followup.scores import plan_scores
 from schedules.models import Plan, PlanVersion
 from schedules.patients.access import AuthenticatedHttpRequest
-from schedules.plans import exports
+from schedules.plans import documents, exports
 from schedules.plans.dangers import unacknowledged_dangers
 from schedules.plans.printing import PaperSize
-from schedules.plans.printing.sources import version_pdf
+from schedules.plans.printing.document import DEFAULT_PERIOD_WEEKS, PERIOD_WEEKS_CHOICES
+from schedules.plans.views.plans import HtmxHttpRequest
 
 
 def _version(request: AuthenticatedHttpRequest, plan_id: int) -> tuple[PlanVersion, int]:
@@ -62,12 +64,21 @@ def _attachment(content: bytes, *, content_type: str, filename: str, inline: boo
     return response
 
 
-def _pdf(request: AuthenticatedHttpRequest, plan_id: int, document: str) -> HttpResponse:
+def _pdf(request: HtmxHttpRequest, plan_id: int, document: str) -> HttpResponse:
+    """The stored document, made once by a worker. Not made yet: a page that says so and asks again
+    every few seconds (htmx), opening the document when it is ready; never a render in the request."""
     paper_text = request.GET.get("paper", "")
+    weeks_text = request.GET.get("weeks", "")
     try:
         paper = PaperSize(paper_text) if paper_text else None
+        weeks = int(weeks_text) if weeks_text else DEFAULT_PERIOD_WEEKS
     except ValueError:
-        return HttpResponseBadRequest("Paper must be A4 or Letter.", content_type="text/plain")
+        weeks = -1
+    if weeks not in PERIOD_WEEKS_CHOICES:
+        return HttpResponseBadRequest(
+            "Paper must be A4 or Letter, and the period 4, 8, 12 or 26 weeks or 0 (every step).",
+            content_type="text/plain",
+        )
     version, latest = _version(request, plan_id)
     if unacknowledged_dangers(version.schedule, version.acknowledgements):
         # As on the plan page: a plan with a danger warning nobody has acknowledged is not printed.
@@ -76,28 +87,34 @@ def _pdf(request: AuthenticatedHttpRequest, plan_id: int, document: str) -> Http
             status=409,
             content_type="text/plain",
         )
-    _audit(request, version, Action.PRINT, f"{document}'s PDF")
-    scores = plan_scores(version.plan) if document == "clinician" else ()  # check-ins (followup)
-    content = version_pdf(
+    spec = documents.DocumentSpec.of(
         version,
-        document=document,
-        latest_version=latest,
-        printed_at=timezone.localtime(),
+        kind=document,
+        today=timezone.localdate(),
         paper=paper,
-        scores=scores,
+        period_weeks=weeks,
         large_print=request.GET.get("large_print") == "1",
     )
+    stored = documents.requested(version, spec, latest_version=latest)
+    if not stored.is_ready:
+        context = {"document": stored, "version": version, "plan": version.plan, "spec": spec}
+        if request.htmx:
+            return render(request, "plans/_document_state.html", context)
+        return render(request, "plans/document_pending.html", context, status=202)
+    if request.htmx:  # the waiting page: open the document itself
+        return HttpResponseClientRedirect(request.get_full_path())
+    _audit(request, version, Action.PRINT, f"{document}'s PDF")
     name = f"plan-{plan_id}-v{version.number}-{document}.pdf"
-    return _attachment(content, content_type="application/pdf", filename=name, inline=True)
+    return _attachment(bytes(stored.pdf), content_type="application/pdf", filename=name, inline=True)
 
 
 @require_GET
-def clinician_pdf(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+def clinician_pdf(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     return _pdf(request, plan_id, "clinician")
 
 
 @require_GET
-def patient_pdf(request: AuthenticatedHttpRequest, plan_id: int) -> HttpResponse:
+def patient_pdf(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     return _pdf(request, plan_id, "patient")
 
 
