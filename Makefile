@@ -7,7 +7,7 @@ PORT ?= 8000
 # pytest-xdist workers for `make test`: one per logical core (TEST_WORKERS=0 runs in this process).
 TEST_WORKERS ?= logical
 
-.PHONY: run test install install-test migrate bench load lint format check clean weasyprint-libs
+.PHONY: run test install install-test migrate bench load load-cluster lint format check clean weasyprint-libs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +42,11 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_reference
 
+# The task worker (the printed documents) runs beside the web server and stops with it.
 run: weasyprint-libs migrate
 	$(BIN)/python manage.py seed_demo --url http://$(HOST):$(PORT)
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: weasyprint-libs install-test
@@ -55,6 +58,10 @@ bench: install-test
 # 20 users for 60 s against gunicorn on 127.0.0.1 with PostgreSQL (DATABASE_URL), then it stops.
 load: install-test
 	./load/run.sh
+
+# Two app servers and one task worker on one PostgreSQL server started here; 20 users over both.
+load-cluster: install-test
+	./load/cluster.sh
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ template) measured in the same run.
 from __future__ import annotations
 
 import ipaddress
+import os
 import random
 import re
 import socket
@@ -28,10 +29,11 @@ PLAN_LINK = re.compile(r'href="/plans/(\d+)/"')
 
 @events.init.add_listener
 def _loopback_only(environment: Environment, **kwargs: Any) -> None:
-    host = urlsplit(environment.host or "").hostname or ""
-    address = ipaddress.ip_address(socket.gethostbyname(host))
-    if not address.is_loopback:
-        raise SystemExit(f"The load test runs against this machine only (127.0.0.1), not {host}.")
+    for url in [environment.host or "", *os.environ.get("LOAD_HOSTS", "").split()]:
+        host = urlsplit(url).hostname or ""
+        address = ipaddress.ip_address(socket.gethostbyname(host))
+        if not address.is_loopback:
+            raise SystemExit(f"The load test runs against this machine only (127.0.0.1), not {host}.")
 
 
 class Prescriber(HttpUser):
@@ -40,6 +42,10 @@ class Prescriber(HttpUser):
 
     def on_start(self) -> None:
         number = next(self.user_numbers, random.randint(1, USERS))
+        # LOAD_HOSTS (make load-cluster): the app servers, the users spread evenly over them.
+        hosts = os.environ.get("LOAD_HOSTS", "").split()
+        if hosts:
+            self.host = self.client.base_url = hosts[number % len(hosts)]
         self.client.get("/accounts/login/", name="sign-in page")
         token = self.client.cookies.get("csrftoken", "")
         self.client.post(
@@ -94,6 +100,7 @@ class Prescriber(HttpUser):
 
     @task(1)
     def print_pdf(self) -> None:
+        # Served from storage (200), or "being made" (202) while the worker makes it.
         if self.plans:
             self.client.get(f"/plans/{random.choice(self.plans)}/clinician.pdf", name="PDF print")
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from followup.scores import plan_scores
-from schedules.models import PlanDocument, PlanQuerySet, PlanVersion, PlanVersionQuerySet
+from schedules.models import Plan, PlanDocument, PlanQuerySet, PlanVersion, PlanVersionQuerySet
 from schedules.plans.dangers import unacknowledged_dangers
 from schedules.plans.printing import PaperSize
 from schedules.plans.printing.document import DEFAULT_PERIOD_WEEKS, period_start
@@ -89,10 +89,13 @@ def requested(version: PlanVersion, spec: DocumentSpec, *, latest_version: int) 
 
 
 def queue_version_documents(version_id: int) -> None:
-    """Both documents of a newly saved version, on the clinic's paper (the plan workflow calls
-    this when the version's transaction commits). A version with danger warnings nobody has
-    acknowledged is not printed, so nothing is queued for it."""
+    """Both documents of a newly saved version of a plan being followed (active or paused), on the
+    clinic's paper (the plan workflow calls this when the version's transaction commits). Drafts and
+    ended plans are printed rarely: theirs are made when first asked for. A version with danger
+    warnings nobody has acknowledged is not printed, so nothing is queued for it."""
     version = _versions().get(pk=version_id)
+    if version.status not in Plan.CURRENT_STATUSES:
+        return
     if unacknowledged_dangers(version.schedule, version.acknowledgements):
         return
     today = timezone.localdate()

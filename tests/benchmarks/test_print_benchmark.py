@@ -3,9 +3,10 @@
 For a short (5-step) and a long plan (alprazolam 6 mg a day switched to diazepam, then 5% every
 2 weeks with liquid: about 120 steps), each document is rendered beside its floor: WeasyPrint
 rendering the same step rows as a bare, unstyled HTML table, in the same run. The ratio is the
-cost of our templates, CSS, chart and page furniture. The long clinician's plan must stay within
-1.5 times its floor (the issue); every other document within about 1.25 times the ratio measured
-for it: ``make bench`` fails otherwise. Times are the best CPU times of a few
+cost of our templates, CSS, chart and page furniture. The patient's schedule's floor holds the rows it
+prints (its period's steps, the overview of the rest and the journal). Both documents of the long plan
+must stay within 1.5 times their floor (issue 15); every other document within about 1.25 times the
+ratio measured for it: ``make bench`` fails otherwise. Times are the best CPU times of a few
 interleaved runs (the machine is shared); peak memory comes from a separate tracemalloc run.
 In ``make test`` each document renders once and no time is measured.
 """
@@ -22,7 +23,8 @@ from typing import Any
 import pytest
 
 from schedules.plans import printing
-from schedules.plans.printing.patient import patient_steps
+from schedules.plans.printing.document import DEFAULT_PERIOD_WEEKS
+from schedules.plans.printing.patient import journal, overview, patient_steps, steps_in_period
 from schedules.templatetags.taper import mg, signed_percent, slot_cells, units_text
 from tests.printing.plans import long_schedule, short_schedule
 
@@ -31,12 +33,13 @@ RUNS = 3
 # Each document's ceiling, as a ratio to its floor. The long clinician's plan: the issue's "must stay
 # within 1.5 times that floor" (measured 1.25-1.29 in CPU time). The others have no target of their
 # own: about 1.25 times the ratio measured (short: clinician 3.6-4.2, patient 6.4-7.2, dominated by
-# fixed costs; long patient 2.9-3.3), so a slowdown that matters fails.
+# fixed costs), so a slowdown that matters fails. The long patient's schedule: issue 15's 1.5, like the
+# clinician's plan (measured 1.57 and 2.2 in wall time on a heavily loaded machine: not yet met).
 MAX_RATIO = {
     ("short", "clinician"): 5.0,
     ("short", "patient"): 9.0,
     ("long", "clinician"): 1.5,
-    ("long", "patient"): 4.2,
+    ("long", "patient"): 1.5,
 }
 
 
@@ -54,13 +57,25 @@ def clinician_floor_html(schedule: dict[str, Any]) -> str:
     return _bare_table(rows)
 
 
-def patient_floor_html(schedule: dict[str, Any]) -> str:
+def patient_floor_html(plan: printing.PrintablePlan) -> str:
+    """The rows the patient's schedule prints: its period's steps, the overview of the rest, the journal."""
+    schedule = plan.schedule
+    start = plan.journal_start or dt.date.fromisoformat(schedule["start_date"])
+    full, later = steps_in_period(schedule, start=start, weeks=plan.period_weeks)
     rows = []
-    for step in patient_steps(schedule):
+    for step in patient_steps(schedule, steps=full):
         cells = [f"{step.start:%a %d %b %Y} to {step.end:%a %d %b %Y}"]
         cells += [" ".join(take.text for take in slot.takes) or "Nothing" for slot in step.slots]
-        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    return _bare_table(rows)
+        rows.append(cells)
+    for row in overview(later, block_weeks=DEFAULT_PERIOD_WEEKS):
+        rows.append(
+            [f"{row.start:%d %b %Y} to {row.end:%d %b %Y}", row.first_dose, row.last_dose, str(row.changes)]
+        )
+    for day in journal(schedule, start=start, days=plan.journal_days):
+        rows.append([f"{day.date:%a %d %b}", *("[ ]" if due else "-" for due in day.slots), ""])
+    return _bare_table(
+        ["<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>" for cells in rows]
+    )
 
 
 def _bare_table(rows: list[str]) -> str:
@@ -96,7 +111,7 @@ def test_print_render_time_and_memory_against_the_floor(
         ),
         "patient": (
             lambda: printing.patient_pdf(plan),
-            lambda: printing.html_to_pdf(patient_floor_html(plan.schedule)),
+            lambda: printing.html_to_pdf(patient_floor_html(plan)),
         ),
     }
     if not measuring:

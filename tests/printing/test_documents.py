@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import socket
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 from schedules.plans import printing
+from schedules.plans.printing.patient import OVERVIEW_MAX_ROWS, daily_words, overview, steps_in_period
 from schedules.templatetags.taper import mg
 from tests.printing.pdf_text import ReadPdf, read_pdf
 from tests.printing.plans import as_dict, long_schedule, short_schedule, sixty_step_schedule, switch_schedule
@@ -35,7 +37,36 @@ def clinician(switch_plan: printing.PrintablePlan) -> ReadPdf:
 
 @pytest.fixture(scope="module")
 def patient(switch_plan: printing.PrintablePlan) -> ReadPdf:
-    return read_pdf(printing.patient_pdf(switch_plan))
+    """The patient's schedule with every step in full (the print form's "every step")."""
+    return read_pdf(printing.patient_pdf(dataclasses.replace(switch_plan, period_weeks=0)))
+
+
+def test_the_patient_s_schedule_prints_its_period_in_full_and_an_overview_of_the_rest(
+    switch_plan: printing.PrintablePlan,
+) -> None:
+    plan = dataclasses.replace(switch_plan, period_weeks=4)
+    assert plan.journal_start is not None
+    full, later = steps_in_period(plan.schedule, start=plan.journal_start, weeks=4)
+    assert full and later
+    text = read_pdf(printing.patient_pdf(plan)).text
+    for step in full:
+        start = dt.date.fromisoformat(step["start_date"])
+        assert f"{start:%a} {start.day} {start:%b %Y} to" in text
+    for step in later:
+        start = dt.date.fromisoformat(step["start_date"])
+        assert f"{start:%a} {start.day} {start:%b %Y} to" not in text, "later steps only in the overview"
+    first_later = dt.date.fromisoformat(later[0]["start_date"])
+    assert "After this period: an overview" in text and f"{first_later.day} {first_later:%b %Y} to" in text
+    assert f"{daily_words(later[-1])}" in text, "the overview ends at the last step's dose"
+    assert "This sheet gives your steps from" in text
+
+
+def test_the_overview_fits_one_page_however_long_the_plan() -> None:
+    schedule = as_dict(long_schedule())
+    full, later = steps_in_period(schedule, start=dt.date.fromisoformat(schedule["start_date"]), weeks=12)
+    rows = overview(later, block_weeks=12)
+    assert 0 < len(rows) <= OVERVIEW_MAX_ROWS
+    assert sum(row.changes for row in rows) == len(later) == len(schedule["steps"]) - len(full)
 
 
 def test_every_step_s_dates_and_doses_are_in_the_clinician_s_plan(
