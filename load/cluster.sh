@@ -52,6 +52,9 @@ for host in "${hosts[@]}"; do
 done
 echo "App servers: ${hosts[*]}; one task worker; PostgreSQL on 127.0.0.1:$pg_port"
 
+status=0
 LOAD_HOSTS="${hosts[*]}" .venv/bin/python -m locust -f load/locustfile.py --headless --host "${hosts[0]}" \
-  --users 20 --spawn-rate 5 --run-time "${LOAD_SECONDS:-60}s" --stop-timeout 10 --only-summary --loglevel WARNING
-.venv/bin/python -m load.handoff "${hosts[0]}" "${hosts[1]}"
+  --users 20 --spawn-rate 5 --run-time "${LOAD_SECONDS:-60}s" --stop-timeout 10 --only-summary --loglevel WARNING \
+  || status=$?
+.venv/bin/python -m load.handoff "${hosts[0]}" "${hosts[1]}" || status=$?
+exit "$status"

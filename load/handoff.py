@@ -18,6 +18,7 @@ from load.seed import FAMILY_NAMES, PASSWORD
 WAIT_SECONDS = 300
 PATIENT_LINK = re.compile(r'href="/patients/(\d+)/"')
 PLAN_LINK = re.compile(r'href="/plans/(\d+)/"')
+ACK_FIELD = re.compile(r'name="(ack:[^"]+)"')
 LOCK = re.compile(r'name="lock_version" value="(\d+)"')
 
 
@@ -33,7 +34,7 @@ def signed_in(host: str) -> requests.Session:
 
 
 def activate_one(saver: requests.Session, host: str) -> tuple[str, int] | None:
-    """Activate a seeded draft on ``host`` (one with no danger to acknowledge): its plan and new version."""
+    """Activate a seeded draft on ``host``: its plan and its new version's number."""
     for name in FAMILY_NAMES:
         patients = PATIENT_LINK.findall(saver.get(f"{host}/patients/", params={"q": name}).text)
         for patient in patients[:5]:
@@ -46,8 +47,11 @@ def activate_one(saver: requests.Session, host: str) -> tuple[str, int] | None:
                     "csrfmiddlewaretoken": saver.cookies["csrftoken"],
                     "lock_version": lock.group(1),
                     "reason": "Load test: saved on one server, printed from the other",
-                    "action": "save",
                 }
+                # As a prescriber does: review first, acknowledge each danger shown, then save.
+                review = saver.post(form_url, data, headers={"Referer": form_url}).text
+                data |= {name: "Load test: reviewed" for name in ACK_FIELD.findall(review)}
+                data["action"] = "save"
                 saved = saver.post(form_url, data, headers={"Referer": form_url}, allow_redirects=False)
                 if saved.status_code == 302:
                     return plan_id, int(lock.group(1)) + 1
