@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import override_settings
 from playwright.sync_api import Page, expect
 
-from schedules.models import Clinic, PlanDocument
+from schedules.models import Patient, PlanDocument
 from schedules.plans.documents import render_document
 
-from ..conftest import make_patient, make_user
 from ..plans.conftest import new_plan
 from .test_plan_flows import sign_in, sized_page
 
@@ -26,12 +26,11 @@ NO_WORKER = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES":
 
 
 def test_a_document_being_made_is_opened_when_ready(
-    sized_page: Page, live_server: Any, clinic: Clinic
+    sized_page: Page, live_server: Any, prescriber: User, patient: Patient
 ) -> None:
     page = sized_page
-    doctor = make_user("doctor", "Prescriber", clinic)
-    plan = new_plan(doctor, make_patient(clinic), activate=True)
-    sign_in(page, live_server, "doctor")
+    plan = new_plan(prescriber, patient, activate=True)
+    sign_in(page, live_server, "prescriber")
     path = f"/plans/{plan.pk}/patient.pdf?paper=Letter&weeks=4"
     with override_settings(TASKS=NO_WORKER):
         page.goto(live_server.url + path)
