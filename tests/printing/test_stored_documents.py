@@ -180,27 +180,6 @@ def test_clinic_details_make_new_documents_for_current_plans_and_old_versions_ke
     assert sorted(renders) == ["clinician", "patient"], "served from storage"
 
 
-def test_a_clinic_s_details_changed_in_the_admin_remake_its_documents(
-    saved: Plan, admin_client: Client, django_capture_on_commit_callbacks: Capture
-) -> None:
-    clinic = saved.patient.clinic
-    form = {
-        "name": clinic.name,
-        "market": clinic.market,
-        "paper_size": "Letter",
-        "contact_phone": "",
-        "contact_email": "",
-        "contact_address": "",
-        "contact_hours": "",
-        "change_reason": "New printers",
-    }
-    with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(f"/admin/schedules/clinic/{clinic.pk}/change/", form)
-    assert response.status_code == 302
-    letter = PlanDocument.objects.filter(version__plan=saved, paper="Letter")
-    assert sorted(letter.values_list("kind", "state")) == [("clinician", "ready"), ("patient", "ready")]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_database_backend_s_worker_makes_the_documents_of_a_saved_version(
     prescriber: User, patient: Patient, prescriber_client: Client
