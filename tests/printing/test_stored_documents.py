@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -178,6 +179,30 @@ def test_clinic_details_make_new_documents_for_current_plans_and_old_versions_ke
     old = PlanDocument.objects.get(version__number=1, kind="patient")
     assert (old.edition, bytes(old.pdf)) == (1, first[(1, "patient")])
     assert sorted(renders) == ["clinician", "patient"], "served from storage"
+
+
+def test_a_clinic_s_details_changed_in_the_admin_remake_its_documents(
+    saved: Plan, admin_client: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
+    clinic = saved.patient.clinic
+    change = f"/admin/schedules/clinic/{clinic.pk}/change/"
+    seen = re.search(r'name="seen_history" value="([^"]*)"', admin_client.get(change).content.decode())
+    form = {
+        "name": clinic.name,
+        "market": clinic.market,
+        "paper_size": "Letter",
+        "contact_phone": "",
+        "contact_email": "",
+        "contact_address": "",
+        "contact_hours": "",
+        "change_reason": "New printers",
+        "seen_history": seen.group(1) if seen else "",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(change, form)
+    assert response.status_code == 302
+    letter = PlanDocument.objects.filter(version__plan=saved, paper="Letter")
+    assert sorted(letter.values_list("kind", "state")) == [("clinician", "ready"), ("patient", "ready")]
 
 
 @pytest.mark.django_db(transaction=True)
