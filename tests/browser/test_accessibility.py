@@ -82,11 +82,13 @@ def one_of_each_kind(urls: list[str], *, by_model: bool) -> list[str]:
 
 def forms_with_errors(visitor: str) -> list[str]:
     """The app's forms this visitor can send (the admin's are Django's own: one, the add form, is
-    sent; its delete and action forms would change data rather than show errors)."""
+    sent; its delete and action forms would change data rather than show errors). A form is a page
+    opened first: an address that only answers a script's POST (a passkey's) is not one."""
+    pages = pages_answering(visitor, "GET")
     return [
         url
         for url in pages_answering(visitor, "POST")
-        if not url.startswith("/admin/") or url == "/admin/schedules/drug/add/"
+        if url in pages and (not url.startswith("/admin/") or url == "/admin/schedules/drug/add/")
     ]
 
 
