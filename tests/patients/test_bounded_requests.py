@@ -16,9 +16,9 @@ from schedules.patients.forms import REGIMEN_MAX_ROWS, RegimenFormSet
 from ..test_views import drug_id, regimen_post
 
 pytestmark = pytest.mark.django_db
-# Sign-in and permissions (4), the patient through the one choke point (1) and the page header's
-# roles (1): nothing of the rows.
-REFUSAL_QUERIES = 6
+# Sign-in and permissions (4), the second factor's device (1), the patient through the one choke
+# point (1) and the page header's roles (1): nothing of the rows.
+REFUSAL_QUERIES = 7
 
 
 def test_every_regimen_row_limit_is_a_handful() -> None:
