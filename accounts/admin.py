@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -61,7 +61,8 @@ def manageable_clinics(request: HttpRequest, account: User | None) -> QuerySet[C
         return Clinic.objects.all()
     if account is not None and account.pk == actor.pk:
         return Clinic.objects.none()
-    return Clinic.objects.filter(managers__user_id=actor.pk)
+    # The admin is reached signed in only (staff_member_required): the actor is a User.
+    return Clinic.objects.filter(managers__user_id=cast(int, actor.pk))
 
 
 ACCOUNT_REASON = "Kept in the audit trail with your name and the time, e.g. 'new prescriber at Riverside'."

@@ -26,7 +26,7 @@ def error_summary(form: BaseForm | BaseFormSet) -> dict[str, Any]:
     """Every error of a form, or of each form of a formset (its row named): each field's, linked to
     the field, and those of a whole row or form, linked to its first field."""
     rows = list(enumerate(form, start=1)) if isinstance(form, BaseFormSet) else [(0, form)]
-    items: list[tuple[str, str, str]] = []
+    items: list[tuple[str, str, Any]] = []
     if isinstance(form, BaseFormSet) and rows:
         items += [(_first_anchor(rows[0][1]), "The list", error) for error in form.non_form_errors()]
     for row, each in rows:
