@@ -45,6 +45,40 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=group)
 
 
+def restore_migrated_data() -> None:
+    """Put back what the migrations made (reference data, scales, roles): a transactional test's
+    database is emptied when it ends, and the next such test on the same worker needs them."""
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.roles import ensure_account_roles, ensure_roles
+    from followup.models import Scale, ScaleBand, ScaleItem
+    from followup.roles import CHECKIN_PERMISSIONS, SCALE_PERMISSIONS, grant
+    from followup.scale_data import load_scales
+    from schedules.models import Drug, Equivalence, EquivalenceTable, Formulation
+    from schedules.reference.data import load_reference_data
+
+    ensure_roles(group_model=Group, permission_model=Permission)
+    ensure_account_roles(group_model=Group, permission_model=Permission)
+    load_reference_data(
+        drug_model=Drug,
+        formulation_model=Formulation,
+        table_model=EquivalenceTable,
+        equivalence_model=Equivalence,
+    )
+    load_scales(scale_model=Scale, item_model=ScaleItem, band_model=ScaleBand)
+    for permissions in (SCALE_PERMISSIONS, CHECKIN_PERMISSIONS):
+        grant(group_model=Group, permission_model=Permission, permissions=permissions)
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data_after_a_flush(request: pytest.FixtureRequest) -> None:
+    """Tests on a transactional database (the browser tests' live server, a task worker) find the
+    migrated data even after an earlier one emptied it."""
+    if _needs_an_emptied_database(request.node):
+        request.getfixturevalue("transactional_db")
+        restore_migrated_data()
+
+
 def pytest_report_header() -> str:
     if CHROMIUM.exists():
         return f"browser tests: Debian's Chromium at {CHROMIUM}"

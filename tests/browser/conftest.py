@@ -53,32 +53,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
-@pytest.fixture(autouse=True)
-def _reference_data_and_roles(transactional_db: None) -> None:
-    """The live server needs a transactional database, which is emptied after each test: put the
-    migrated reference data and roles back."""
-    from django.contrib.auth.models import Group, Permission
-
-    from accounts.roles import ensure_account_roles, ensure_roles
-    from followup.models import Scale, ScaleBand, ScaleItem
-    from followup.roles import CHECKIN_PERMISSIONS, SCALE_PERMISSIONS, grant
-    from followup.scale_data import load_scales
-    from schedules.models import Drug, Equivalence, EquivalenceTable, Formulation
-    from schedules.reference.data import load_reference_data
-
-    ensure_roles(group_model=Group, permission_model=Permission)
-    ensure_account_roles(group_model=Group, permission_model=Permission)
-    load_reference_data(
-        drug_model=Drug,
-        formulation_model=Formulation,
-        table_model=EquivalenceTable,
-        equivalence_model=Equivalence,
-    )
-    load_scales(scale_model=Scale, item_model=ScaleItem, band_model=ScaleBand)
-    for permissions in (SCALE_PERMISSIONS, CHECKIN_PERMISSIONS):
-        grant(group_model=Group, permission_model=Permission, permissions=permissions)
-
-
 # Reported by the page itself, so that a violation shows in the console even where Chromium's own
 # message would be missed (e.g. in a frame).
 REPORT_VIOLATIONS = """

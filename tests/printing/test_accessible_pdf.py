@@ -28,6 +28,7 @@ SECTIONS = [
     "While your dose goes down",
     "What to take",
     "Your dose journal",
+    "After this period: an overview",
     "Where this advice comes from",
 ]
 TABLET_WORDS = {"A whole tablet", "Half a tablet", "A quarter of a tablet", "Three quarters of a tablet"}

@@ -51,14 +51,14 @@ def test_the_patient_s_schedule_prints_its_period_in_full_and_an_overview_of_the
     text = read_pdf(printing.patient_pdf(plan)).text
     for step in full:
         start = dt.date.fromisoformat(step["start_date"])
-        assert f"{start:%a} {start.day} {start:%b %Y} to" in text
+        assert f"{start:%A} {start.day} {start:%B %Y} to" in text
     for step in later:
         start = dt.date.fromisoformat(step["start_date"])
-        assert f"{start:%a} {start.day} {start:%b %Y} to" not in text, "later steps only in the overview"
+        assert f"{start:%A} {start.day} {start:%B %Y} to" not in text, "later steps only in the overview"
     first_later = dt.date.fromisoformat(later[0]["start_date"])
-    assert "After this period: an overview" in text and f"{first_later.day} {first_later:%b %Y} to" in text
+    assert "After this period: an overview" in text and f"{first_later.day} {first_later:%B %Y} to" in text
     assert f"{daily_words(later[-1])}" in text, "the overview ends at the last step's dose"
-    assert "This sheet gives your steps from" in text
+    assert "This sheet gives each step from" in text
 
 
 def test_the_overview_fits_one_page_however_long_the_plan() -> None:

@@ -313,6 +313,6 @@ def test_the_print_buttons_link_every_download(plan: Plan) -> None:
 def test_the_print_form_s_large_print_box_prints_the_patient_s_schedule_at_16_pt_or_more(
     staff_client: Client, plan: Plan
 ) -> None:
-    response = staff_client.get(url(plan, "patient.pdf"), {"large_print": "1"})
+    response = download(staff_client, url(plan, "patient.pdf") + "?large_print=1")
     assert response.status_code == 200
     assert min(font_sizes(response.content)) >= 16
