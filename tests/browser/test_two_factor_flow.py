@@ -35,6 +35,8 @@ def sign_out(page: Page) -> None:
     if toggler.is_visible():
         toggler.click()
     page.get_by_role("button", name="Sign out").click()
+    # Wait for the signed-out page: going on at once can cancel the sign-out's request.
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
 
 
 def app_code(user: User, steps_ahead: int = 0) -> str:
