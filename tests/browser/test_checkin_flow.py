@@ -19,21 +19,6 @@ from .test_registry_flows import sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _scales_and_check_in_permissions(_reference_data_and_roles: None) -> None:
-    """The transactional database is emptied after each test: put the shipped scale and the
-    follow-up permissions back, as the migrations made them."""
-    from django.contrib.auth.models import Group, Permission
-
-    from followup.models import Scale, ScaleBand, ScaleItem
-    from followup.roles import CHECKIN_PERMISSIONS, SCALE_PERMISSIONS, grant
-    from followup.scale_data import load_scales
-
-    load_scales(scale_model=Scale, item_model=ScaleItem, band_model=ScaleBand)
-    for permissions in (SCALE_PERMISSIONS, CHECKIN_PERMISSIONS):
-        grant(group_model=Group, permission_model=Permission, permissions=permissions)
-
-
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_high_score_then_a_14_day_hold(
     page: Page, live_server: object, prescriber: User, patient: Patient, width: int
