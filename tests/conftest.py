@@ -70,13 +70,29 @@ def restore_migrated_data() -> None:
         grant(group_model=Group, permission_model=Permission, permissions=permissions)
 
 
+def _audit_truncate_guard(*, enabled: bool) -> None:
+    """On PostgreSQL the audit table refuses TRUNCATE (a trigger), and Django empties a
+    transactional test's database with TRUNCATE: the guard is lifted for that flush only."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            state = "ENABLE" if enabled else "DISABLE"
+            cursor.execute(f"ALTER TABLE audit_auditevent {state} TRIGGER audit_auditevent_no_truncate")
+
+
 @pytest.fixture(autouse=True)
-def _migrated_data_after_a_flush(request: pytest.FixtureRequest) -> None:
+def _migrated_data_after_a_flush(request: pytest.FixtureRequest) -> Iterator[None]:
     """Tests on a transactional database (the browser tests' live server, a task worker) find the
     migrated data even after an earlier one emptied it."""
-    if _needs_an_emptied_database(request.node):
-        request.getfixturevalue("transactional_db")
-        restore_migrated_data()
+    if not _needs_an_emptied_database(request.node):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    _audit_truncate_guard(enabled=True)
+    restore_migrated_data()
+    yield
+    _audit_truncate_guard(enabled=False)
 
 
 def pytest_report_header() -> str:
