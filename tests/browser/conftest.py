@@ -15,13 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage
+from playwright.sync_api import BrowserContext, ConsoleMessage, expect
 
 from ..conftest import CHROMIUM
 
 # Playwright's synchronous API runs an event loop in the test thread; the Django ORM calls that
 # the tests make there are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# An assertion waits up to 20 s for the page to reach the state it expects (Playwright's default is
+# 5 s). On a busy two-core machine running the suite in parallel, a passkey ceremony or a sign-out
+# can take longer than 5 s; a page that never gets there still fails, only later.
+expect.set_options(timeout=20_000)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

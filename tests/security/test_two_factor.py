@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.template.loader import get_template
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
@@ -214,3 +215,14 @@ def test_the_demo_accounts_are_never_made_where_debug_is_off(settings: Any) -> N
     with pytest.raises(CommandError, match="runs only with DJANGO_DEBUG on"):
         call_command("seed_demo")
     assert not User.objects.filter(username="prescriber").exists()
+
+
+@pytest.mark.parametrize("scripts", ["auth_scripts", "register_scripts"])
+def test_the_passkey_buttons_find_their_words_loaded_before_them(scripts: str) -> None:
+    """django-otp-webauthn's own template loads its translation catalogue "async": on a slow
+    machine its button appeared and was clicked before `gettext` existed, and the click did
+    nothing. Ours loads the catalogue first, in order, so a click always works."""
+    page = get_template(f"django_otp_webauthn/{scripts}.html").render({"configuration": {}})
+    catalogue = re.search(r"<script[^>]*jsi18n[^>]*>", page)
+    assert catalogue is not None and "async" not in catalogue.group(0) and "defer" not in catalogue.group(0)
+    assert page.index("jsi18n") < page.index('type="module"')
