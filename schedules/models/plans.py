@@ -169,6 +169,9 @@ class PlanVersion(models.Model):
     schedule = models.JSONField()
     steps = models.JSONField()
     acknowledgements = models.JSONField(default=list, blank=True)
+    # The shared decision (issue 17): the options shown side by side with their figures, the one
+    # chosen and why (schedules.plans.options.decision_record); None when no options were compared.
+    decision = models.JSONField(null=True, blank=True)
 
     objects = PlanVersionQuerySet.as_manager()
 

@@ -31,6 +31,7 @@ from schedules.models import Patient, Plan, PlanStep, PlanVersion
 from schedules.models.text import refuse_hidden_characters_in_notes
 from schedules.plans import dates, documents
 from schedules.plans.dangers import acknowledged_keys, dangers_of, unacknowledged_dangers
+from schedules.plans.options import confirmed
 from schedules.plans.steps import next_dose_change, step_rows
 from schedules.plans.today import schedule_of
 
@@ -206,11 +207,14 @@ def create_plan(
     activate: bool = False,
     acknowledgements: Acknowledgements | None = None,
     schedule: engine.Schedule | None = None,
+    decision: Mapping[str, Any] | None = None,
 ) -> Plan:
     """A new plan for ``patient`` planned from ``request``: a draft, or active when ``activate``.
 
     ``schedule``: the schedule already planned from ``request`` (the builder's, with its suggested
-    alternative, ``planning.planned``); planned afresh when None."""
+    alternative, ``planning.planned``); planned afresh when None. ``decision``: the options shown
+    and the one chosen with its reason (``options.decision_record``), checked against the plan
+    saved (``options.confirmed``) and kept with this version and the versions after it."""
     _check_may_change(user, patient)
     if schedule is not None and schedule.request != request:
         raise PlanError("the schedule was not planned from this request")
@@ -228,6 +232,7 @@ def create_plan(
             status=Plan.Status.ACTIVE if activate else Plan.Status.DRAFT,
             choices=choices,
             acknowledgements=acknowledgements,
+            decision={**confirmed(decision, proposal.schedule_dict), "version": 1} if decision else None,
         )
     return plan
 
@@ -568,6 +573,7 @@ def _write(
     choices: Mapping[str, Any] | None = None,
     acknowledgements: Acknowledgements | None = None,
     paused_on: dt.date | None = None,
+    decision: Mapping[str, Any] | None = None,
 ) -> PlanVersion:
     """Save ``proposal`` as the plan's next version and the plan's new state (in the caller's
     transaction, with the plan row locked or new)."""
@@ -604,6 +610,8 @@ def _write(
         schedule=schedule,
         steps=steps_to_list(proposal.steps),
         acknowledgements=acknowledged,
+        # The shared decision stays with the plan: each later version keeps the record it was made from.
+        decision=dict(decision) if decision is not None else (previous.decision if previous else None),
     )
     PlanStep.objects.bulk_create(PlanStep(version=version, **row) for row in step_rows(schedule))
     plan.lock_version = version.number

@@ -369,3 +369,145 @@ def _number(value: float) -> str:
 
 def _r(value: float) -> float:
     return round(value, 1)
+
+
+# Options side by side (issue 17): one chart overlays the options, told apart by line style and
+# by a letter at the end of each line as well as by colour (WCAG 1.4.1: not colour alone).
+_OPTION_STYLES = (("solid", "", "#1f5fbf"), ("dashed", "9 5", "#c2255c"), ("dotted", "2 4", "#2b8a3e"))
+_LEGEND_ROW = 22.0
+
+
+@dataclass(frozen=True)
+class Series:
+    """One option's line: its letter, legend words and line style."""
+
+    letter: str
+    label: str
+    style: str
+    dash: str
+    colour: str
+    path: str
+    end_x: float
+    end_y: float
+    legend_y: float
+    legend_x: float
+
+    @property
+    def legend_line_end(self) -> float:
+        return _r(self.legend_x + 28)
+
+    @property
+    def legend_label_x(self) -> float:
+        return _r(self.legend_x + 34)
+
+    @property
+    def letter_x(self) -> float:
+        return _r(self.end_x + 3)
+
+    @property
+    def letter_y(self) -> float:
+        return _r(self.end_y - 5)
+
+
+@dataclass(frozen=True)
+class OverlayChart:
+    """The options' daily diazepam equivalent on one time axis, with a text alternative."""
+
+    width: float
+    height: float
+    left: float
+    top: float
+    right: float
+    bottom: float
+    series: tuple[Series, ...]
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+    title: str
+    description: str
+
+    @property
+    def y_label_x(self) -> float:
+        return _r(self.left - 6)
+
+    @property
+    def x_label_y(self) -> float:
+        return _r(self.bottom + 18)
+
+    @property
+    def tick_end_y(self) -> float:
+        return _r(self.bottom + 5)
+
+
+def build_overlay(options: Sequence[tuple[str, str, Mapping[str, Any]]]) -> OverlayChart:
+    """One chart of several schedule dicts, given as (letter, label, schedule): a step line each,
+    on a shared time axis from the earliest start to the latest end, and a legend above."""
+    schedules = [schedule for _, _, schedule in options]
+    start = min(dt.date.fromisoformat(s["start_date"]) for s in schedules)
+    end = max(
+        max(dt.date.fromisoformat(s["end_date"]), _step_end(s["steps"][-1]) if s["steps"] else start)
+        for s in schedules
+    )
+    if end <= start:
+        end = start + dt.timedelta(days=1)
+    top = _MARGIN_TOP + _LEGEND_ROW * len(options)
+    left, right = _MARGIN_LEFT, WIDTH - _MARGIN_RIGHT_PLAIN
+    height = HEIGHT + _LEGEND_ROW * len(options)
+    bottom = height - _MARGIN_BOTTOM
+    span_days = (end - start).days
+
+    def x_of(day: dt.date) -> float:
+        return left + (right - left) * (day - start).days / span_days
+
+    top_mg = max(
+        (float(step["diazepam_equivalent_mg"]) for s in schedules for step in s["steps"]), default=0.0
+    )
+    mg_ticks, mg_max = _nice_ticks(top_mg)
+
+    def y_of(mg: float) -> float:
+        return bottom - (bottom - top) * mg / mg_max
+
+    series = []
+    for index, (letter, _, schedule) in enumerate(options):
+        style, dash, colour = _OPTION_STYLES[index % len(_OPTION_STYLES)]
+        steps = schedule["steps"]
+        last = steps[-1] if steps else None
+        series.append(
+            Series(
+                letter=letter,
+                label=f"Option {letter} ({style} line)",
+                style=style,
+                dash=dash,
+                colour=colour,
+                path=_step_path(steps, x_of, y_of),
+                end_x=_r(x_of(_step_end(last))) if last else left,
+                end_y=_r(y_of(float(last["diazepam_equivalent_mg"]))) if last else bottom,
+                legend_y=_r(_MARGIN_TOP / 2 + _LEGEND_ROW * index),
+                legend_x=left,
+            )
+        )
+    return OverlayChart(
+        width=WIDTH,
+        height=height,
+        left=left,
+        top=top,
+        right=right,
+        bottom=bottom,
+        series=tuple(series),
+        x_ticks=tuple(Tick(_r(x_of(day)), label) for day, label in _date_ticks(start, end)),
+        y_ticks=tuple(Tick(_r(y_of(mg)), f"{_number(mg)} mg") for mg in mg_ticks),
+        title="The options' daily diazepam equivalent over time",
+        description=" ".join(_option_words(letter, label, s) for letter, label, s in options),
+    )
+
+
+def _option_words(letter: str, label: str, schedule: Mapping[str, Any]) -> str:
+    steps = schedule["steps"]
+    if not steps:
+        return f"Option {letter}, {label}: no steps."
+    first, last = steps[0], steps[-1]
+    return (
+        f"Option {letter}, {label}: from {_number(first['diazepam_equivalent_mg'])} mg on "
+        f"{_long_date(dt.date.fromisoformat(first['start_date']))} to "
+        f"{_number(last['diazepam_equivalent_mg'])} mg in its last step, ending on "
+        f"{_long_date(dt.date.fromisoformat(last['end_date']))}, over {len(steps)} steps."
+    )

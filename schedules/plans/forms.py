@@ -18,6 +18,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
 from django import forms
 from django.conf import settings
+from django.core import signing
 
 from schedules import engine
 from schedules.engine.limits import (
@@ -487,6 +488,26 @@ class PlanBuilderForm(forms.Form):
             ),
         )
 
+    def data_for(self, choices: PlanChoices) -> dict[str, Any]:
+        """The posted inputs with ``choices``' settings put in (an option chosen in the comparison,
+        schedules.plans.options: its method and interval, switch, liquid, strengths and target), so
+        that the builder plans exactly that option."""
+        data: dict[str, Any] = {name: self.data.getlist(name) for name in self.data}  # type: ignore[attr-defined]
+        data = {name: values if name == "strengths" else values[-1] for name, values in data.items()}
+        data.update(_method_data(choices))
+        data["switch_to"] = choices.switch_to or ""
+        tapered = choices.switch_to or (self.regimen_drugs[0] if self.regimen_drugs else "")
+        data.pop("liquid", None)
+        if choices.liquid:
+            data["liquid"] = "on"
+        strength = choices.liquid_strength
+        data["liquid_strength"] = f"{tapered}:{format_mg(strength)}" if strength is not None else ""
+        kept = [value for value in data.get("strengths", []) if value.split(":", 1)[0] != tapered]
+        data["strengths"] = kept + [f"{tapered}:{format_mg(s)}" for s in choices.strengths or ()]
+        if choices.target_daily_mg is not None:
+            data["end"], data["target_daily_mg"] = "target", format_mg(choices.target_daily_mg)
+        return data
+
     @property
     def choices_data(self) -> dict[str, Any]:
         """The builder's inputs in form terms (JSON), to re-open the builder as they were."""
@@ -497,6 +518,74 @@ class PlanBuilderForm(forms.Form):
                 value = value.isoformat()
             data[name] = value
         return data
+
+
+def _method_data(choices: PlanChoices) -> dict[str, str]:
+    """The builder's method fields for ``choices``: a preset where one matches, else the method."""
+    for key, preset in engine.PRESETS.items():
+        if preset.method == choices.method and preset.interval_days == (
+            choices.interval_days or preset.interval_days
+        ):
+            return {"preset": key, "interval_days": ""}
+    method = choices.method
+    data = {"preset": CUSTOM, "method": method.name, "interval_days": str(choices.interval_days or "")}
+    if isinstance(method, engine.PercentMethod):
+        data["percent"] = format_mg(method.percent)
+    elif isinstance(method, engine.LinearMethod):
+        data["step_mg"] = format_mg(method.step_mg)
+    elif isinstance(method, engine.BandsMethod):
+        data["pace"] = method.pace
+    return data
+
+
+class DecisionForm(forms.Form):
+    """The shared decision (issue 17): which option the prescriber and the patient chose, and why.
+
+    ``record`` carries the options shown, signed (``signing``) so that what is saved with the plan
+    is what the page showed."""
+
+    SALT = "schedules.plans.decision"
+
+    option = forms.CharField(label="Option chosen", required=False)
+    decision_reason = forms.CharField(
+        label="Why this option (the shared decision)",
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="For example what the patient prefers and why. Kept with the plan and printed on the clinician's plan.",
+        validators=[refuse_hidden_characters],
+    )
+    record = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, keys: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keys = list(keys)
+
+    def clean_record(self) -> dict[str, Any] | None:
+        token = self.cleaned_data.get("record") or ""
+        if not token:
+            return None
+        try:
+            record: dict[str, Any] = signing.loads(token, salt=self.SALT)
+        except signing.BadSignature:
+            raise forms.ValidationError(
+                "The record of the options shown could not be read: compare the options again."
+            ) from None
+        return record
+
+    def check_choice(self) -> bool:
+        """For a choice: an option and the reason are required."""
+        if self.cleaned_data.get("option") not in dict(self.keys):
+            self.add_error("option", "Choose one of the options.")
+        if not str(self.cleaned_data.get("decision_reason") or "").strip():
+            self.add_error(
+                "decision_reason", "Give the reason for this choice (what the patient prefers, and why)."
+            )
+        return not self.errors
+
+    @classmethod
+    def sign(cls, record: Mapping[str, Any]) -> str:
+        return signing.dumps(dict(record), salt=cls.SALT)
 
 
 class AcknowledgementForm(forms.Form):

@@ -117,6 +117,9 @@ class PrintablePlan:
     # The danger warnings the prescriber acknowledged, each with its reason, who and when
     # (PlanVersion.acknowledgements): printed on the clinician's plan.
     acknowledgements: tuple[dict[str, Any], ...] = ()
+    # The options compared with the patient and the one chosen, with the reason
+    # (PlanVersion.decision, issue 17): printed on the clinician's plan.
+    decision: dict[str, Any] | None = None
 
     @property
     def starting_de_mg(self) -> str:

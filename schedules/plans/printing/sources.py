@@ -96,6 +96,7 @@ def from_plan_version(
         period_weeks=period_weeks,
         ends_with_stop=request.ends_with_stop,
         acknowledgements=tuple(version.acknowledgements),
+        decision=version.decision,
     )
 
 

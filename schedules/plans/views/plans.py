@@ -29,12 +29,13 @@ from schedules.models import Patient, Plan, PlanVersion
 from schedules.patients.access import AuthenticatedHttpRequest, patient_for
 from schedules.plans import actions as actions
 from schedules.plans import dangers as plan_dangers
-from schedules.plans import dates
+from schedules.plans import dates, options
 from schedules.plans.forms import (
     AcknowledgementForm,
     ChangeForm,
     CompareForm,
     DateChangeForm,
+    DecisionForm,
     HoldForm,
     PlanBuilderForm,
     ReasonForm,
@@ -161,6 +162,12 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
     saving = action in ("save-draft", "save-active")
     posted_reason = request.POST if "reason" in request.POST or saving else None
     change = ReasonForm(posted_reason, initial={"reason": "New taper plan"})
+    compared = _options(form) if action in ("compare", "choose") else None
+    decision = DecisionForm(request.POST or None, keys=_keys(compared))
+    if action == "choose" and compared is not None:
+        form, decision, compared = _choose(form, decision, compared)
+    if action == "compare" and request.htmx:
+        return render(request, "plans/_options.html", _options_context(patient, form, compared, decision))
     _, proposal = _preview(form)
     activating = action == "save-active"
     dangers = plan_dangers.unacknowledged_dangers(proposal.schedule_dict, []) if proposal else []
@@ -172,15 +179,69 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
         "ack_form": ack_form,
         "proposal": proposal,
         "tables": _comparison_of_tables(form) if proposal else None,
+        "record": _record_of(decision),
+        **_options_context(patient, form, compared, decision),
         **_page_context(proposal, today),
     }
     if request.htmx:
         return render(request, "plans/_preview.html", context)
     if request.method == "POST" and saving and proposal is not None:
-        saved = _create(request, form, change, ack_form, patient, proposal, activate=activating)
+        saved = _create(request, form, change, ack_form, patient, proposal, decision, activate=activating)
         if saved is not None:
             return redirect("schedules:plan_detail", plan_id=saved.pk)
     return render(request, "plans/plan_new.html", context)
+
+
+def _options(form: PlanBuilderForm) -> list[options.Option] | None:
+    """The plan as set up and the alternatives (schedules.plans.options), or None with the error
+    beside its field."""
+    if not form.is_valid():
+        return None
+    try:
+        return options.compare(form.choices, form.reference)
+    except engine.EngineError as error:
+        _engine_error(form, error)
+        return None
+
+
+def _keys(compared: list[options.Option] | None) -> list[tuple[str, str]]:
+    return [(option.key, f"Option {option.letter}") for option in compared or []]
+
+
+def _choose(
+    form: PlanBuilderForm, decision: DecisionForm, compared: list[options.Option]
+) -> tuple[PlanBuilderForm, DecisionForm, list[options.Option] | None]:
+    """The chosen option's settings put into the builder, and the signed record of the choice;
+    the comparison again with the error beside the field when no option or reason was given."""
+    if not decision.is_valid() or not decision.check_choice():
+        return form, decision, compared
+    chosen = options.option_by_key(compared, decision.cleaned_data["option"])
+    assert chosen is not None  # the field's choices are the keys compared
+    record = options.decision_record(compared, chosen, decision.cleaned_data["decision_reason"])
+    taken = PlanBuilderForm(
+        form.data_for(chosen.choices), patient=form.patient, today=form.today, reference=form.reference
+    )
+    return taken, DecisionForm({"record": DecisionForm.sign(record)}), None
+
+
+def _record_of(decision: DecisionForm) -> dict[str, Any] | None:
+    """The choice made earlier on this page (the signed record posted back), if any."""
+    if not decision.is_bound or not decision.is_valid():
+        return None
+    record: dict[str, Any] | None = decision.cleaned_data.get("record")
+    return record
+
+
+def _options_context(
+    patient: Patient, form: PlanBuilderForm, compared: list[options.Option] | None, decision: DecisionForm
+) -> dict[str, Any]:
+    return {
+        "patient": patient,
+        "form": form,
+        "compared": compared,
+        "overlay": options.overlay(compared) if compared else None,
+        "decision": decision,
+    }
 
 
 def _create(
@@ -190,10 +251,13 @@ def _create(
     ack_form: AcknowledgementForm,
     patient: Patient,
     proposal: actions.Proposal,
+    decision: DecisionForm,
     *,
     activate: bool,
 ) -> Plan | None:
     if not change.is_valid() or not change.require_reason() or not ack_form.is_valid():
+        return None
+    if not decision.is_valid():
         return None
     try:
         plan = actions.create_plan(
@@ -205,6 +269,7 @@ def _create(
             reason=change.cleaned_data["reason"],
             activate=activate,
             acknowledgements=ack_form.acknowledgements,
+            decision=decision.cleaned_data.get("record"),
         )
     except (actions.PlanError, engine.EngineError) as error:
         form.add_error(None, str(error))
@@ -268,6 +333,7 @@ def plan_json(request: AuthenticatedHttpRequest, plan_id: int) -> JsonResponse:
         "status": plan.status,
         "patient": {"record_number": plan.patient.record_number},
         **version.schedule,
+        "decision": version.decision,  # the options compared and the one chosen (issue 17), or null
     }
     return JsonResponse(body, json_dumps_params={"indent": 2})
 
