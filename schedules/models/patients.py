@@ -57,14 +57,21 @@ class Clinic(models.Model):
         return self.name
 
 
+def patients_visible_to(user: AbstractUser | AnonymousUser, *, via: str = "") -> Q:
+    """The one rule for patient data: only the patients of the user's own clinics, and only for a
+    clinical role (the view permission of Prescriber or Clinic staff): an administrator or a member
+    with no role sees none. ``via``: the path to the patient from the rows filtered ("patient__"
+    for plans), so a list of plans joins the user's clinics directly rather than through a list of
+    every visible patient's id (which a database builds again for each query)."""
+    if not user.is_authenticated or not user.has_perm("schedules.view_patient"):
+        return Q(pk__in=[])
+    return Q(**{f"{via}clinic__members": user})
+
+
 class PatientQuerySet(models.QuerySet["Patient"]):
     def visible_to(self, user: AbstractUser | AnonymousUser) -> PatientQuerySet:
-        """The one choke point for patient data: only the patients of the user's own clinics, and
-        only for a clinical role (the view permission of Prescriber or Clinic staff): an
-        administrator or a member with no role sees none."""
-        if not user.is_authenticated or not user.has_perm("schedules.view_patient"):
-            return self.none()
-        return self.filter(clinic__members=user)
+        """The one choke point for patient data (``patients_visible_to``)."""
+        return self.filter(patients_visible_to(user))
 
     def search(self, text: str) -> PatientQuerySet:
         """Match a date of birth (e.g. 1951-03-14, 14/03/1951, 14 Mar 1951; 05/12/1968 matches both

@@ -10,28 +10,47 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from schedules.models.patients import Patient
+from schedules.models.patients import Patient, patients_visible_to
 
 
 class PlanQuerySet(models.QuerySet["Plan"]):
     def visible_to(self, user: AbstractUser | AnonymousUser) -> PlanQuerySet:
-        """Plans of the patients the user may see: through the one patient choke point."""
-        return self.filter(patient__in=Patient.objects.visible_to(user))
+        """Plans of the patients the user may see: through the one patient rule."""
+        return self.filter(patients_visible_to(user, via="patient__"))
 
     def current(self) -> PlanQuerySet:
         """Active or paused: the plan a patient is following (a constraint allows one)."""
         return self.filter(status__in=Plan.CURRENT_STATUSES)
 
+    def with_next_change(self, today: date) -> PlanQuerySet:
+        """Each plan's next dose change after ``today`` as ``next_change``, computed in the query:
+        ``next_change_on`` where it is still ahead (it is the first change after the day it was
+        written, so also the first after today), else the current version's step rows (one indexed
+        lookup for each plan whose column has passed). Right whether or not the column was brought
+        up to date, and a read never writes."""
+        return self.annotate(
+            next_change=models.Case(
+                models.When(next_change_on__gt=today, then=F("next_change_on")),
+                default=models.Subquery(_next_change_step(today).values("start_date")[:1]),
+                output_field=models.DateField(),
+            )
+        )
+
     def bring_next_change_up_to(self, today: date) -> int:
         """Move ``next_change_on`` past ``today`` where it has passed: to the current version's
-        next dose-change step after ``today`` (a paused plan keeps none). One indexed UPDATE; the
-        number of plans moved."""
-        following = PlanStep.objects.filter(
-            version=models.OuterRef("current_version"), changes_dose=True, start_date__gt=today
-        ).order_by("start_date")
+        next dose-change step after ``today`` (a paused plan keeps none). One indexed UPDATE, run
+        by ``manage.py refresh_plan_lists`` (daily) so lists rarely need the step rows; the number
+        of plans moved."""
         return self.filter(next_change_on__lte=today).update(
-            next_change_on=models.Subquery(following.values("start_date")[:1])
+            next_change_on=models.Subquery(_next_change_step(today).values("start_date")[:1])
         )
+
+
+def _next_change_step(today: date) -> models.QuerySet[PlanStep]:
+    """The outer plan's current version's dose-change steps after ``today``, the next first."""
+    return PlanStep.objects.filter(
+        version=models.OuterRef("current_version"), changes_dose=True, start_date__gt=today
+    ).order_by("start_date")
 
 
 class Plan(models.Model):
@@ -69,8 +88,9 @@ class Plan(models.Model):
     )
     # The start of the current version's next step whose doses differ from the step before it
     # (PlanStep.changes_dose: a hold is not a change), after the day it was last brought up to
-    # date; None when no change is left or the plan is paused. A date that has passed is moved
-    # on by PlanQuerySet.bring_next_change_up_to before a list reads it.
+    # date; None when no change is left or the plan is paused. Lists read it through
+    # PlanQuerySet.with_next_change, right even where it has passed; a daily command moves passed
+    # dates on (PlanQuerySet.bring_next_change_up_to), never a page.
     next_change_on = models.DateField("next dose change", null=True, blank=True)
     next_checkin_on = models.DateField("next check-in due", null=True, blank=True)
     next_review_on = models.DateField("next risk and benefit review due", null=True, blank=True)

@@ -85,7 +85,7 @@ def test_the_dashboard_lists_no_hold_under_dose_changes(prescriber: User, patien
     assert board.changing is not None and board.changing.rows == []  # the hold starts in 3 days
     later = dashboard(prescriber, today=hold_starts + dt.timedelta(days=HELD_DAYS - 3), query={})
     assert later.changing is not None
-    assert [row.plan.next_change_on for row in later.changing.rows] == [
+    assert [row.plan.next_change for row in later.changing.rows] == [
         hold_starts + dt.timedelta(days=HELD_DAYS)
     ]
 
