@@ -375,6 +375,8 @@ def _r(value: float) -> float:
 # by a letter at the end of each line as well as by colour (WCAG 1.4.1: not colour alone).
 _OPTION_STYLES = (("solid", "", "#1f5fbf"), ("dashed", "9 5", "#c2255c"), ("dotted", "2 4", "#2b8a3e"))
 _LEGEND_ROW = 22.0
+_LEGEND_COLUMN = 210.0
+_COMPACT_HEIGHT = 130.0
 
 
 @dataclass(frozen=True)
@@ -438,9 +440,12 @@ class OverlayChart:
         return _r(self.bottom + 5)
 
 
-def build_overlay(options: Sequence[tuple[str, str, Mapping[str, Any]]]) -> OverlayChart:
+def build_overlay(
+    options: Sequence[tuple[str, str, Mapping[str, Any]]], *, compact: bool = False
+) -> OverlayChart:
     """One chart of several schedule dicts, given as (letter, label, schedule): a step line each,
-    on a shared time axis from the earliest start to the latest end, and a legend above."""
+    on a shared time axis from the earliest start to the latest end, and a legend above (a row per
+    option; ``compact``: flatter, the legend in one row, for a one-page print)."""
     schedules = [schedule for _, _, schedule in options]
     start = min(dt.date.fromisoformat(s["start_date"]) for s in schedules)
     end = max(
@@ -449,9 +454,10 @@ def build_overlay(options: Sequence[tuple[str, str, Mapping[str, Any]]]) -> Over
     )
     if end <= start:
         end = start + dt.timedelta(days=1)
-    top = _MARGIN_TOP + _LEGEND_ROW * len(options)
+    rows = 1 if compact else len(options)
+    top = _MARGIN_TOP + _LEGEND_ROW * rows
     left, right = _MARGIN_LEFT, WIDTH - _MARGIN_RIGHT_PLAIN
-    height = HEIGHT + _LEGEND_ROW * len(options)
+    height = (_COMPACT_HEIGHT if compact else HEIGHT) + _LEGEND_ROW * rows
     bottom = height - _MARGIN_BOTTOM
     span_days = (end - start).days
 
@@ -481,8 +487,8 @@ def build_overlay(options: Sequence[tuple[str, str, Mapping[str, Any]]]) -> Over
                 path=_step_path(steps, x_of, y_of),
                 end_x=_r(x_of(_step_end(last))) if last else left,
                 end_y=_r(y_of(float(last["diazepam_equivalent_mg"]))) if last else bottom,
-                legend_y=_r(_MARGIN_TOP / 2 + _LEGEND_ROW * index),
-                legend_x=left,
+                legend_y=_r(_MARGIN_TOP / 2 + (0 if compact else _LEGEND_ROW * index)),
+                legend_x=_r(left + (_LEGEND_COLUMN * index if compact else 0)),
             )
         )
     return OverlayChart(

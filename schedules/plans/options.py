@@ -436,9 +436,12 @@ def describe_settings(choices: PlanChoices) -> str:
     return "; ".join(parts)
 
 
-def overlay(options: Sequence[Option]) -> OverlayChart:
-    """The options on one chart (schedules.plans.charts), for the builder and the options sheet."""
-    return build_overlay([(option.letter, option.label, option.schedule_dict) for option in options])
+def overlay(options: Sequence[Option], *, compact: bool = False) -> OverlayChart:
+    """The options on one chart (schedules.plans.charts), for the builder and (``compact``) the
+    options sheet."""
+    return build_overlay(
+        [(option.letter, option.label, option.schedule_dict) for option in options], compact=compact
+    )
 
 
 # The shared decision -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ class Source:
     key: str
     citation: str
     url: str
+    short: str = ""  # the source named in a few words, where a page has no room for the citation
 
 
 SOURCES: tuple[Source, ...] = (
@@ -22,12 +23,14 @@ SOURCES: tuple[Source, ...] = (
         "Joint Clinical Practice Guideline on Benzodiazepine Tapering (ASAM and nine societies), "
         "J Gen Intern Med 2025, doi:10.1007/s11606-025-09499-2: key takeaways and Recommendation 2",
         "https://doi.org/10.1007/s11606-025-09499-2",
+        short="Joint Clinical Practice Guideline on Benzodiazepine Tapering, 2025",
     ),
     Source(
         "ashton",
         "Ashton CH. Benzodiazepines: How They Work and How to Withdraw (the Ashton Manual), "
         "revised 2002, chapter III, table of withdrawal symptoms",
         "https://www.benzo.org.uk/manual/",
+        short="The Ashton Manual, 2002",
     ),
     Source(
         "cks",
@@ -35,18 +38,29 @@ SOURCES: tuple[Source, ...] = (
         "can cause confusion and convulsions; stopping avoids interactions with alcohol and other "
         "sedating drugs",
         "https://cks.nice.org.uk/topics/benzodiazepine-z-drug-withdrawal/",
+        short="NICE CKS, Benzodiazepine and z-drug withdrawal",
     ),
     Source(
         "beyondblue",
         "Beyond Blue (Australia), Benzodiazepines: how to come off benzodiazepines: do not stop "
         "suddenly, a withdrawal seizure or fit is possible",
         "https://www.beyondblue.org.au/mental-health/anxiety/treatments-for-anxiety/medical-treatments-for-anxiety/benzodiazepines",
+        short="Beyond Blue, Benzodiazepines",
     ),
     Source(
         "fda",
         "US FDA boxed warning for benzodiazepines (2020), e.g. diazepam tablets label: use with "
         "opioids may cause profound sedation, slowed breathing, coma and death",
         "https://api.fda.gov/drug/label.json?search=set_id:ec433be5-d84d-425f-9edf-71263f885eec",
+        short="US FDA boxed warning for benzodiazepines, 2020",
+    ),
+    Source(
+        "scot",
+        "NHS Scotland, Benzodiazepines and z-drugs: quality prescribing, a guide for improvement "
+        "2024-2027, Reducing, stopping and switching: assess suitability: agreed and tailored dose "
+        "reductions are planned and regularly reviewed",
+        "https://rightdecisions.scot.nhs.uk/benzodiazepines-and-z-drugs-quality-prescribing-a-guide-for-improvement/reducing-stopping-and-switching/assess-suitability",
+        short="NHS Scotland, quality prescribing guide 2024-2027",
     ),
 )
 
@@ -89,6 +103,14 @@ NO_ALCOHOL = AdviceItem(
 )
 
 ALL_ADVICE: tuple[AdviceItem, ...] = (EXPECTED_SYMPTOMS, IF_SEVERE, EMERGENCY, NO_ALCOHOL)
+
+# The options sheet (issue 17): the plan is agreed with the patient and can change later.
+CHOOSING = AdviceItem(
+    "You and your clinic choose your plan together. Take this sheet home and think it over. Ask "
+    "about anything that is not clear. Once you start, your plan can still be slowed down or paused.",
+    ("scot", "jcpg"),
+)
+OPTIONS_ADVICE: tuple[AdviceItem, ...] = (CHOOSING, EXPECTED_SYMPTOMS, IF_SEVERE, EMERGENCY)
 
 
 def sources_for(items: tuple[AdviceItem, ...] = ALL_ADVICE) -> list[tuple[int, Source]]:

@@ -1,14 +1,17 @@
-"""Building a ``PrintablePlan`` from a saved plan version: its frozen values, its patient and clinic."""
+"""Building a ``PrintablePlan`` from a saved plan version: its frozen values, its patient and clinic;
+and the patient's options sheet from the options compared in the builder."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 
 from schedules.engine.serialize import request_from_dict
-from schedules.models import Clinic, PlanVersion
+from schedules.models import Clinic, Patient, PlanVersion
 from schedules.plans.charts import ScorePoint
+from schedules.plans.options import Option
 from schedules.plans.printing.document import (
     DEFAULT_PERIOD_WEEKS,
     JOURNAL_DAYS,
@@ -21,6 +24,7 @@ from schedules.plans.printing.document import (
     journal_length,
     journal_window,
 )
+from schedules.plans.printing.options_sheet import OptionsSheet, options_pdf
 from schedules.plans.printing.render import clinician_pdf, patient_pdf
 
 # The emergency telephone number of each clinic market (UK 999; US and Canada 911).
@@ -125,3 +129,22 @@ def version_pdf(
     if document == "clinician":
         return clinician_pdf(printable, scores=scores)
     return patient_pdf(printable, large_print=large_print)
+
+
+def options_sheet_pdf(
+    patient: Patient, compared: Sequence[Option], *, prescriber: AbstractBaseUser, printed_at: dt.datetime
+) -> bytes:
+    """The patient's options sheet (issue 17) for the options compared in the builder, on the
+    clinic's paper, with its contact details."""
+    clinic = patient.clinic
+    sheet = OptionsSheet(
+        options=tuple(compared),
+        printed_at=printed_at,
+        paper=PaperSize(clinic.paper_size),
+        clinic=clinic_details(clinic),
+        patient=PatientIdentity(
+            name=patient.full_name, date_of_birth=patient.date_of_birth, record_number=patient.record_number
+        ),
+        prescriber=_person(prescriber),
+    )
+    return options_pdf(sheet)

@@ -43,6 +43,7 @@ from schedules.plans.forms import (
     StepEditForm,
 )
 from schedules.plans.planning import compare_tables, planned
+from schedules.plans.printing.sources import options_sheet_pdf
 from schedules.plans.review import compare_versions, table_changes, today_of
 
 
@@ -162,10 +163,12 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
     saving = action in ("save-draft", "save-active")
     posted_reason = request.POST if "reason" in request.POST or saving else None
     change = ReasonForm(posted_reason, initial={"reason": "New taper plan"})
-    compared = _options(form) if action in ("compare", "choose") else None
+    compared = _options(form) if action in ("compare", "choose", "options-sheet") else None
     decision = DecisionForm(request.POST or None, keys=_keys(compared))
     if action == "choose" and compared is not None:
         form, decision, compared = _choose(form, decision, compared)
+    if action == "options-sheet" and compared is not None:
+        return _options_sheet(request, patient, compared)
     if action == "compare" and request.htmx:
         return render(request, "plans/_options.html", _options_context(patient, form, compared, decision))
     _, proposal = _preview(form)
@@ -202,6 +205,18 @@ def _options(form: PlanBuilderForm) -> list[options.Option] | None:
     except engine.EngineError as error:
         _engine_error(form, error)
         return None
+
+
+def _options_sheet(
+    request: AuthenticatedHttpRequest, patient: Patient, compared: list[options.Option]
+) -> HttpResponse:
+    """The patient's options sheet (PDF) to take home before deciding: made on request, since the
+    options are not saved anywhere until one is chosen."""
+    audit.record(request, Action.PRINT, patient=patient, detail=f"options sheet, {len(compared)} options")
+    content = options_sheet_pdf(patient, compared, prescriber=request.user, printed_at=timezone.localtime())
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="taper-options.pdf"'
+    return response
 
 
 def _keys(compared: list[options.Option] | None) -> list[tuple[str, str]]:
