@@ -463,3 +463,53 @@ def confirmed(record: Mapping[str, Any], schedule: Mapping[str, Any]) -> dict[st
     """``record`` with ``saved_as_chosen``: whether the plan saved (a schedule dict) is the option
     chosen, or its settings were changed after the choice (said on the plan page and the PDF)."""
     return {**record, "saved_as_chosen": record.get("chosen_fingerprint") == fingerprint(schedule)}
+
+
+# For the command line ------------------------------------------------------------------------------
+
+
+def render_comparison(options: Sequence[Option]) -> str:
+    """The options side by side as plain text (``manage.py taper --compare``): one column per
+    option for the figures, then each option's settings, products and first dispensing."""
+    rows: list[tuple[str, list[str]]] = [
+        ("", [f"Option {option.letter}" for option in options]),
+        ("Days", [str(option.summary.total_days) for option in options]),
+        (
+            "Nothing taken from" if options[0].summary.ends_with_stop else "Target from",
+            [option.summary.end_date.isoformat() for option in options],
+        ),
+        ("Steps", [str(option.summary.steps) for option in options]),
+        ("Largest cut", [_cut_text(option.summary.largest_cut) for option in options]),
+        ("Days over 25% in 14 days", [str(option.summary.days_over_rule) for option in options]),
+        ("Dangers", [str(option.summary.dangers) for option in options]),
+        ("Warnings", [str(option.summary.warnings) for option in options]),
+        ("Products", [str(len(option.summary.products)) for option in options]),
+        ("Most pieces a day", [str(option.summary.most_pieces_a_day) for option in options]),
+    ]
+    label_width = max(len(label) for label, _ in rows)
+    widths = [max(len(cells[i]) for _, cells in rows) for i in range(len(options))]
+    lines = [
+        "  ".join(
+            [
+                label.ljust(label_width),
+                *(cell.rjust(width) for cell, width in zip(cells, widths, strict=True)),
+            ]
+        )
+        for label, cells in rows
+    ]
+    for option in options:
+        summary = option.summary
+        lines += [
+            "",
+            f"Option {option.letter}: {option.label}",
+            f"  settings: {option.settings}",
+            f"  products: {', '.join(summary.products)}",
+            f"  dispensed in the first {summary.first_period_days} days: {'; '.join(summary.first_period) or 'nothing'}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _cut_text(cut: Cut | None) -> str:
+    if cut is None:
+        return "none"
+    return f"{format_mg(cut.percent)}% ({format_mg(cut.de_mg)} mg DE) step {cut.step}"

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from schedules import engine
 from schedules.models import CLINIC_MARKETS, OLDEST_PLAUSIBLE_AGE_YEARS
+from schedules.plans import options as plan_options
 from schedules.plans.planning import (
     PlanChoices,
     compare_tables,
@@ -208,6 +209,11 @@ class Command(BaseCommand):
             metavar="N",
             help=f"days per prescription (default 28, at most {engine.MAX_PERIOD_DAYS})",
         )
+        parser.add_argument(
+            "--compare",
+            action="store_true",
+            help="compare the plan with up to two alternatives, as the builder's Compare options does",
+        )
         option("--format", choices=["table", "json"], default="table")
         option("--pdf", type=pdf_file_arg, metavar="FILE", help="also write the clinician's plan as a PDF")
         option(
@@ -218,6 +224,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["compare"]:
+            self.compare(options)
+            return
         try:
             schedule = planned(self.choices(options))
         except engine.EngineError as error:
@@ -234,6 +243,21 @@ class Command(BaseCommand):
             patient=options["patient_pdf"],
             printed_at=timezone.localtime(),
         )
+
+    def compare(self, options: dict[str, Any]) -> None:
+        """``--compare``: the options (schedules.plans.options, as in the builder) as a table or
+        JSON (``options``: each option's letter, key, label, settings and figures)."""
+        for name in ("pdf", "patient_pdf"):
+            if options[name] is not None:
+                raise CommandError(f"--{name.replace('_', '-')} prints one plan: leave out --compare")
+        try:
+            compared = plan_options.compare(self.choices(options))
+        except engine.EngineError as error:
+            raise CommandError(str(error)) from None
+        if options["format"] == "json":
+            self.stdout.write(json.dumps({"options": [option.as_dict() for option in compared]}, indent=2))
+        else:
+            self.stdout.write(plan_options.render_comparison(compared), ending="")
 
     def choices(self, options: dict[str, Any]) -> PlanChoices:
         check_method_options(options)
