@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -81,6 +82,45 @@ def _audit_truncate_guard(*, enabled: bool) -> None:
             cursor.execute(f"ALTER TABLE audit_auditevent {state} TRIGGER audit_auditevent_no_truncate")
 
 
+# On SQLite, a copy of each worker's test database as the migrations left it, taken once.
+_MIGRATED: list[sqlite3.Connection] = []
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: object) -> None:
+    """The test database, migrated; on SQLite, also copied as it stands (SQLite's backup API) so
+    that a transactional test gets it back in milliseconds rather than loading it again."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        if connection.vendor == "sqlite":
+            connection.ensure_connection()
+            copy = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.connection.backup(copy)
+            _MIGRATED.append(copy)
+
+
+def migrated_database_file(path: Path) -> bool:
+    """Write the migrated test database to a file of its own, for a command run as a separate
+    process; False where there is no copy to write, so the caller migrates one."""
+    if not _MIGRATED or not _MIGRATED[0].execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        return False  # PostgreSQL, or no test here asked for a database
+    with sqlite3.connect(path) as file:
+        _MIGRATED[0].backup(file)
+    file.close()
+    return True
+
+
+def _put_back_migrated_data() -> None:
+    from django.db import connection
+
+    if _MIGRATED and connection.vendor == "sqlite":
+        connection.ensure_connection()
+        _MIGRATED[0].backup(connection.connection)
+    else:
+        restore_migrated_data()
+
+
 @pytest.fixture(autouse=True)
 def _migrated_data_after_a_flush(request: pytest.FixtureRequest) -> Iterator[None]:
     """Tests on a transactional database (the browser tests' live server, a task worker) find the
@@ -90,7 +130,7 @@ def _migrated_data_after_a_flush(request: pytest.FixtureRequest) -> Iterator[Non
         return
     request.getfixturevalue("transactional_db")
     _audit_truncate_guard(enabled=True)
-    restore_migrated_data()
+    _put_back_migrated_data()
     yield
     _audit_truncate_guard(enabled=False)
 

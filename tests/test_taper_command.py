@@ -16,6 +16,8 @@ import pytest
 from django.core.management import ManagementUtility
 from django.db import connections
 
+from .conftest import migrated_database_file
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -46,15 +48,18 @@ def database(db: None) -> str:
 
 
 @pytest.fixture(scope="module")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated database of its own, for the command run as a separate process."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('taper') / 'cli.sqlite3'}"
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-    )
+def database_url(tmp_path_factory: pytest.TempPathFactory, django_db_setup: None) -> str:
+    """A migrated database of its own, for the command run as a separate process: a copy of the
+    test database as the migrations left it, or where there is none, one migrated here."""
+    path = tmp_path_factory.mktemp("taper") / "cli.sqlite3"
+    url = f"sqlite:///{path}"
+    if not migrated_database_file(path):
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": url},
+            check=True,
+        )
     return url
 
 
@@ -70,12 +75,14 @@ def run_process(*args: str, database_url: str, **env: str) -> subprocess.Complet
     )
 
 
+@pytest.mark.django_db  # the migrated test database is what the process gets a copy of
 def test_a_real_process_prints_the_plan_and_exits_0(database_url: str) -> None:
     result = run_process("--drug", "lorazepam", "--night", "2", "--market", "UK", database_url=database_url)
     assert result.returncode == 0, result.stderr
     assert "with products of the UK market" in result.stdout.splitlines()[0]
 
 
+@pytest.mark.django_db  # the migrated test database is what the process gets a copy of
 def test_a_real_process_refuses_bad_input_with_one_line_and_no_traceback(database_url: str) -> None:
     result = run_process("--drug", "nosuchdrug", "--night", "1", database_url=database_url)
     assert result.returncode != 0

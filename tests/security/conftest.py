@@ -12,7 +12,7 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import clear_url_caches
 
 from accounts.models import ClinicManager
@@ -59,7 +59,18 @@ def world(clinic: Clinic) -> World:
     return build_world(clinic)
 
 
+# The world's plans are saved without making their printed documents: no test of pages or
+# statuses reads them (the prints have tests of their own), and a browser test's live server would
+# otherwise render both PDFs of every version in its set-up.
+WITHOUT_DOCUMENTS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
 def build_world(clinic: Clinic) -> World:
+    with override_settings(TASKS=WITHOUT_DOCUMENTS):
+        return _build_world(clinic)
+
+
+def _build_world(clinic: Clinic) -> World:
     other = Clinic.objects.create(name="Hillview", market=Market.US)
     users: dict[str, User | None] = {
         "anonymous": None,
