@@ -13,6 +13,7 @@ attention, "info" for departures from the guideline's typical pace.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -124,12 +125,28 @@ LONG_TAPER_MONTHS = 18
 
 @dataclass(frozen=True)
 class _Change:
-    """A day on which the DE changes: its offset from the start, the new DE, its step."""
+    """A day on which the DE changes: its offset from the start, the new DE (exact, and in
+    whole units of the schedule's common denominator, for comparing), its step."""
 
     day: int
     de: Fraction
+    units: int
     step: int | None  # None for the stop after the last step
     switching: bool = False
+
+
+@dataclass(frozen=True)
+class _Units:
+    """Exact DE values as whole numbers of 1/``denominator`` mg: the checks compare integers."""
+
+    denominator: int
+
+    @classmethod
+    def of(cls, values: Sequence[Fraction]) -> _Units:
+        return cls(math.lcm(*(value.denominator for value in values)))
+
+    def __call__(self, value: Fraction) -> int:
+        return value.numerator * (self.denominator // value.denominator)
 
 
 def check_schedule(
@@ -141,8 +158,10 @@ def check_schedule(
 ) -> list[ScheduleWarning]:
     """Every guideline warning for ``steps`` planned or edited from ``request``."""
     used = _drugs_used(request, steps)
-    changes = _changes(request, steps)
     start_de = daily_de(request.initial_doses, request.table)
+    units = _Units.of([start_de, *(step.diazepam_equivalent for step in steps)])
+    changes = _changes(request, steps, units)
+    start = _Change(day=-WINDOW_DAYS, de=start_de, units=units(start_de), step=None)
     last = steps[-1].number if steps else None
     lower = (
         [
@@ -159,17 +178,17 @@ def check_schedule(
         if request.ends_with_stop and request.last_dose_de_mg < LAST_DOSE_DE_MG
         else []
     )
-    window = _window_warnings(request, steps, changes, start_de, makers, last)
+    window = _window_warnings(request, steps, changes, start, makers, last)
     return [
         *lower,
         *_equivalence_warnings(request, used),
         *_patient_warnings(request, used, infos, start_de),
         *_switch_warnings(request, steps),
-        *_increase_warnings(start_de, changes),
+        *_increase_warnings(start, changes),
         *window,
         *_drug_window_warnings(request, steps, used, {w.step for w in window if w.code == RATE_CODE}),
         # With no step at all, the abrupt stop says everything the pace checks would.
-        *(_pace_warnings(start_de, changes, last) if steps else []),
+        *(_pace_warnings(start, changes, last) if steps else []),
         *(_duration_warnings(request, steps, last) if steps else []),
     ]
 
@@ -180,11 +199,12 @@ def _drugs_used(request: PlanRequest, steps: Sequence[Step]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _changes(request: PlanRequest, steps: Sequence[Step]) -> list[_Change]:
+def _changes(request: PlanRequest, steps: Sequence[Step], units: _Units) -> list[_Change]:
     changes = [
         _Change(
             day=(step.start_date - request.start).days,
             de=step.diazepam_equivalent,
+            units=units(step.diazepam_equivalent),
             step=step.number,
             switching=step.phase == "switch",
         )
@@ -192,7 +212,7 @@ def _changes(request: PlanRequest, steps: Sequence[Step]) -> list[_Change]:
     ]
     if request.ends_with_stop:
         end = (steps[-1].end_date - request.start).days + 1 if steps else 0
-        changes.append(_Change(day=end, de=Fraction(0), step=None))
+        changes.append(_Change(day=end, de=Fraction(0), units=0, step=None))
     return changes
 
 
@@ -347,17 +367,17 @@ def _switch_warnings(request: PlanRequest, steps: Sequence[Step]) -> list[Schedu
     return []
 
 
-def _increase_warnings(start_de: Fraction, changes: Sequence[_Change]) -> list[ScheduleWarning]:
+def _increase_warnings(start: _Change, changes: Sequence[_Change]) -> list[ScheduleWarning]:
     warnings = []
-    before = start_de
+    before = start
     for change in changes:
-        if change.de > before:
+        if change.units > before.units:
             warnings.append(
                 ScheduleWarning(
                     code="dose_increase",
                     severity="warning",
                     message=(
-                        f"The dose rises from {format_de(before)} to {format_de(change.de)} mg "
+                        f"The dose rises from {format_de(before.de)} to {format_de(change.de)} mg "
                         "diazepam-equivalent a day; a taper usually pauses or slows instead. "
                         "Confirm this is intended."
                     ),
@@ -365,7 +385,7 @@ def _increase_warnings(start_de: Fraction, changes: Sequence[_Change]) -> list[S
                     step=change.step,
                 )
             )
-        before = change.de
+        before = change
     return warnings
 
 
@@ -373,15 +393,17 @@ def _window_warnings(
     request: PlanRequest,
     steps: Sequence[Step],
     changes: Sequence[_Change],
-    start_de: Fraction,
+    start: _Change,
     makers: Mapping[str, DoseMaker],
     last: int | None,
 ) -> list[ScheduleWarning]:
     warnings = []
+    kept = 1 - MAX_CUT_IN_WINDOW
     for index, change in enumerate(changes):
-        highest = _highest_before(change.day, changes[:index], steps, start_de)
-        if change.de >= highest * (1 - MAX_CUT_IN_WINDOW):
+        highest_change = _highest_before(change.day, changes, index, steps, start)
+        if change.units * kept.denominator >= highest_change.units * kept.numerator:
             continue
+        highest = highest_change.de
         if change.step is None and _stops_from_last_dose(request, steps):
             warnings.append(_last_dose_stop(request, steps, last))
             continue
@@ -452,25 +474,25 @@ def _drug_window_warnings(
             )
             for step in steps
         ]
+        units = _Units.of([last_dose, *(value for _, value, _ in series)])
+        scaled = [units(value) for _, value, _ in series]
+        kept = 1 - MAX_CUT_IN_WINDOW
         for index in range(1, len(series)):
-            day, de, step = series[index]
+            _, de, step = series[index]
             if step is None or step.phase == "switch" or step.number in flagged:
                 continue
-            highest = max(
-                value
-                for (_, value, _), (end, _, _) in pairwise(series[: index + 1])
-                if end > day - WINDOW_DAYS
-            )
-            before = series[index - 1][1]
-            if de >= highest * (1 - MAX_CUT_IN_WINDOW) or (not de and before <= last_dose):
+            if not de and scaled[index - 1] <= units(last_dose):
                 continue
-            cut = 1 - de / highest
+            highest = _drug_highest_before(series, scaled, index)
+            if scaled[index] * kept.denominator >= scaled[highest] * kept.numerator:
+                continue
+            cut = 1 - de / series[highest][1]
             warnings.append(
                 ScheduleWarning(
                     code="drug_rate_over_25_percent_14_days",
                     severity="danger",
                     message=(
-                        f"{'Stopping' if not de else 'Cutting'} {drug} from {format_de(highest)} to "
+                        f"{'Stopping' if not de else 'Cutting'} {drug} from {format_de(series[highest][1])} to "
                         f"{format_de(de)} mg diazepam-equivalent a day is a {format_percent(cut)}% cut "
                         f"of {drug} within 14 days; no drug should go faster than 25% in any 14 days. "
                         "Taper it at that pace, or move it onto the long-acting drug already taken, "
@@ -481,6 +503,22 @@ def _drug_window_warnings(
                 )
             )
     return warnings
+
+
+def _drug_highest_before(
+    series: Sequence[tuple[int, Fraction, Step | None]], scaled: Sequence[int], index: int
+) -> int:
+    """The index of the highest of a drug's daily DE (``scaled``, in whole units) on the 14 days
+    before ``series[index]`` begins: an entry counts while the next one starts inside the window
+    (days only grow, so the scan stops at the first entry that ended before it)."""
+    day = series[index][0]
+    highest = index - 1
+    for earlier in range(index - 2, -1, -1):
+        if series[earlier + 1][0] <= day - WINDOW_DAYS:
+            break
+        if scaled[earlier] > scaled[highest]:
+            highest = earlier
+    return highest
 
 
 def _prescribed_by(
@@ -523,18 +561,23 @@ def _prescribed_by(
 
 
 def _highest_before(
-    day: int, earlier: Sequence[_Change], steps: Sequence[Step], start_de: Fraction
-) -> Fraction:
-    """The highest DE on the 14 days before ``day`` (steps are back to back, so only the last
-    few earlier steps can reach into the window)."""
+    day: int, changes: Sequence[_Change], index: int, steps: Sequence[Step], start: _Change
+) -> _Change:
+    """The change with the highest DE on the 14 days before ``day`` among ``changes[:index]``
+    (the pre-start regimen's for a day in the first 14; none, of DE 0, when nothing is taken):
+    steps are back to back, so only the last few earlier steps can reach into the window."""
     window_start = day - WINDOW_DAYS
-    highest = start_de if window_start < 0 else Fraction(0)
-    for index in range(len(earlier) - 1, -1, -1):
-        change = earlier[index]
-        if change.day + steps[index].days - 1 < window_start:
+    highest = start if window_start < 0 else _NOTHING
+    for earlier in range(index - 1, -1, -1):
+        change = changes[earlier]
+        if change.day + steps[earlier].days - 1 < window_start:
             break
-        highest = max(highest, change.de)
+        if change.units > highest.units:
+            highest = change
     return highest
+
+
+_NOTHING = _Change(day=0, de=Fraction(0), units=0, step=None)
 
 
 def _stops_from_lowest_dose(
@@ -619,16 +662,17 @@ def _lowest_dose_stop(steps: Sequence[Step], last: int | None) -> ScheduleWarnin
     )
 
 
-def _pace_warnings(start_de: Fraction, changes: Sequence[_Change], last: int | None) -> list[ScheduleWarning]:
+def _pace_warnings(start: _Change, changes: Sequence[_Change], last: int | None) -> list[ScheduleWarning]:
     warnings = []
-    cuts = []
-    before = start_de
+    cuts = []  # (the change, the one before it)
+    before = start
     for change in changes:
-        if change.de < before and not change.switching:  # switch rounding is not a taper step
-            cuts.append((change, 1 - change.de / before))
-        before = change.de
-    if cuts and cuts[0][1] > TYPICAL_FIRST_CUT:
-        change, cut = cuts[0]
+        if change.units < before.units and not change.switching:  # switch rounding is not a taper step
+            cuts.append((change, before))
+        before = change
+    first_cut = 1 - cuts[0][0].de / cuts[0][1].de if cuts else Fraction(0)
+    if first_cut > TYPICAL_FIRST_CUT:
+        change, cut = cuts[0][0], first_cut
         warnings.append(
             ScheduleWarning(
                 code="first_reduction_over_10_percent",

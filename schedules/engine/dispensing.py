@@ -15,9 +15,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from decimal import Context, Decimal, Inexact, localcontext
-from fractions import Fraction
 
-from .doses import to_decimal
 from .schedule import DispensingItem, DispensingPeriod, Step
 from .types import EngineError, Formulation
 
@@ -38,48 +36,78 @@ def dispense(
 def _periods(
     *, steps: Sequence[Step], start: dt.date, end: dt.date, period_days: int
 ) -> tuple[DispensingPeriod, ...]:
-    daily = [_daily_amounts(step) for step in steps]
+    keys: list[tuple[str, Formulation]] = []
+    daily = _daily_amounts(steps, keys)
+    # Items in the order people read them: drug, tablets before liquids, form, strength.
+    rank = {
+        index: position
+        for position, index in enumerate(sorted(range(len(keys)), key=lambda i: _item_order(*keys[i])))
+    }
+    # Days as ordinals: whole numbers are quicker to compare than dates.
+    spans = [(step.start_date.toordinal(), step.end_date.toordinal()) for step in steps]
     periods = []
-    first = start
+    first, stop = start.toordinal(), end.toordinal()
     index = 0  # the first step that may overlap this period
-    while first < end:
-        last = min(first + dt.timedelta(days=period_days - 1), end - dt.timedelta(days=1))
-        totals: dict[tuple[str, Formulation], Decimal] = {}
-        while index < len(steps) and steps[index].end_date < first:
+    while first < stop:
+        last = min(first + period_days - 1, stop - 1)
+        totals: dict[int, Decimal] = {}
+        while index < len(spans) and spans[index][1] < first:
             index += 1
-        for step, amounts in zip(steps[index:], daily[index:], strict=True):
-            if step.start_date > last:
+        for overlapping in range(index, len(spans)):
+            step_start, step_end = spans[overlapping]
+            if step_start > last:
                 break
-            days = (min(step.end_date, last) - max(step.start_date, first)).days + 1
-            for key, amount in amounts.items():
+            days = min(step_end, last) - max(step_start, first) + 1
+            for key, amount in daily[overlapping]:
                 totals[key] = totals.get(key, ZERO) + amount * days
-        ordered = sorted(totals.items(), key=lambda item: _item_order(*item[0]))
-        items = tuple(_item(drug, formulation, total) for (drug, formulation), total in ordered)
-        periods.append(DispensingPeriod(first, last, items))
-        first = last + dt.timedelta(days=1)
+        items = tuple(_item(*keys[key], totals[key]) for key in sorted(totals, key=rank.__getitem__))
+        periods.append(DispensingPeriod(dt.date.fromordinal(first), dt.date.fromordinal(last), items))
+        first = last + 1
     return tuple(periods)
 
 
 ZERO = Decimal(0)
 
 
-def _daily_amounts(step: Step) -> dict[tuple[str, Formulation], Decimal]:
-    """Units (or mL) of each formulation taken on one day of ``step``."""
-    amounts: dict[tuple[str, Formulation], Decimal] = {}
-    for dose in step.doses:
-        for unit in dose.units:
-            amount = unit.volume_ml if unit.formulation.is_liquid else unit.count
-            assert amount is not None
-            key = (dose.drug, unit.formulation)
-            amounts[key] = amounts.get(key, ZERO) + Decimal(amount)
-    return amounts
+def _daily_amounts(
+    steps: Sequence[Step], keys: list[tuple[str, Formulation]]
+) -> list[list[tuple[int, Decimal]]]:
+    """For each step, the units (or mL) of each formulation taken on one of its days, keyed by
+    position in ``keys`` (each (drug, formulation) once, added as met)."""
+    indexes: dict[tuple[str, Formulation], int] = {}
+    # A plan's units share a few Formulation objects: each is compared by value once.
+    by_object: dict[tuple[str, int], int] = {}
+    daily = []
+    for step in steps:
+        amounts: dict[int, Decimal] = {}
+        for dose in step.doses:
+            for unit in dose.units:
+                formulation = unit.formulation
+                key = by_object.get((dose.drug, id(formulation)))
+                if key is None:
+                    key = indexes.setdefault((dose.drug, formulation), len(indexes))
+                    if key == len(keys):
+                        keys.append((dose.drug, formulation))
+                    by_object[dose.drug, id(formulation)] = key
+                amount = unit.volume_ml if formulation.is_liquid else unit.count
+                assert amount is not None
+                amounts[key] = amounts.get(key, ZERO) + amount
+        daily.append(list(amounts.items()))
+    return daily
 
 
 def _item(drug: str, formulation: Formulation, total: Decimal) -> DispensingItem:
     if formulation.is_liquid:
         # As an exact fraction's decimal form, as the step doses are written (28, not 28.0).
-        return DispensingItem(drug=drug, formulation=formulation, volume_ml=to_decimal(Fraction(total)))
+        return DispensingItem(drug=drug, formulation=formulation, volume_ml=_plain(total))
     return DispensingItem(drug=drug, formulation=formulation, quantity=math.ceil(total))
+
+
+def _plain(total: Decimal) -> Decimal:
+    """``total`` written as ``to_decimal`` writes an exact fraction: a whole number without a
+    decimal point, anything else without trailing zeros."""
+    whole = total.to_integral_value()
+    return Decimal(int(whole)) if whole == total else total.normalize()
 
 
 def _item_order(drug: str, formulation: Formulation) -> tuple[str, bool, str, Decimal]:

@@ -146,7 +146,7 @@ class DoseMaker:
         self.liquid = liquid
         self.formulations = tuple(f for f in formulations if not f.is_liquid or f == liquid)
         sizes = [Fraction(f.strength_mg) * part for f in solids for part in f.fractions]
-        self._quantum = _common_divisor(sizes) if sizes else Fraction(0)
+        self._quantum = common_divisor(sizes) if sizes else Fraction(0)
         self._pieces = tuple(
             sorted(
                 (
@@ -168,17 +168,20 @@ class DoseMaker:
         steps = [self._quantum] if self._pieces else []
         if liquid is not None:
             steps.append(Fraction(liquid.strength_mg) * self.liquid_step_ml)
-        self._grid = _common_divisor(steps)
+        self._grid = common_divisor(steps)
         self._grid_num, self._grid_den = self._grid.numerator, self._grid.denominator
         self._q = int(self._quantum / self._grid)  # a solid quantum, in grid units
         self._step = int(steps[-1] / self._grid) if liquid is not None else 0  # one liquid measure
         # The most liquid one dose may hold: whole measuring steps up to the volume limit.
         self._most = self._step * math.floor(self.max_liquid_ml / self.liquid_step_ml)
-        self._units: dict[tuple[Fraction, bool], tuple[Unit, ...]] = {}
-        self._at_least_memo: dict[int, Decimal] = {}
-        self._at_least_liquid_memo: dict[int, Decimal] = {}
-        self._at_most_memo: dict[int, Decimal] = {}
-        self._between_memo: dict[tuple[int, int], tuple[Decimal, ...]] = {}
+        self._units: dict[tuple[int, bool], tuple[Unit, ...]] = {}
+        self._liquid_units: dict[tuple[int, bool], bool] = {}
+        self._at_least_memo: dict[int, int | None] = {}
+        self._at_least_liquid_memo: dict[int, int | None] = {}
+        self._at_most_memo: dict[int, int] = {}
+        self._between_memo: dict[tuple[int, int], tuple[int, ...]] = {}
+        self._mg_memo: dict[int, Decimal] = {}
+        self._grid_memo: dict[Decimal, int | None] = {}
 
     # Queries -------------------------------------------------------------------------------
     #
@@ -203,35 +206,39 @@ class DoseMaker:
         some of (tablets topped up, or the liquid alone) is chosen, where one can be: a dose that
         moved to the liquid stays on it (issue 14)."""
         value = max(exact(mg), Fraction(0))
-        grid = self._ceil(value)
+        found = self.at_least_grid(self._ceil(value), liquid=liquid)
+        if found is None:  # a liquid alone, and the dose is above its largest volume
+            raise EngineError(
+                f"{self.drug} {format_mg(to_decimal_or_round(value))} mg is more than one dose of "
+                f"the allowed formulations can hold ({self.describe()})"
+            )
+        return self.to_mg(found)
+
+    def at_least_grid(self, grid: int, *, liquid: bool = False) -> int | None:
+        """``at_least`` in grid units: the smallest achievable grid point at least ``grid``, or
+        None when no dose can hold it."""
         memo = self._at_least_liquid_memo if liquid and self.liquid is not None else self._at_least_memo
-        found = memo.get(grid)
-        if found is None:
-            options = []
-            if self._pieces and memo is self._at_least_memo:
-                options.append(self._solid_at_least_grid(grid))
-            if self.liquid is not None:
-                step, most = self._step, self._most
-                for solid in self._solids_between_grid(grid - most, grid):
-                    k = max(-((solid - grid) // step), 1 if memo is self._at_least_liquid_memo else 0)
-                    if k * step <= most:
-                        options.append(solid + k * step)
-            if not options and memo is self._at_least_liquid_memo:
-                return self.at_least(value)
-            if not options:  # a liquid alone, and the dose is above its largest volume
-                raise EngineError(
-                    f"{self.drug} {format_mg(to_decimal_or_round(value))} mg is more than one dose of "
-                    f"the allowed formulations can hold ({self.describe()})"
-                )
-            found = self._memo(memo, grid, self._to_mg(min(options)))
-        return found
+        if grid in memo:
+            return memo[grid]
+        options = []
+        if self._pieces and memo is self._at_least_memo:
+            options.append(self._solid_at_least_grid(grid))
+        if self.liquid is not None:
+            step, most = self._step, self._most
+            for solid in self._solids_between_grid(grid - most, grid):
+                k = max(-((solid - grid) // step), 1 if memo is self._at_least_liquid_memo else 0)
+                if k * step <= most:
+                    options.append(solid + k * step)
+        if not options and memo is self._at_least_liquid_memo:
+            return self.at_least_grid(grid)
+        return self._memo(memo, grid, min(options) if options else None)
 
     def at_most(self, mg: Decimal | Fraction) -> Decimal:
         """The largest achievable dose of at most ``mg`` (0 is always achievable)."""
         value = exact(mg)
         if value <= 0:
             return Decimal(0)
-        return self._at_most_grid(self._floor(value))
+        return self.to_mg(self.at_most_grid(self._floor(value)))
 
     def below(self, mg: Decimal | Fraction, *, liquid: bool = False) -> Decimal:
         """The largest achievable dose strictly below ``mg`` (which must be above 0); with
@@ -239,7 +246,11 @@ class DoseMaker:
         value = exact(mg)
         if value <= 0:
             raise EngineError(f"internal error: no {self.drug} dose below {value} mg")
-        grid = self._ceil(value) - 1
+        return self.to_mg(self.below_grid(self._ceil(value), liquid=liquid))
+
+    def below_grid(self, grid: int, *, liquid: bool = False) -> int:
+        """``below`` in grid units: the largest achievable grid point under ``grid`` (above 0)."""
+        grid -= 1
         if liquid and self.liquid is not None:
             step, most = self._step, self._most
             made = [
@@ -248,8 +259,8 @@ class DoseMaker:
                 if grid - solid >= step
             ]
             if made:
-                return self._to_mg(max(made))
-        return self._at_most_grid(grid)
+                return max(made)
+        return self.at_most_grid(grid)
 
     def smallest(self) -> Decimal:
         """The smallest dose above 0 that can be made."""
@@ -257,7 +268,11 @@ class DoseMaker:
 
     def between(self, low: Fraction, high: Fraction) -> list[Decimal]:
         """Achievable doses ``d`` with ``low <= d < high``, ascending."""
-        first_grid, stop_grid = self._ceil(low), self._ceil(high)
+        return [self.to_mg(grid) for grid in self.between_grid(self._ceil(low), self._ceil(high))]
+
+    def between_grid(self, first_grid: int, stop_grid: int) -> tuple[int, ...]:
+        """``between`` in grid units: achievable grid points from ``first_grid`` up to (not
+        including) ``stop_grid``, ascending."""
         key = (first_grid, stop_grid)
         found = self._between_memo.get(key)
         if found is None:
@@ -271,8 +286,8 @@ class DoseMaker:
                     first = max(-((solid - first_grid) // step), 1)
                     last = min(-((solid - stop_grid) // step) - 1, most // step)
                     values.update(solid + k * step for k in range(first, last + 1))
-            found = self._memo(self._between_memo, key, tuple(self._to_mg(v) for v in sorted(values)))
-        return list(found)
+            found = self._memo(self._between_memo, key, tuple(sorted(values)))
+        return found
 
     def units(self, mg: Decimal | Fraction, *, keep_liquid: bool = False) -> tuple[Unit, ...]:
         """The best way to make ``mg``; raises EngineError when it cannot be made.
@@ -281,16 +296,48 @@ class DoseMaker:
         makes ``mg`` exactly is used rather than going back to tablets.
         """
         value = exact(mg)
-        key = (value, keep_liquid)
+        grid = self._on_grid(value)
+        if grid is None or grid < 0:
+            return self._make(value)  # raises: no dose off the grid or below 0 can be made
+        return self.units_at(grid, keep_liquid=keep_liquid)
+
+    def units_at(self, grid: int, *, keep_liquid: bool = False) -> tuple[Unit, ...]:
+        """``units`` of the dose ``grid`` grid units big (at least 0)."""
+        key = (grid, keep_liquid)
         found = self._units.get(key)
         if found is None:
+            value = self._grid * grid
             if keep_liquid and (solid := self._top_up(value, below=True)) is not None:
                 found = self._topped_up(solid, value)
             elif keep_liquid:
-                found = self.units(value)
+                found = self.units_at(grid)
             else:
                 found = self._make(value)
             self._memo(self._units, key, found)
+        return found
+
+    def uses_liquid(self, grid: int, *, keep_liquid: bool = False) -> bool:
+        """Whether ``units_at(grid, keep_liquid=...)`` measures some of the dose as a liquid."""
+        key = (grid, keep_liquid)
+        found = self._liquid_units.get(key)
+        if found is None:
+            found = any(unit.formulation.is_liquid for unit in self.units_at(grid, keep_liquid=keep_liquid))
+            self._memo(self._liquid_units, key, found)
+        return found
+
+    def grid_of(self, mg: Decimal) -> int | None:
+        """``mg`` in grid units, or None when no dose of that size can be made (off the grid, or
+        below 0): the exact integer every planning decision works on."""
+        if mg in self._grid_memo:
+            return self._grid_memo[mg]
+        grid = self._on_grid(exact(mg))
+        return self._memo(self._grid_memo, mg, grid if grid is not None and grid >= 0 else None)
+
+    def to_mg(self, grid: int) -> Decimal:
+        """The exact Decimal mg of a grid point."""
+        found = self._mg_memo.get(grid)
+        if found is None:
+            found = self._memo(self._mg_memo, grid, to_decimal(self._grid * grid))
         return found
 
     def describe(self) -> str:
@@ -302,6 +349,11 @@ class DoseMaker:
         return ", ".join(parts)
 
     # Grid units ----------------------------------------------------------------------------
+
+    @property
+    def grid_mg(self) -> Fraction:
+        """The mg in one grid unit: every dose this maker makes is a whole number of them."""
+        return self._grid
 
     def _floor(self, value: Fraction) -> int:
         """The largest grid point at most ``value``."""
@@ -315,10 +367,6 @@ class DoseMaker:
         """``value`` in grid units, or None when it is not a whole number of them."""
         whole, rest = divmod(value.numerator * self._grid_den, value.denominator * self._grid_num)
         return None if rest else whole
-
-    def _to_mg(self, grid: int) -> Decimal:
-        """The exact Decimal mg of a grid point."""
-        return to_decimal(self._grid * grid)
 
     def _memo(self, memo: dict[Any, Any], key: object, value: _T) -> _T:
         if len(memo) >= _MEMO_LIMIT:
@@ -360,8 +408,9 @@ class DoseMaker:
         table = self._cover(index)
         return table.reachable[bisect_right(table.reachable, index) - 1] * self._q
 
-    def _at_most_grid(self, grid: int) -> Decimal:
-        """The largest achievable dose at most ``grid`` grid units (which is at least 0)."""
+    def at_most_grid(self, grid: int) -> int:
+        """``at_most`` in grid units: the largest achievable grid point at most ``grid`` (which
+        is at least 0)."""
         found = self._at_most_memo.get(grid)
         if found is None:
             options = [0]
@@ -371,7 +420,7 @@ class DoseMaker:
                 step, most = self._step, self._most
                 for solid in self._solids_under_grid(grid):
                     options.append(solid + min((grid - solid) // step * step, most))
-            found = self._memo(self._at_most_memo, grid, self._to_mg(max(options)))
+            found = self._memo(self._at_most_memo, grid, max(options))
         return found
 
     def _cover(self, index: int) -> _SolidTable:
@@ -508,7 +557,7 @@ def _one_liquid(
     if not pieces:
         return liquids[-1]
     smallest_piece = min(pieces)
-    quantum = _common_divisor(pieces)
+    quantum = common_divisor(pieces)
     covering = [f for f in liquids if Fraction(f.strength_mg) * max_liquid_ml >= smallest_piece]
     # A liquid whose measuring step divides the tablets' pieces fills every gap between them
     # evenly (1 mg/mL in 0.1 mL steps with half tablets of 2 and 5 mg makes every 0.1 mg).
@@ -526,7 +575,8 @@ def _strength(formulation: Formulation) -> Decimal:
     return formulation.strength_mg
 
 
-def _common_divisor(values: list[Fraction]) -> Fraction:
+def common_divisor(values: list[Fraction]) -> Fraction:
+    """The largest fraction of which every one of ``values`` is a whole multiple."""
     denominator = math.lcm(*(v.denominator for v in values))
     return Fraction(math.gcd(*(int(v * denominator) for v in values)), denominator)
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import ClassVar
 
 from .types import EngineError, as_decimal, format_mg
@@ -52,10 +53,16 @@ class PercentMethod:
         return GUIDELINE_INTERVAL_DAYS
 
     def next_target(self, *, current_de: Fraction, to_diazepam: ToDiazepam) -> Fraction:
-        return current_de * (1 - Fraction(self.percent) / 100)
+        return current_de * _kept(self.percent)
 
     def describe(self) -> str:
         return f"{format_mg(self.percent)}% of the current dose"
+
+
+@lru_cache(maxsize=64)
+def _kept(percent: Decimal) -> Fraction:
+    """The part of the dose a cut of ``percent`` % keeps (worked out once per percentage)."""
+    return 1 - Fraction(percent) / 100
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from .checks import check_schedule
 from .dispensing import dispense
@@ -37,6 +37,7 @@ from .limits import (
 )
 from .methods import LinearMethod, Method
 from .reduction import next_reduction, positions
+from .scale import DeScale, Grids
 from .schedule import (
     LAST_DOSE_DE_MG,
     MAX_LAST_DOSE_DE_MG,
@@ -49,6 +50,7 @@ from .schedule import (
     Step,
     StepInput,
     daily_de,
+    with_dose,
 )
 from .switching import switch_stages
 from .types import (
@@ -227,6 +229,7 @@ class _Context:
     interval_days: int
     to_diazepam: Callable[[Decimal], Fraction]
     floor_de: Fraction
+    scale: DeScale
     spread: bool = False
 
     @classmethod
@@ -264,6 +267,7 @@ class _Context:
             interval_days=request.interval_days or request.method.default_interval_days,
             to_diazepam=to_diazepam,
             floor_de=_floor_de(request, to_diazepam) or Fraction(_last_dose(request)),
+            scale=DeScale.of(table, makers),
             spread=request.spreads_cuts(infos),
         )
 
@@ -277,66 +281,75 @@ class _Context:
                 switch=switch,
                 drug_order=self.drug_order,
                 table=self.request.table,
-                makers=self.makers,
+                scale=self.scale,
             )
             doses = steps[-1].doses if steps else doses
         return steps + self._taper(doses)
 
     def _taper(self, doses: Doses) -> list[StepInput]:
-        table = self.request.table
+        scale = self.scale
+        grids = scale.grids(doses)
+        if grids is None:
+            # Only after re-planning with other formulations: a dose kept from the step before
+            # is one they cannot make, and assembling that step says so.
+            return []
         steps: list[StepInput] = []
-        on_liquid = self._on_liquid(doses, set())
+        total = scale.total(grids)
+        floor = scale.ratio(self.floor_de)
+        on_liquid = self._on_liquid(grids, set())
+        method, slot_order = self.request.method, self.request.slot_order
         while True:
-            current = daily_de(doses, table)
-            asked = self.request.method.next_target(current_de=current, to_diazepam=self.to_diazepam)
-            target = max(asked, self.floor_de)
-            order = positions(doses, slot_order=self.request.slot_order, drug_order=self.drug_order)
+            current = scale.to_fraction(total)
+            target = max(method.next_target(current_de=current, to_diazepam=self.to_diazepam), self.floor_de)
+            order = positions(grids, slot_order=slot_order, drug_order=self.drug_order)
             if self.spread:
                 # The largest dose of the day first (ties in the configured order), so cuts
                 # move round the times of day instead of emptying one first.
-                order.sort(key=lambda place: -table.to_diazepam(place[0], doses[place[0]][place[1]]))
+                order.sort(key=lambda place: -scale.weights[place[0]] * grids[place])
             reduction = next_reduction(
-                doses=doses,
-                target_de=target,
-                floor_de=self.floor_de,
+                grids=grids,
+                total=total,
+                target=scale.ratio(target),
+                floor=floor,
                 order=order,
-                table=table,
-                makers=self.makers,
+                scale=scale,
                 on_liquid=on_liquid,
             )
             if reduction is None:
                 break
-            if not reduction.doses:
+            place, grid = reduction.place, reduction.grid
+            drug, slot = place
+            after = with_dose(doses, drug, slot, scale.makers[drug].to_mg(grid))
+            if not after:
                 # The stop is not a step: the checks give it its one warning (checks.py).
                 break
             flags: tuple[ScheduleWarning, ...] = ()
+            total += scale.weights[drug] * (grid - grids[place])
             if reduction.larger_than_asked:
-                flags = (self._larger_than_asked(doses, reduction.doses, current, target),)
-            doses = reduction.doses
-            on_liquid = self._on_liquid(doses, on_liquid)
+                flags = (self._larger_than_asked(doses, after, current, target, scale.to_fraction(total)),)
+            grids = {**grids, place: grid} if grid else {key: n for key, n in grids.items() if key != place}
+            doses = after
+            on_liquid = self._on_liquid(grids, on_liquid)
             steps.append(StepInput(days=self.interval_days, doses=doses, flags=flags))
-        if steps and not self.request.ends_with_stop and daily_de(doses, table) > self.floor_de:
+        if steps and not self.request.ends_with_stop and total * floor[1] > floor[0]:
             last = steps[-1]
             steps[-1] = replace(last, flags=(*last.flags, self._target_not_exact(doses)))
         return steps
 
-    def _on_liquid(self, doses: Doses, before: set[tuple[str, Slot]]) -> set[tuple[str, Slot]]:
+    def _on_liquid(self, grids: Grids, before: set[tuple[str, Slot]]) -> set[tuple[str, Slot]]:
         """The places whose dose is measured with the liquid, as ``_assemble`` will make them."""
+        makers = self.makers
         return {
-            (drug, slot)
-            for drug, slots in doses.items()
-            for slot, mg in slots.items()
-            if any(
-                unit.formulation.is_liquid
-                for unit in self.makers[drug].units(mg, keep_liquid=(drug, slot) in before)
-            )
+            place
+            for place, grid in grids.items()
+            if makers[place[0]].uses_liquid(grid, keep_liquid=place in before)
         }
 
     def _larger_than_asked(
-        self, before: Doses, after: Doses, current: Fraction, target: Fraction
+        self, before: Doses, after: Doses, current: Fraction, target: Fraction, new: Fraction
     ) -> ScheduleWarning:
-        table = self.request.table
-        new = daily_de(after, table)
+        """The flag of a step that cuts from ``current`` to ``new`` (mg DE a day) where the
+        method asked for ``target``."""
         reduced = [drug for drug in before if before[drug] != after.get(drug)]
         liquid = [
             drug
@@ -359,8 +372,8 @@ class _Context:
             # Within a quarter of the cut asked for (11.1% for an asked 10%): information.
             severity="info" if made_cut <= asked_cut * CUT_TOLERANCE else "warning",
             message=(
-                f"{asked}; {outcome}: a {format_percent(1 - new / current)}% cut instead of "
-                f"{format_percent(1 - target / current)}%.{hint}"
+                f"{asked}; {outcome}: a {format_percent(made_cut)}% cut instead of "
+                f"{format_percent(asked_cut)}%.{hint}"
             ),
             source=SOURCE_SMALLER_STEPS,
         )
@@ -497,19 +510,21 @@ def _assemble(context: _Context, inputs: Sequence[StepInput]) -> Schedule:
     request = context.request
     steps: list[Step] = []
     day = request.start
-    before = daily_de(request.initial_doses, request.table)
+    initial = context.scale.grids(request.initial_doses)
+    before = _Total(
+        units=None if initial is None else context.scale.total(initial),
+        de=daily_de(request.initial_doses, request.table),
+    )
     # Once a time of day's dose is measured as a liquid, it stays a liquid while the liquid can
     # make it: going back and forth between tablets and a syringe confuses patients.
     on_liquid: set[tuple[str, Slot]] = set()
     for number, step_input in enumerate(inputs, start=1):
         try:
-            step = _build_step(context, number, day, step_input, before, on_liquid)
+            step, before = _build_step(context, number, day, step_input, before, on_liquid)
         except OverflowError:
             raise EngineError(f"step {number} would end after the last date a calendar holds") from None
-        on_liquid |= {(dose.drug, dose.slot) for dose in step.doses if _is_liquid(dose)}
         steps.append(step)
         day = step.end_date + dt.timedelta(days=1)
-        before = step.diazepam_equivalent
     warnings = [flag for step in steps for flag in step.flags]
     warnings += check_schedule(request=request, steps=steps, makers=context.makers, infos=context.infos)
     warnings.sort(key=lambda w: (w.step is not None, w.step or 0))
@@ -521,8 +536,11 @@ def _assemble(context: _Context, inputs: Sequence[StepInput]) -> Schedule:
     )
 
 
-def _is_liquid(dose: Dose) -> bool:
-    return any(unit.formulation.is_liquid for unit in dose.units)
+class _Total(NamedTuple):
+    """A daily DE: in the scale's units where every dose is on its grid (None otherwise), and exact."""
+
+    units: int | None
+    de: Fraction
 
 
 def _build_step(
@@ -530,33 +548,67 @@ def _build_step(
     number: int,
     start: dt.date,
     step_input: StepInput,
-    before: Fraction,
+    before: _Total,
     on_liquid: set[tuple[str, Slot]],
-) -> Step:
+) -> tuple[Step, _Total]:
+    """The step, and its daily DE; ``on_liquid`` gains the places it measures as a liquid."""
     check_days(step_input.days, what=f"step {number}", most=MAX_STEP_DAYS)
-    table = context.request.table
     doses = _checked_doses(context, number, step_input.doses)
-    de = sum((table.to_diazepam(drug, mg) for drug, _, mg in doses), Fraction(0))
-    _check_plausible(de, what=f"step {number}")
+    makers, scale = context.makers, context.scale
+    grids = [makers[drug].grid_of(mg) for drug, _, mg in doses]
+    total = _total(context, doses, grids)
+    if (
+        total.units is None
+        or total.units * scale.unit.numerator > MAX_PLAUSIBLE_DE_MG * scale.unit.denominator
+    ):
+        _check_plausible(total.de, what=f"step {number}")
     daily: dict[str, Decimal] = {}
-    for drug, _, mg in doses:
-        daily[drug] = daily.get(drug, Decimal(0)) + mg
-    return Step(
+    made = []
+    liquid = []
+    for (drug, slot, mg), grid in zip(doses, grids, strict=True):
+        daily[drug] = daily.get(drug, _ZERO) + mg
+        dose = _made(context, number, drug, slot, mg, grid, keep_liquid=(drug, slot) in on_liquid)
+        made.append(dose)
+        if any(unit.formulation.is_liquid for unit in dose.units):
+            liquid.append((drug, slot))
+    on_liquid.update(liquid)
+    if total.units is not None and before.units is not None:
+        change = Fraction(total.units - before.units, before.units)
+    else:
+        change = total.de / before.de - 1
+    step = Step(
         number=number,
         start_date=start,
         end_date=start + dt.timedelta(days=step_input.days - 1),
         days=step_input.days,
         hold=step_input.hold,
         phase=step_input.phase,
-        doses=tuple(
-            _made(context, number, drug, slot, mg, keep_liquid=(drug, slot) in on_liquid)
-            for drug, slot, mg in doses
-        ),
+        doses=tuple(made),
         daily_mg=daily,
-        diazepam_equivalent=de,
-        change=de / before - 1,
-        flags=tuple(replace(flag, step=number) for flag in step_input.flags),
+        diazepam_equivalent=total.de,
+        change=change,
+        flags=tuple(replace(flag, step=number) for flag in step_input.flags) if step_input.flags else (),
     )
+    return step, total
+
+
+_ZERO = Decimal(0)
+_SLOTS = tuple(Slot)
+
+
+def _total(context: _Context, doses: list[tuple[str, Slot, Decimal]], grids: list[int | None]) -> _Total:
+    """The daily DE of ``doses``: added up in the scale's units when every dose is on its grid."""
+    weights = context.scale.weights
+    units = 0
+    for (drug, _, _), grid in zip(doses, grids, strict=True):
+        weight = weights.get(drug)
+        if grid is None or weight is None:
+            table = context.request.table
+            return _Total(
+                units=None, de=sum((table.to_diazepam(drug, mg) for drug, _, mg in doses), Fraction(0))
+            )
+        units += weight * grid
+    return _Total(units=units, de=context.scale.to_fraction(units))
 
 
 def _checked_doses(context: _Context, number: int, doses: Doses) -> list[tuple[str, Slot, Decimal]]:
@@ -565,11 +617,18 @@ def _checked_doses(context: _Context, number: int, doses: Doses) -> list[tuple[s
         if drug not in context.makers or drug not in context.infos:
             raise EngineError(f"step {number}: {drug} has no allowed formulation or drug information")
     result = []
-    drugs = sorted(doses, key=lambda name: _position(context.drug_order, name))
-    for slot in Slot:
+    drugs = (
+        sorted(doses, key=lambda name: _position(context.drug_order, name)) if len(doses) > 1 else list(doses)
+    )
+    for slot in _SLOTS:
         for drug in drugs:
             value = doses[drug].get(slot)
-            mg = as_decimal(value or 0, what=f"step {number} {drug} {slot.value} dose")
+            if value is None:
+                continue
+            if type(value) is Decimal and value.is_finite():
+                mg = value
+            else:
+                mg = as_decimal(value or 0, what=f"step {number} {drug} {slot.value} dose")
             if mg < 0:
                 raise EngineError(f"step {number}: {drug} {slot.value} dose must not be negative")
             if mg:
@@ -579,9 +638,12 @@ def _checked_doses(context: _Context, number: int, doses: Doses) -> list[tuple[s
     return result
 
 
-def _made(context: _Context, number: int, drug: str, slot: Slot, mg: Decimal, *, keep_liquid: bool) -> Dose:
+def _made(
+    context: _Context, number: int, drug: str, slot: Slot, mg: Decimal, grid: int | None, *, keep_liquid: bool
+) -> Dose:
+    maker = context.makers[drug]
     try:
-        units = context.makers[drug].units(mg, keep_liquid=keep_liquid)
+        units = maker.units(mg) if grid is None else maker.units_at(grid, keep_liquid=keep_liquid)
     except EngineError as error:
         raise EngineError(f"step {number}, {slot.value}: {error}") from None
     return Dose(drug=drug, slot=slot, mg=mg, units=units)

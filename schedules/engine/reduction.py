@@ -16,91 +16,99 @@ Rules (the issue, "Doses a person can take"):
   gives some of, where one is within the cut (issue 14: tablets and liquid alternating from step
   to step, with cuts swinging from 3.7% to 18.8%).
 - Every reduction strictly lowers the daily total, so a taper always ends.
+
+Doses are in their drug's grid units and daily totals in the plan's DE units (scale.py): every
+decision here is integer arithmetic, exact.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
-from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
-from .doses import DoseMaker
-from .schedule import Doses, daily_de, with_dose
-from .types import EquivalenceTable, Slot
+from .scale import DeScale
+from .types import Slot
+
+Place = tuple[str, Slot]
 
 
-@dataclass(frozen=True)
-class Reduction:
-    doses: Doses
+class Reduction(NamedTuple):
+    """The dose at ``place`` becomes ``grid`` grid units (0: it is dropped)."""
+
+    place: Place
+    grid: int
     larger_than_asked: bool
 
 
 def positions(
-    doses: Doses, *, slot_order: Sequence[Slot], drug_order: Sequence[str]
-) -> list[tuple[str, Slot]]:
+    grids: Mapping[Place, int], *, slot_order: Sequence[Slot], drug_order: Sequence[str]
+) -> list[Place]:
     """The (drug, time of day) doses present, in the order cuts are taken from them."""
-    return [(drug, slot) for slot in slot_order for drug in drug_order if doses.get(drug, {}).get(slot)]
+    return [(drug, slot) for slot in slot_order for drug in drug_order if grids.get((drug, slot))]
 
 
 def next_reduction(
     *,
-    doses: Doses,
-    target_de: Fraction,
-    floor_de: Fraction,
-    order: Sequence[tuple[str, Slot]],
-    table: EquivalenceTable,
-    makers: Mapping[str, DoseMaker],
-    on_liquid: Set[tuple[str, Slot]] = frozenset(),
+    grids: Mapping[Place, int],
+    total: int,
+    target: tuple[int, int],
+    floor: tuple[int, int],
+    order: Sequence[Place],
+    scale: DeScale,
+    on_liquid: Set[Place] = frozenset(),
 ) -> Reduction | None:
-    """The next doses aiming at ``target_de``, or None when nothing at or above ``floor_de``
-    is below the current total (the end point is reached). A dose at a place in ``on_liquid``
-    is measured with the liquid already and stays on it where it can."""
-    current = daily_de(doses, table)
-    if target_de >= current:
+    """The next dose aiming at the daily DE ``target``, or None when nothing at or above
+    ``floor`` is below the current ``total`` (the end point is reached). ``target`` and
+    ``floor`` are (numerator, denominator) in the scale's units. A dose at a place in
+    ``on_liquid`` is measured with the liquid already and stays on it where it can."""
+    target_num, target_den = target
+    # The cut asked for is cut / target_den units.
+    cut = total * target_den - target_num
+    if cut <= 0:
         return None
-    for start in range(len(order)):
-        candidate = _cut_from(doses, order[start:], current - target_de, table, makers, on_liquid)
-        if daily_de(candidate, table) < current:
-            return Reduction(doses=candidate, larger_than_asked=False)
-    fallback = _smallest_cut(doses, order, table, makers, on_liquid)
-    if daily_de(fallback, table) < floor_de:
-        return None
-    return Reduction(doses=fallback, larger_than_asked=True)
+    for place in order:
+        drug = place[0]
+        grid, weight = grids[place], scale.weights[drug]
+        if weight * grid * target_den <= cut:
+            return Reduction(place=place, grid=0, larger_than_asked=False)
+        new = _at_least(scale, place, grid, (cut, target_den * weight), place in on_liquid)
+        if new < grid:
+            return Reduction(place=place, grid=new, larger_than_asked=False)
+    return _smallest_cut(grids, total, floor, order, scale, on_liquid)
 
 
-def _cut_from(
-    doses: Doses,
-    order: Sequence[tuple[str, Slot]],
-    cut_de: Fraction,
-    table: EquivalenceTable,
-    makers: Mapping[str, DoseMaker],
-    on_liquid: Set[tuple[str, Slot]],
-) -> Doses:
-    """Cut up to ``cut_de`` from the dose at ``order[0]`` alone (dropping it if the cut covers it)."""
-    drug, slot = order[0]
-    mg = doses[drug][slot]
-    if table.to_diazepam(drug, mg) <= cut_de:
-        return with_dose(doses, drug, slot, Decimal(0))
-    least = Fraction(mg) - table.from_diazepam(drug, cut_de)
-    return with_dose(doses, drug, slot, makers[drug].at_least(least, liquid=(drug, slot) in on_liquid))
+def _at_least(scale: DeScale, place: Place, grid: int, cut: tuple[int, int], liquid: bool) -> int:
+    """The smallest achievable dose at ``place`` of at least its ``grid`` less ``cut`` grid
+    units, a (numerator, denominator) pair (see DoseMaker.at_least)."""
+    maker = scale.makers[place[0]]
+    found = maker.at_least_grid(grid - cut[0] // cut[1], liquid=liquid)
+    if found is None:  # no dose holds it: the maker's own message, from the exact amount
+        maker.at_least(maker.grid_mg * (grid - Fraction(*cut)), liquid=liquid)
+    assert found is not None
+    return found
 
 
 def _smallest_cut(
-    doses: Doses,
-    order: Sequence[tuple[str, Slot]],
-    table: EquivalenceTable,
-    makers: Mapping[str, DoseMaker],
-    on_liquid: Set[tuple[str, Slot]],
-) -> Doses:
-    """The doses after the smallest achievable cut at a single time of day."""
-    best: Doses | None = None
-    best_cut: Fraction | None = None
-    for drug, slot in order:
-        mg = doses[drug][slot]
-        lower = makers[drug].below(mg, liquid=(drug, slot) in on_liquid)
-        cut = table.to_diazepam(drug, mg - lower)
-        if best_cut is None or cut < best_cut:
-            best, best_cut = with_dose(doses, drug, slot, lower), cut
+    grids: Mapping[Place, int],
+    total: int,
+    floor: tuple[int, int],
+    order: Sequence[Place],
+    scale: DeScale,
+    on_liquid: Set[Place],
+) -> Reduction | None:
+    """The smallest achievable cut at a single time of day, or None when it falls below ``floor``."""
+    best: Reduction | None = None
+    best_cut = 0
+    for place in order:
+        drug = place[0]
+        grid = grids[place]
+        lower = scale.makers[drug].below_grid(grid, liquid=place in on_liquid)
+        cut = scale.weights[drug] * (grid - lower)
+        if best is None or cut < best_cut:
+            best, best_cut = Reduction(place=place, grid=lower, larger_than_asked=True), cut
     assert best is not None
+    floor_num, floor_den = floor
+    if (total - best_cut) * floor_den < floor_num:
+        return None
     return best

@@ -50,14 +50,15 @@ def daily_de(doses: Doses, table: EquivalenceTable) -> Fraction:
     )
 
 
-def with_dose(doses: Doses, drug: str, slot: Slot, mg: Decimal) -> dict[str, dict[Slot, Decimal]]:
-    """A copy of ``doses`` with ``drug`` at ``slot`` set to ``mg`` (dropped when 0)."""
-    result = {name: dict(slots) for name, slots in doses.items()}
-    slots = result.setdefault(drug, {})
+def with_dose(doses: Doses, drug: str, slot: Slot, mg: Decimal) -> dict[str, Mapping[Slot, Decimal]]:
+    """A copy of ``doses`` with ``drug`` at ``slot`` set to ``mg`` (dropped when 0). The other
+    drugs' doses are shared with ``doses``, not copied: neither is ever changed in place."""
+    slots = dict(doses.get(drug, {}))
     if mg:
         slots[slot] = mg
     else:
         slots.pop(slot, None)
+    result = {**doses, drug: slots}
     return {name: slots for name, slots in result.items() if slots}
 
 

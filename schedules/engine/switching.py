@@ -17,11 +17,11 @@ strength or a liquid of the new drug).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from .doses import DoseMaker
+from .scale import DeScale
 from .schedule import Doses, ScheduleWarning, StepInput, with_dose
 from .types import EngineError, EquivalenceTable, Slot, Switch, format_de, format_mg
 
@@ -37,37 +37,45 @@ def switch_stages(
     switch: Switch,
     drug_order: Sequence[str],
     table: EquivalenceTable,
-    makers: Mapping[str, DoseMaker],
+    scale: DeScale,
 ) -> list[StepInput]:
     """The stages that move every other drug in ``doses`` onto ``switch.to_drug``."""
+    if scale.grids(doses) is None:
+        # Only after re-planning with other formulations: a dose kept from the step before is
+        # one they cannot make, and assembling that step says so.
+        return []
     stages: list[StepInput] = []
     for slot in switch.slot_order:
         for drug in drug_order:
             while drug != switch.to_drug and doses.get(drug, {}).get(slot):
-                doses, flags = _stage(doses, drug, slot, switch, table, makers)
+                doses, flags = _stage(doses, drug, slot, switch, table, scale)
                 stages.append(StepInput(days=switch.stage_days, doses=doses, phase="switch", flags=flags))
     return stages
 
 
 def _stage(
-    doses: Doses,
-    drug: str,
-    slot: Slot,
-    switch: Switch,
-    table: EquivalenceTable,
-    makers: Mapping[str, DoseMaker],
+    doses: Doses, drug: str, slot: Slot, switch: Switch, table: EquivalenceTable, scale: DeScale
 ) -> tuple[Doses, tuple[ScheduleWarning, ...]]:
+    """One stage, in grid units and DE units (scale.py): integers, exact."""
     mg = doses[drug][slot]
-    before = doses.get(switch.to_drug, {}).get(slot, Decimal(0))
-    target = makers[switch.to_drug]
+    maker, target = scale.makers[drug], scale.makers[switch.to_drug]
+    weight, to_weight = scale.weights[drug], scale.weights[switch.to_drug]
+    grid = maker.grid_of(mg)
+    before = target.grid_of(doses.get(switch.to_drug, {}).get(slot, Decimal(0)))
+    assert grid is not None and before is not None  # switch_stages checked every dose
+    outcomes: dict[int, tuple[int, int]] = {}
 
-    def outcome(left: Decimal) -> tuple[Decimal, Fraction]:
-        """The new drug's dose and the DE lost when ``left`` mg of the old drug is kept."""
-        exact = Fraction(before) + table.from_diazepam(switch.to_drug, table.to_diazepam(drug, mg - left))
-        new = target.at_most(exact)
-        return new, table.to_diazepam(switch.to_drug, exact - Fraction(new))
+    def outcome(left: int) -> tuple[int, int]:
+        """The new drug's dose and the DE lost (units) when ``left`` of the old drug is kept
+        (each worked out once: the choice below asks again)."""
+        found = outcomes.get(left)
+        if found is None:
+            exact = before * to_weight + weight * (grid - left)  # DE the new drug should give
+            new = target.at_most_grid(exact // to_weight)
+            found = outcomes[left] = (new, exact - new * to_weight)
+        return found
 
-    def acceptable(left: Decimal) -> bool:
+    def acceptable(left: int) -> bool:
         """The move gives some of the new drug, and what it leaves of the old drug can itself
         be switched at a later stage (moving all of it then must give some of the new drug)."""
         new, _ = outcome(left)
@@ -75,16 +83,15 @@ def _stage(
             return False
         if not left:
             return True
-        later = Fraction(new) + table.from_diazepam(switch.to_drug, table.to_diazepam(drug, left))
-        return target.at_most(later) > new
+        return target.at_most_grid((new * to_weight + weight * left) // to_weight) > new
 
-    limit_mg = table.from_diazepam(drug, Fraction(switch.max_de_per_stage_mg))
-    options = makers[drug].between(Fraction(mg) - limit_mg, Fraction(mg))
+    limit_num, limit_den = scale.ratio(Fraction(switch.max_de_per_stage_mg))
+    options = maker.between_grid(grid - limit_num // (limit_den * weight), grid)
     useful = [left for left in options if acceptable(left)]
     over_limit = not useful
     if over_limit:
         # Move more than the limit: the smallest acceptable move (at most the whole dose).
-        useful = [left for left in makers[drug].between(Fraction(0), Fraction(mg)) if acceptable(left)][-1:]
+        useful = [left for left in maker.between_grid(0, grid) if acceptable(left)][-1:]
     if not useful:
         raise EngineError(
             f"{drug} {format_mg(mg)} mg at {slot.value} cannot be switched to {switch.to_drug}: "
@@ -93,12 +100,13 @@ def _stage(
         )
     left = min(useful, key=lambda value: (outcome(value)[1] > 0, value))
     new, lost = outcome(left)
-    result = with_dose(with_dose(doses, drug, slot, left), switch.to_drug, slot, new)
+    left_mg = maker.to_mg(left)
+    result = with_dose(with_dose(doses, drug, slot, left_mg), switch.to_drug, slot, target.to_mg(new))
     flags = []
     if over_limit:
-        flags.append(_over_limit_warning(drug, mg - left, table, switch))
+        flags.append(_over_limit_warning(drug, mg - left_mg, table, switch))
     if lost:
-        flags.append(_rounding_warning(drug, switch.to_drug, lost))
+        flags.append(_rounding_warning(drug, switch.to_drug, scale.to_fraction(lost)))
     return result, tuple(flags)
 
 
