@@ -54,7 +54,7 @@ def has_second_factor(user: User) -> bool:
 def qr_code_svg(text: str) -> SafeString:
     """The QR code as an inline SVG element (drawn here: no script, no image from elsewhere)."""
     svg = segno.make(text, error="m").svg_inline(
-        scale=5, svgclass="qr-code", title="QR code for your authenticator app"
+        scale=5, omitsize=True, svgclass="qr-code", title="QR code for your authenticator app"
     )
     return mark_safe(svg)  # segno's own markup; the text is only encoded in the drawing
 

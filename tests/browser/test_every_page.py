@@ -52,6 +52,15 @@ def sign_in(page: Page, base: str, username: str) -> None:
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
+def screenshot(page: Page, label: str, address: str) -> None:
+    """With SCREENSHOTS_DIR set, save the open page there as a full-page PNG named by label and
+    address, to look at as a user would."""
+    if folder := os.environ.get("SCREENSHOTS_DIR"):
+        name = re.sub(r"[^a-z0-9]+", "-", address.lower()).strip("-") or "home"
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=Path(folder) / f"{label}-{name}.png", full_page=True)
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("visitor", ["prescriber", "administrator", "staff"])
 def test_every_reachable_page_loads_without_a_console_error(
@@ -68,11 +77,7 @@ def test_every_reachable_page_loads_without_a_console_error(
         response = page.goto(f"{base}{address}")
         assert response is not None and response.status == 200, address
         visited.append(address)
-        if os.environ.get("SCREENSHOTS_DIR"):
-            name = re.sub(r"[^a-z0-9]+", "-", address.lower()).strip("-") or "home"
-            folder = Path(os.environ["SCREENSHOTS_DIR"])
-            folder.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=folder / f"{visitor}-{width}-{name}.png", full_page=True)
+        screenshot(page, f"{visitor}-{width}", address)
     assert len(visited) >= 5
     assert console_errors == []
 
