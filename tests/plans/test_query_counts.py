@@ -29,8 +29,8 @@ pytestmark = pytest.mark.django_db
 # dashboard whatever the number of check-ins; the patient and plan pages include the audit trail's record
 # of the view (one INSERT); the plan page compares its conversion with every loaded table (2); every
 # signed-in page reads the device that verified the session's second factor (1).
-# The dashboard: sign-in and permissions (5), its second factor (1), moving passed next dose changes on
-# (1), its four lists of plans each a count and a page (8) with the next change's or paused step's rows
+# The dashboard: sign-in and permissions (5), its second factor (1), its audit record (1; it writes nothing
+# else), its four lists of plans each a count and a page (8) with the next change's or paused step's rows
 # and the drafts' first steps (2), and the five follow-up lists each a count and a page (10) with the
 # listed plans' check-ins (3).
 MAX_QUERIES = {"patient": 12 + 1, "plan": 10 + 4 + 2 + 1, "dashboard": 5 + 1 + 1 + 8 + 2 + 10 + 3}
