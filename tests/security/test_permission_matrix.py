@@ -17,11 +17,16 @@ the page does not accept.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from .conftest import VISITORS, World
+from schedules.models import Clinic, Market
+
+from .conftest import VISITORS, World, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -206,6 +211,20 @@ def walk(resolver: URLResolver, namespace: str = "", route: str = "") -> Iterato
             yield from walk(pattern, inner, route + str(pattern.pattern))
         elif isinstance(pattern, URLPattern):
             yield f"{namespace}{pattern.name}" if pattern.name else route + str(pattern.pattern)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """One world for the module's three hundred tests, made once in a transaction that is rolled
+    back when the module ends. Each test runs in a savepoint of its own inside it (pytest-django's
+    `db`), so whatever one test's requests change is undone before the next."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        transaction.atomic(),
+    ):
+        yield build_world(Clinic.objects.create(name="Riverside", market=Market.UK))
+        transaction.set_rollback(True)
 
 
 def test_every_url_has_a_row() -> None:
