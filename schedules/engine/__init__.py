@@ -20,7 +20,7 @@ from .limits import (
     MAX_SWITCH_STAGE_DAYS,
     check_start_date,
 )
-from .methods import PRESETS, BandsMethod, LinearMethod, Method, PercentMethod, Preset
+from .methods import PRESETS, BandsMethod, LinearMethod, Method, PercentMethod, Preset, method_label
 from .planner import (
     MAX_PLAUSIBLE_DE_MG,
     insert_hold,
@@ -104,6 +104,7 @@ __all__ = [
     "describe_units",
     "dose_makers",
     "insert_hold",
+    "method_label",
     "plan_from_request",
     "plan_taper",
     "render_comparison",

@@ -182,3 +182,14 @@ PRESETS: dict[str, Preset] = {
         Preset("cks-bands-fast", "NICE CKS diazepam bands, fast", BandsMethod("fast"), 7, _CKS),
     )
 }
+
+
+def method_label(*, method: Method, interval_days: int | None) -> str:
+    """How a plan's method reads where plans are grouped by it: the preset's label when the method
+    and the interval are a preset's (the interval left empty takes the method's own), else the
+    method and its interval."""
+    interval = interval_days or method.default_interval_days
+    for preset in PRESETS.values():
+        if preset.method == method and preset.interval_days == interval:
+            return preset.label
+    return f"{method.describe()}, every {interval} days"

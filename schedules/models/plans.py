@@ -71,6 +71,17 @@ class Plan(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     status_reason = models.TextField(blank=True)
     paused_on = models.DateField(null=True, blank=True)
+    # The taper's start, as its first activated version gives it (step 1's first day and daily
+    # diazepam equivalent; the drugs and method, schedules.plans.steps.taper_labels), and the day
+    # the version that completed or stopped it was saved: written with those versions by
+    # schedules.plans.actions, so that the Outcomes page never reads a version.
+    started_on = models.DateField("taper started", null=True, blank=True)
+    start_mg = models.DecimalField(
+        "daily diazepam equivalent at the start (mg)", max_digits=9, decimal_places=4, null=True, blank=True
+    )
+    drug = models.CharField("drugs taken at the start", max_length=200, blank=True)
+    method = models.CharField("preset or method", max_length=200, blank=True)
+    ended_on = models.DateField("taper ended", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -111,6 +122,7 @@ class Plan(models.Model):
             models.Index(fields=["status", "next_checkin_on"], name="plan_status_next_checkin"),
             models.Index(fields=["status", "next_review_on"], name="plan_status_next_review"),
             models.Index(fields=["next_change_on"], name="plan_next_change"),
+            models.Index(fields=["started_on"], name="plan_started"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -32,7 +32,7 @@ from schedules.models.text import refuse_hidden_characters_in_notes
 from schedules.plans import dates, documents
 from schedules.plans.dangers import acknowledged_keys, dangers_of, unacknowledged_dangers
 from schedules.plans.options import confirmed
-from schedules.plans.steps import next_dose_change, step_rows
+from schedules.plans.steps import next_dose_change, step_rows, taper_labels
 from schedules.plans.today import schedule_of
 
 Doses = Mapping[str, Mapping[engine.Slot, Decimal]]
@@ -583,6 +583,7 @@ def _write(
     _refuse_hidden_characters(reason, acknowledgements or {})
     previous = PlanVersion.objects.filter(plan=plan, number=plan.lock_version).first()
     schedule = proposal.schedule_dict
+    request = request_to_dict(proposal.request)
     acknowledged = _acknowledgements(user, schedule, previous, acknowledgements or {})
     if status in Plan.CURRENT_STATUSES:
         others = Plan.objects.filter(patient=plan.patient, status__in=Plan.CURRENT_STATUSES).exclude(
@@ -606,14 +607,18 @@ def _write(
         reason=reason,
         created_by=user,
         choices=dict(choices) if choices is not None else (previous.choices if previous else {}),
-        request=request_to_dict(proposal.request),
+        request=request,
         schedule=schedule,
         steps=steps_to_list(proposal.steps),
         acknowledgements=acknowledged,
         # The shared decision stays with the plan: each later version keeps the record it was made from.
         decision=dict(decision) if decision is not None else (previous.decision if previous else None),
     )
-    PlanStep.objects.bulk_create(PlanStep(version=version, **row) for row in step_rows(schedule))
+    rows = [PlanStep(version=version, **row) for row in step_rows(schedule)]
+    PlanStep.objects.bulk_create(rows)
+    if status != Plan.Status.DRAFT and plan.started_on is None:  # the taper starts: its first activation
+        plan.started_on, plan.start_mg = rows[0].start_date, rows[0].diazepam_mg
+        plan.drug, plan.method = taper_labels(request)
     plan.lock_version = version.number
     plan.current_version = version
     plan.status = status
@@ -622,6 +627,7 @@ def _write(
         next_dose_change(schedule, after=timezone.localdate()) if status == Plan.Status.ACTIVE else None
     )
     plan.paused_on = paused_on if status == Plan.Status.PAUSED else None
+    plan.ended_on = timezone.localdate(version.created_at) if status in Plan.ENDED_STATUSES else None
     plan.status_reason = reason if status in Plan.ENDED_STATUSES else ""
     # simple-history keeps at most 100 characters of a reason (PostgreSQL refuses more); the version
     # keeps it whole.

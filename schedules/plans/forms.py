@@ -40,7 +40,7 @@ from schedules.engine.types import format_mg
 from schedules.models import Drug, Formulation, Patient
 from schedules.models.text import refuse_hidden_characters
 from schedules.plans.dates import DateOutOfWindow, DateWindow
-from schedules.plans.outcomes import MEASURES, Scope, quarter_of
+from schedules.plans.outcomes import GROUPINGS, MEASURES, Scope, quarter_of
 from schedules.plans.planning import PlanChoices, Reference, engine_drugs
 
 CUSTOM = "custom"
@@ -770,6 +770,8 @@ class OutcomesForm(forms.Form):
     )
     measure = forms.ChoiceField(required=False, widget=forms.HiddenInput)
     month = forms.DateField(required=False, input_formats=["%Y-%m"], widget=forms.HiddenInput)
+    # One drug's or method's tapers, as "drug:<label>" or "method:<label>" (a row of those tables).
+    group = forms.CharField(required=False, max_length=250, strip=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, clinics: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -782,6 +784,15 @@ class OutcomesForm(forms.Form):
         assert isinstance(clinic_field, forms.ChoiceField) and isinstance(measure_field, forms.ChoiceField)
         clinic_field.choices = [("", "All my clinics"), *((c.pk, c.name) for c in self.clinics)]
         measure_field.choices = [("", ""), *MEASURES.items()]
+
+    def clean_group(self) -> tuple[str, str] | None:
+        value: str = self.cleaned_data["group"]
+        if not value:
+            return None
+        grouping, _, label = value.partition(":")
+        if grouping not in GROUPINGS or not label:
+            raise forms.ValidationError("There is no such drug or method.")
+        return grouping, label
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,5 +1,6 @@
-"""The geometry of the Outcomes page's chart: tapers started, active, paused, completed and stopped
-by month, as grouped bars that ``templates/plans/_outcomes_chart.svg`` draws.
+"""The geometry of the Outcomes page's charts: grouped bars that ``templates/plans/_outcomes_chart.svg``
+draws (tapers by month, the daily dose at the start and now, the withdrawal scores by weeks since
+the start).
 
 Readable without colour: each series has its own fill pattern (as the legend shows) and each bar
 carries its number. No Django here: the geometry is tested on its own.
@@ -17,11 +18,13 @@ _LEFT = 44.0
 _RIGHT = 12.0
 _TOP = 16.0
 _BOTTOM = 62.0
-_GROUP_FILL = 0.8  # the share of a month's width its bars take
+_GROUP_FILL = 0.8  # the share of a group's width its bars take
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# The fill patterns of the template, in the order series take them.
+PATTERNS = 5
 
 # (key, legend label): the order of the bars in each month and of the legend.
-SERIES = (
+MONTH_SERIES = (
     ("started", "Started"),
     ("active", "Active at month end"),
     ("paused", "Pauses begun"),
@@ -33,11 +36,16 @@ SERIES = (
 @dataclass(frozen=True)
 class Bar:
     series: str
-    value: int
+    pattern: int
+    value: float
     x: float
     y: float
     width: float
     height: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.value:g}"
 
     @property
     def label_x(self) -> float:
@@ -57,6 +65,7 @@ class Tick:
 @dataclass(frozen=True)
 class LegendEntry:
     series: str
+    pattern: int
     label: str
     x: float
 
@@ -66,7 +75,8 @@ class LegendEntry:
 
 
 @dataclass(frozen=True)
-class MonthChart:
+class BarChart:
+    key: str  # unique on the page: the prefix of the SVG's ids
     title: str
     description: str
     bars: tuple[Bar, ...]
@@ -96,44 +106,59 @@ class MonthChart:
     def y_label_x(self) -> float:
         return self.left - 6
 
+    @property
+    def patterns(self) -> range:
+        return range(PATTERNS)
 
-def month_chart(months: Sequence[tuple[str, Mapping[str, int]]], description: str) -> MonthChart:
-    """``months``: each month as ("2027-01", {series key: count}), in order."""
-    top_value = max((values[key] for _, values in months for key, _ in SERIES), default=0)
+
+def bar_chart(
+    *,
+    key: str,
+    title: str,
+    description: str,
+    series: Sequence[tuple[str, str]],
+    groups: Sequence[tuple[str, Mapping[str, float]]],
+) -> BarChart:
+    """``series``: (key, legend label) in order; ``groups``: each group of bars as (axis label,
+    {series key: value}), in order. At most ``PATTERNS`` series."""
+    if len(series) > PATTERNS:
+        raise ValueError(f"a chart has at most {PATTERNS} series")
+    top_value = max((values[name] for _, values in groups for name, _ in series), default=0)
     scale_max = _nice_max(top_value)
     plot_width = WIDTH - _RIGHT - _LEFT
     plot_height = HEIGHT - _BOTTOM - _TOP
-    group = plot_width / max(len(months), 1)
-    bar_width = group * _GROUP_FILL / len(SERIES)
+    group = plot_width / max(len(groups), 1)
+    bar_width = group * _GROUP_FILL / len(series)
     bars = []
     x_ticks = []
-    for index, (key, values) in enumerate(months):
+    for index, (label, values) in enumerate(groups):
         group_left = _LEFT + index * group + group * (1 - _GROUP_FILL) / 2
-        for position, (series, _) in enumerate(SERIES):
-            height = plot_height * values[series] / scale_max
+        for position, (name, _) in enumerate(series):
+            height = plot_height * values[name] / scale_max
             bars.append(
                 Bar(
-                    series=series,
-                    value=values[series],
+                    series=name,
+                    pattern=position,
+                    value=values[name],
                     x=_r(group_left + position * bar_width),
                     y=_r(HEIGHT - _BOTTOM - height),
                     width=_r(bar_width - 1),
                     height=_r(height),
                 )
             )
-        year, month = key.split("-")
-        x_ticks.append(Tick(_r(_LEFT + (index + 0.5) * group), f"{_MONTHS[int(month) - 1]} {year}"))
+        x_ticks.append(Tick(_r(_LEFT + (index + 0.5) * group), label))
     y_ticks = tuple(
         Tick(_r(HEIGHT - _BOTTOM - plot_height * value / scale_max), str(value))
         for value in _tick_values(scale_max)
     )
-    legend_step = plot_width / len(SERIES)
+    legend_step = plot_width / len(series)
     legend = tuple(
-        LegendEntry(series, label, _r(_LEFT + index * legend_step))
-        for index, (series, label) in enumerate(SERIES)
+        LegendEntry(name, index, label, _r(_LEFT + index * legend_step))
+        for index, (name, label) in enumerate(series)
     )
-    return MonthChart(
-        title="Tapers by month",
+    return BarChart(
+        key=key,
+        title=title,
         description=description,
         bars=tuple(bars),
         y_ticks=y_ticks,
@@ -142,7 +167,23 @@ def month_chart(months: Sequence[tuple[str, Mapping[str, int]]], description: st
     )
 
 
-def _nice_max(value: int) -> int:
+def month_chart(months: Sequence[tuple[str, Mapping[str, int]]], description: str) -> BarChart:
+    """``months``: each month as ("2027-01", {series key: count}), in order."""
+    return bar_chart(
+        key="months",
+        title="Tapers by month",
+        description=description,
+        series=MONTH_SERIES,
+        groups=[(month_label(key), values) for key, values in months],
+    )
+
+
+def month_label(key: str) -> str:
+    year, month = key.split("-")
+    return f"{_MONTHS[int(month) - 1]} {year}"
+
+
+def _nice_max(value: float) -> int:
     """The axis top: at least 4, and a multiple of 4 so that its quarter ticks are whole numbers."""
     return max(4, math.ceil(value / 4) * 4)
 

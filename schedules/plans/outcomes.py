@@ -1,9 +1,10 @@
 """What a clinic's tapering achieves: the Outcomes page's figures, and the plans behind each one.
 
-Everything is read from indexed columns and step rows with a fixed number of aggregate queries,
-whatever the number of plans; no saved schedule (a version's JSON) is ever loaded. One query reads
-a few facts of each taper (``TaperFacts``); the figures and the drill-down lists are both computed
-from those facts, so a number and the list behind it cannot disagree.
+Everything is read from indexed columns, step rows and check-in rows with a fixed number of
+aggregate queries, whatever the number of plans; no saved schedule or request (a version's JSON) is
+ever loaded. One query reads a few facts of each taper, a second its first activated version
+(``TaperFacts``); the figures and the drill-down lists are both computed from those facts, so a
+number and the list behind it cannot disagree.
 
 Definitions (the page and README say the same):
 
@@ -17,11 +18,20 @@ Definitions (the page and README say the same):
 - *Dose at the start*: the daily diazepam equivalent of step 1 of the first activated version.
   *Dose now*: that of the step in force today in the current version (for a paused taper, on the day
   it was paused; for an ended one, on the day it ended); none left after the last step is 0 mg.
+- *Drug* and *method*: those of the first activated version (the drugs taken at the start; the
+  preset, or the method and its interval, and any switch).
 - *Active at the end of a month*: started by then and not yet completed or stopped (a paused
   spell included). *Pauses* count the pauses begun in the month.
-- *Check-ins due*: the dose changes in the period of the tapers' current versions (the default
-  cadence asks for a check-in at each); *overdue*: a current taper whose next check-in or 3-monthly
-  risk and benefit review (JCPG 2025 Recommendation 1) falls before today.
+- *Check-ins due*: in the period and up to today, before the taper was paused, completed or
+  stopped: at each dose reduction (the default cadence), each dose change after step 1 of the
+  current version and the first day with no dose; every N weeks, each N weeks from the start.
+  *Overdue*: a current taper whose next check-in or 3-monthly risk and benefit review
+  (JCPG 2025 Recommendation 1) falls before today.
+- *Holds*: versions that inserted a hold (from the plan page or a check-in's decision);
+  *step-backs*: versions made by a check-in's decision to step back; of the tapers started in the
+  period, over their whole course so far.
+- *Withdrawal scores*: the total score of each check-in of a taper started in the period, on or
+  after its start and up to today, by its scale, in 4-week bands of whole weeks since the start.
 """
 
 from __future__ import annotations
@@ -29,17 +39,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import statistics
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractUser
 from django.db.models import (
     Case,
     Count,
     DateField,
+    DecimalField,
     F,
     OuterRef,
     Q,
@@ -48,16 +61,28 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from followup.due import Cadence
 from followup.models import CheckIn
 from schedules.models import Clinic, Plan, PlanStep, PlanVersion
+from schedules.plans.outcome_charts import BarChart, bar_chart, month_chart
 
 SIX_MONTHS_DAYS = 182
 TWELVE_MONTHS_DAYS = 365
 HALVED = Decimal("0.5")
-# Counts below this are written "fewer than 5" in the exported summary (a small count may identify).
+# Counts below this, and shares and medians of fewer tapers or check-ins, are withheld in the
+# exported summary (a small number may identify a patient).
 SMALL_COUNT = 5
+# Withdrawal scores are summarised in bands of this many whole weeks since the start.
+SCORE_WEEKS = 4
+# The bands of the daily dose chart, by their upper edge (mg diazepam equivalent, the edge
+# included). 5, 10 and 20 mg are the edges of the NICE CKS diazepam bands (schedules/engine/methods.py,
+# _BANDS); 40 mg only splits the highest doses for reading, it is no clinical threshold.
+DOSE_EDGES = (Decimal(0), Decimal(5), Decimal(10), Decimal(20), Decimal(40))
+DOSE_BANDS = ("0 mg", "up to 5 mg", "5 to 10 mg", "10 to 20 mg", "20 to 40 mg", "over 40 mg")
+NOT_RECORDED = "Not recorded"
 
 MEASURES = {
     "started": "Started",
@@ -65,12 +90,17 @@ MEASURES = {
     "paused": "Pauses begun",
     "completed": "Completed",
     "stopped": "Stopped",
+    "cohort_completed": "Started in the period and completed since",
+    "cohort_stopped": "Started in the period and stopped since",
     "completed_6": "Reached the end point by 6 months",
     "completed_12": "Reached the end point by 12 months",
     "halved": "Dose fallen by at least 50%",
+    "held": "Held at least once",
+    "stepped_back": "Stepped back at least once",
     "checkin_overdue": "Check-in overdue",
     "review_overdue": "Review overdue",
 }
+GROUPINGS = {"drug": "Drug", "method": "Method or preset"}
 
 
 class ScopeError(ValueError):
@@ -108,7 +138,7 @@ def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
 # The facts of each taper -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaperFacts:
     plan_id: int
     status: str
@@ -116,8 +146,8 @@ class TaperFacts:
     ended_on: dt.date | None
     start_mg: Decimal | None
     now_mg: Decimal | None
-    next_checkin_on: dt.date | None
-    next_review_on: dt.date | None
+    drug: str
+    method: str
 
     @property
     def days_to_completion(self) -> int | None:
@@ -138,68 +168,42 @@ class TaperFacts:
             and self.now_mg <= self.start_mg * HALVED
         )
 
-    def active_at(self, day: dt.date) -> bool:
-        return (
-            self.started_on is not None
-            and self.started_on <= day
-            and (self.ended_on is None or self.ended_on > day)
-        )
+    def group(self, grouping: str) -> str:
+        return (self.drug if grouping == "drug" else self.method) or NOT_RECORDED
 
 
 def tapers_of(clinics: Iterable[Clinic]) -> QuerySet[Plan]:
     return Plan.objects.filter(patient__clinic__in=list(clinics)).exclude(status=Plan.Status.DRAFT)
 
 
-def taper_facts(plans: QuerySet[Plan], today: dt.date) -> list[TaperFacts]:
-    """One query: each taper's start, end, doses and follow-up dates."""
-    first_step = PlanStep.objects.filter(version__plan=OuterRef("pk"), number=1).exclude(
-        version__status=Plan.Status.DRAFT
-    )
-    first_step = first_step.order_by("version__number")
-    as_of = Case(
+def _checkins_stop() -> Case:
+    """The day from which no check-in falls due: when the taper was paused or ended (else none)."""
+    return Case(
         When(status=Plan.Status.PAUSED, then=F("paused_on")),
-        When(status__in=Plan.ENDED_STATUSES, then=TruncDate("current_version__created_at")),
-        default=Value(today),
+        When(status__in=Plan.ENDED_STATUSES, then=F("ended_on")),
         output_field=DateField(),
     )
+
+
+def taper_facts(plans: QuerySet[Plan], today: dt.date) -> list[TaperFacts]:
+    """One query: each taper's start, end, drug, method and doses (the start's are the plan's own
+    columns, written when it was first activated; the dose now is one indexed step-row lookup)."""
     in_force = PlanStep.objects.filter(
         version=OuterRef("current_version"), start_date__lte=OuterRef("as_of")
     ).order_by("-start_date")
-    rows = (
-        plans.annotate(
-            started_on=Subquery(first_step.values("start_date")[:1]),
-            start_mg=Subquery(first_step.values("diazepam_mg")[:1]),
-            ended_on=Case(
-                When(status__in=Plan.ENDED_STATUSES, then=TruncDate("current_version__created_at")),
-                output_field=DateField(),
-            ),
-            as_of=as_of,
-            in_force_mg=Subquery(in_force.values("diazepam_mg")[:1]),
-        )
-        .order_by()
-        .values_list(
-            "pk",
-            "status",
-            "started_on",
-            "ended_on",
-            "start_mg",
-            "in_force_mg",
-            "as_of",
-            "ends_on",
-            "next_checkin_on",
-            "next_review_on",
-        )
+    now_mg = Case(
+        When(ends_on__lte=F("as_of"), then=Value(Decimal(0))),  # past the last step: no dose left
+        # Before the first step: still on the dose the taper starts from.
+        default=Coalesce(Subquery(in_force.values("diazepam_mg")[:1]), F("start_mg")),
+        output_field=DecimalField(max_digits=9, decimal_places=4),
     )
-    facts = []
-    for pk, status, started, ended, start_mg, in_force_mg, day, ends_on, checkin, review in rows:
-        if ends_on is not None and day is not None and day >= ends_on:
-            now_mg: Decimal | None = Decimal(0)  # past the last step: no dose left
-        elif in_force_mg is None:
-            now_mg = start_mg  # before the first step: still on the dose the taper starts from
-        else:
-            now_mg = in_force_mg
-        facts.append(TaperFacts(pk, status, started, ended, start_mg, now_mg, checkin, review))
-    return facts
+    rows = (
+        plans.annotate(as_of=Coalesce(_checkins_stop(), Value(today)))
+        .annotate(now_mg=now_mg)
+        .order_by()
+        .values_list("pk", "status", "started_on", "ended_on", "start_mg", "now_mg", "drug", "method")
+    )
+    return [TaperFacts(*row) for row in rows]
 
 
 # The figures ---------------------------------------------------------------------------------------
@@ -232,87 +236,242 @@ class Share:
 
 
 @dataclass(frozen=True)
-class Outcomes:
-    scope: Scope
-    months: tuple[Month, ...]
+class Cohort:
+    """The figures of a set of tapers started in the period (all of them, or one drug's or method's)."""
+
     started: int
     completed: int
     stopped: int
-    stopped_through_checkin: int
     completed_6: Share
     completed_12: Share
-    median_days_to_completion: float | None
-    median_start_mg: Decimal | None
-    median_now_mg: Decimal | None
-    start_mg_quartiles: tuple[Decimal, Decimal] | None
-    now_mg_quartiles: tuple[Decimal, Decimal] | None
+    days_to_completion: tuple[int, ...]
+    start_mgs: tuple[Decimal, ...]
+    now_mgs: tuple[Decimal, ...]
     halved: Share
+
+    @property
+    def median_days_to_completion(self) -> float | None:
+        return statistics.median(self.days_to_completion) if self.days_to_completion else None
+
+    @property
+    def median_start_mg(self) -> Decimal | None:
+        return _median_mg(self.start_mgs)
+
+    @property
+    def median_now_mg(self) -> Decimal | None:
+        return _median_mg(self.now_mgs)
+
+    @property
+    def start_mg_quartiles(self) -> tuple[Decimal, Decimal] | None:
+        return _quartiles(self.start_mgs)
+
+    @property
+    def now_mg_quartiles(self) -> tuple[Decimal, Decimal] | None:
+        return _quartiles(self.now_mgs)
+
+
+def cohort_of(started: Sequence[TaperFacts], today: dt.date) -> Cohort:
+    return Cohort(
+        started=len(started),
+        completed=sum(f.status == Plan.Status.COMPLETED for f in started),
+        stopped=sum(f.status == Plan.Status.STOPPED for f in started),
+        completed_6=_share_within(started, SIX_MONTHS_DAYS, today),
+        completed_12=_share_within(started, TWELVE_MONTHS_DAYS, today),
+        days_to_completion=tuple(f.days_to_completion for f in started if f.days_to_completion is not None),
+        start_mgs=tuple(f.start_mg for f in started if f.start_mg is not None),
+        now_mgs=tuple(f.now_mg for f in started if f.now_mg is not None),
+        halved=Share(sum(f.halved for f in started), sum(f.start_mg is not None for f in started)),
+    )
+
+
+@dataclass(frozen=True)
+class Interventions:
+    """Holds (or step-backs) of the tapers started in the period: how many tapers had any, how
+    many there were, and per taper."""
+
+    tapers_with: Share
+    per_taper: tuple[int, ...]  # one count for each taper started in the period, none included
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_taper)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.per_taper) if self.per_taper else None
+
+    @property
+    def most(self) -> int:
+        return max(self.per_taper, default=0)
+
+
+@dataclass(frozen=True)
+class ScoreBand:
+    first_week: int
+    scores: tuple[int, ...]
+    tapers: int
+
+    @property
+    def label(self) -> str:
+        return f"Weeks {self.first_week}–{self.first_week + SCORE_WEEKS - 1}"
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.scores)
+
+    @property
+    def quartiles(self) -> tuple[float, float] | None:
+        if len(self.scores) < 2:
+            return None
+        low, _, high = statistics.quantiles(self.scores, n=4, method="inclusive")
+        return low, high
+
+
+@dataclass(frozen=True)
+class ScaleScores:
+    scale: str
+    bands: tuple[ScoreBand, ...]
+
+
+@dataclass(frozen=True)
+class DoseBand:
+    label: str
+    start: int
+    now: int
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    scope: Scope
+    months: tuple[Month, ...]
+    cohort: Cohort
+    completed: int
+    stopped: int
+    stopped_through_checkin: int
+    by_drug: tuple[tuple[str, Cohort], ...]
+    by_method: tuple[tuple[str, Cohort], ...]
+    holds: Interventions
+    step_backs: Interventions
+    scores: tuple[ScaleScores, ...]
+    dose_bands: tuple[DoseBand, ...]
     checkins_done: int
     checkins_due: int
     checkin_overdue: int
     review_overdue: int
-    current: int
+
+    @property
+    def started(self) -> int:
+        return self.cohort.started
 
 
 def outcomes(scope: Scope) -> Outcomes:
-    """The figures of the scope's tapers: four queries, whatever their number."""
+    """The figures of the scope's tapers: eight queries, whatever their number. Counts by month are
+    aggregates over the plans' indexed columns; only the tapers started in the period are read
+    one by one (their doses, drug and method)."""
     plans = tapers_of(scope.clinics)
-    facts = taper_facts(plans, scope.today)
-    in_period = [f for f in facts if f.started_on and scope.start <= f.started_on <= scope.end]
-    pauses = Counter(
-        dict(
-            PlanVersion.objects.filter(
-                plan__in=plans,
-                change=PlanVersion.Change.PAUSED,
-                created_at__date__range=(scope.start, scope.end),
-            )
-            .annotate(month=TruncMonth("created_at", output_field=DateField()))
-            .values_list("month")
-            .annotate(n=Count("pk"))
-            .values_list("month", "n")
-        )
-    )
-    ended_in = [f for f in facts if f.ended_on and scope.start <= f.ended_on <= scope.end]
-    completed = [f for f in in_period if f.days_to_completion is not None]
-    follow = _follow_up(plans, scope)
-    starts = [f.start_mg for f in in_period if f.start_mg is not None]
-    nows = [f.now_mg for f in in_period if f.now_mg is not None]
+    started_plans = plans.filter(started_on__range=(scope.start, scope.end))
+    started = taper_facts(started_plans, scope.today)
+    counts = _plan_counts(plans, scope) | _version_counts(plans, scope)
+    holds, step_backs = _interventions(started_plans, started)
     return Outcomes(
         scope=scope,
-        months=tuple(_months(scope, facts, pauses)),
-        started=len(in_period),
-        completed=sum(f.status == Plan.Status.COMPLETED for f in ended_in),
-        stopped=sum(f.status == Plan.Status.STOPPED for f in ended_in),
-        stopped_through_checkin=_stopped_through_checkin(plans, scope),
-        completed_6=_share_within(in_period, SIX_MONTHS_DAYS, scope.today),
-        completed_12=_share_within(in_period, TWELVE_MONTHS_DAYS, scope.today),
-        median_days_to_completion=_median([f.days_to_completion or 0 for f in completed]),
-        median_start_mg=_median_mg(starts),
-        median_now_mg=_median_mg(nows),
-        start_mg_quartiles=_quartiles(starts),
-        now_mg_quartiles=_quartiles(nows),
-        halved=Share(sum(f.halved for f in in_period), sum(f.start_mg is not None for f in in_period)),
-        checkins_done=follow["done"],
-        checkins_due=follow["due"],
-        checkin_overdue=sum(_checkin_overdue(f, scope.today) for f in facts),
-        review_overdue=sum(_review_overdue(f, scope.today) for f in facts),
-        current=sum(f.status in Plan.CURRENT_STATUSES for f in facts),
+        months=tuple(_months(scope, counts)),
+        cohort=cohort_of(started, scope.today),
+        completed=counts["completed"],
+        stopped=counts["stopped"],
+        stopped_through_checkin=counts["stopped_through_checkin"],
+        by_drug=_by(started, "drug", scope.today),
+        by_method=_by(started, "method", scope.today),
+        holds=holds,
+        step_backs=step_backs,
+        scores=_scores(started_plans, started, scope),
+        dose_bands=_dose_bands(started),
+        checkins_done=CheckIn.objects.filter(plan__in=plans, date__range=(scope.start, scope.end)).count(),
+        checkins_due=counts["due_at_end"] + _checkins_due(plans, scope),
+        checkin_overdue=counts["checkin_overdue"],
+        review_overdue=counts["review_overdue"],
     )
 
 
-def _months(scope: Scope, facts: Sequence[TaperFacts], pauses: Counter[dt.date]) -> Iterable[Month]:
-    first = scope.start.replace(day=1)
+# The figures by month, and the tapers each counts: one condition on the plan's columns.
+MONTH_MEASURES = ("started", "active", "completed", "stopped")
+
+
+def _month_condition(measure: str, first: dt.date, last: dt.date) -> Q:
+    if measure == "started":
+        return Q(started_on__range=(first, last))
+    if measure == "active":
+        return Q(started_on__lte=last) & (Q(ended_on__isnull=True) | Q(ended_on__gt=last))
+    return Q(status=measure, ended_on__range=(first, last))
+
+
+def _period_months(scope: Scope) -> list[dt.date]:
+    months, first = [], scope.start.replace(day=1)
     while first <= scope.end:
-        low, last = _bounds(scope, first)
+        months.append(first)
+        first = _next_month(first)
+    return months
+
+
+def _plan_counts(plans: QuerySet[Plan], scope: Scope) -> dict[str, int]:
+    """One aggregate query over the plans' columns: each month's counts (keyed "started_2026_01"),
+    the period's completed and stopped, the current tapers overdue today, and the check-ins due
+    on the end days of tapers checked at each reduction."""
+    wanted = {
+        f"{measure}_{month:%Y_%m}": _month_condition(measure, *_bounds(scope, month))
+        for month in _period_months(scope)
+        for measure in MONTH_MEASURES
+    }
+    wanted |= {
+        measure: _month_condition(measure, scope.start, scope.end) for measure in ("completed", "stopped")
+    }
+    wanted |= {measure: _overdue_condition(measure, scope.today) for measure in OVERDUE}
+    last = min(scope.end, scope.today)
+    wanted["due_at_end"] = Q(ends_on__range=(scope.start, last), ends_on__lt=F("stop")) & ~Q(
+        followup_settings__cadence=Cadence.EVERY_WEEKS
+    )
+    return plans.annotate(stop=Coalesce(_checkins_stop(), Value(last + dt.timedelta(days=1)))).aggregate(
+        **{key: Count("pk", filter=q) for key, q in wanted.items()}
+    )
+
+
+def _version_counts(plans: QuerySet[Plan], scope: Scope) -> dict[str, int]:
+    """One aggregate query over the versions saved in the period: the pauses begun in each month
+    (keyed "paused_2026_01") and the tapers stopped in the period by a check-in's decision (the
+    rest were stopped from the plan page)."""
+    wanted = {
+        f"paused_{month:%Y_%m}": Q(
+            change=PlanVersion.Change.PAUSED, created_at__range=_local_day_range(*_bounds(scope, month))
+        )
+        for month in _period_months(scope)
+    }
+    wanted["stopped_through_checkin"] = Q(
+        change=PlanVersion.Change.STOPPED, checkin__isnull=False, plan__status=Plan.Status.STOPPED
+    )
+    return PlanVersion.objects.filter(
+        plan__in=plans, created_at__range=_local_day_range(scope.start, scope.end)
+    ).aggregate(**{key: Count("pk", filter=q) for key, q in wanted.items()})
+
+
+def _local_day_range(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The moments from the start of ``first`` to just before the day after ``last``, in the
+    clinic's time zone: a filter on a timestamp that its index can answer."""
+    begin = timezone.make_aware(dt.datetime.combine(first, dt.time()))
+    end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time()))
+    return begin, end - dt.timedelta(microseconds=1)
+
+
+def _months(scope: Scope, counts: dict[str, int]) -> Iterable[Month]:
+    for first in _period_months(scope):
+        key = f"{first:%Y_%m}"
         yield Month(
             first_day=first,
-            started=sum(bool(f.started_on and low <= f.started_on <= last) for f in facts),
-            active=sum(f.active_at(last) for f in facts),
-            paused=pauses.get(first, 0),
-            completed=sum(_ended_between(f, Plan.Status.COMPLETED, low, last) for f in facts),
-            stopped=sum(_ended_between(f, Plan.Status.STOPPED, low, last) for f in facts),
+            started=counts[f"started_{key}"],
+            active=counts[f"active_{key}"],
+            paused=counts[f"paused_{key}"],
+            completed=counts[f"completed_{key}"],
+            stopped=counts[f"stopped_{key}"],
         )
-        first = _next_month(first)
 
 
 def _next_month(first: dt.date) -> dt.date:
@@ -326,10 +485,6 @@ def _bounds(scope: Scope, month: dt.date | None) -> tuple[dt.date, dt.date]:
     return max(month, scope.start), min(_next_month(month) - dt.timedelta(days=1), scope.end)
 
 
-def _ended_between(facts: TaperFacts, status: str, first: dt.date, last: dt.date) -> bool:
-    return facts.status == status and facts.ended_on is not None and first <= facts.ended_on <= last
-
-
 def _followed_for(facts: TaperFacts, days: int, today: dt.date) -> bool:
     return facts.started_on is not None and (today - facts.started_on).days >= days
 
@@ -339,20 +494,129 @@ def _share_within(in_period: Sequence[TaperFacts], days: int, today: dt.date) ->
     return Share(sum(f.completed_within(days) for f in followed), len(followed))
 
 
-def _checkin_overdue(facts: TaperFacts, today: dt.date) -> bool:
-    return facts.status in Plan.CURRENT_STATUSES and bool(
-        facts.next_checkin_on and facts.next_checkin_on < today
+def _by(started: Sequence[TaperFacts], grouping: str, today: dt.date) -> tuple[tuple[str, Cohort], ...]:
+    groups: dict[str, list[TaperFacts]] = defaultdict(list)
+    for f in started:
+        groups[f.group(grouping)].append(f)
+    return tuple((label, cohort_of(groups[label], today)) for label in sorted(groups))
+
+
+def _interventions(
+    started_plans: QuerySet[Plan], started: Sequence[TaperFacts]
+) -> tuple[Interventions, Interventions]:
+    """One query: the holds and the step-backs of each taper started in the period that had any."""
+    held = Q(change=PlanVersion.Change.HOLD)
+    stepped_back = Q(checkin__decision=CheckIn.Decision.STEP_BACK)
+    counts = {
+        plan_id: (holds, backs)
+        for plan_id, holds, backs in PlanVersion.objects.filter(held | stepped_back, plan__in=started_plans)
+        .order_by()
+        .values("plan_id")
+        .annotate(holds=Count("pk", filter=held), backs=Count("pk", filter=stepped_back))
+        .values_list("plan_id", "holds", "backs")
+    }
+    per_taper = [counts.get(f.plan_id, (0, 0)) for f in started]
+    return tuple(  # type: ignore[return-value]
+        Interventions(
+            tapers_with=Share(sum(n[which] > 0 for n in per_taper), len(per_taper)),
+            per_taper=tuple(n[which] for n in per_taper),
+        )
+        for which in (0, 1)
     )
 
 
-def _review_overdue(facts: TaperFacts, today: dt.date) -> bool:
-    return facts.status in Plan.CURRENT_STATUSES and bool(
-        facts.next_review_on and facts.next_review_on < today
+def _scores(
+    started_plans: QuerySet[Plan], started: Sequence[TaperFacts], scope: Scope
+) -> tuple[ScaleScores, ...]:
+    """One query: the check-ins' total scores of the tapers started in the period, by scale and
+    weeks since the taper's start."""
+    starts = {f.plan_id: f.started_on for f in started}
+    bands: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    rows = CheckIn.objects.filter(
+        plan__in=started_plans, date__gte=F("plan__started_on"), date__lte=scope.today
+    ).values_list("plan_id", "date", "total_score", "scale__name")
+    for plan_id, day, score, scale in rows:
+        weeks = (day - starts[plan_id]).days // 7  # type: ignore[operator]
+        bands[(scale, weeks // SCORE_WEEKS)].append((plan_id, score))
+    scales = sorted({scale for scale, _ in bands})
+    return tuple(
+        ScaleScores(
+            scale,
+            tuple(
+                ScoreBand(
+                    first_week=band * SCORE_WEEKS,
+                    scores=tuple(sorted(score for _, score in bands[(scale, band)])),
+                    tapers=len({plan_id for plan_id, _ in bands[(scale, band)]}),
+                )
+                for band in sorted(b for s, b in bands if s == scale)
+            ),
+        )
+        for scale in scales
     )
 
 
-def _median(values: Sequence[int]) -> float | None:
-    return statistics.median(values) if values else None
+def dose_band(mg: Decimal) -> int:
+    """The index in ``DOSE_BANDS`` of a daily dose: the first band whose upper edge it does not pass."""
+    return next((index for index, edge in enumerate(DOSE_EDGES) if mg <= edge), len(DOSE_EDGES))
+
+
+def _dose_bands(started: Sequence[TaperFacts]) -> tuple[DoseBand, ...]:
+    starts = Counter(dose_band(f.start_mg) for f in started if f.start_mg is not None)
+    nows = Counter(dose_band(f.now_mg) for f in started if f.now_mg is not None)
+    return tuple(DoseBand(label, starts[i], nows[i]) for i, label in enumerate(DOSE_BANDS))
+
+
+def _checkins_due(plans: QuerySet[Plan], scope: Scope) -> int:
+    """Check-ins due in the period up to today (see the module's definitions) but the end days
+    (``_plan_counts``): two queries, the dose changes at each reduction and the tapers checked
+    every N weeks."""
+    last = min(scope.end, scope.today)
+    if last < scope.start:
+        return 0
+    each_step = plans.exclude(followup_settings__cadence=Cadence.EVERY_WEEKS)
+    before_stop = Coalesce(_checkins_stop(), Value(last + dt.timedelta(days=1)))
+    at_changes = PlanStep.objects.filter(
+        version__plan__in=each_step,
+        version__plan__current_version=F("version"),
+        changes_dose=True,
+        number__gt=1,
+        start_date__range=(scope.start, last),
+        start_date__lt=Coalesce(
+            Case(When(version__plan__status=Plan.Status.PAUSED, then=F("version__plan__paused_on"))),
+            F("version__plan__ended_on"),
+            Value(last + dt.timedelta(days=1)),
+            output_field=DateField(),
+        ),
+    ).count()
+    every_weeks = (
+        plans.filter(followup_settings__cadence=Cadence.EVERY_WEEKS, started_on__isnull=False)
+        .annotate(stop=before_stop)
+        .values_list("started_on", "followup_settings__every_weeks", "stop")
+    )
+    after_last = last + dt.timedelta(days=1)
+    weekly = sum(
+        _every_weeks_due(begun, n, min(stop, after_last), first=scope.start) for begun, n, stop in every_weeks
+    )
+    return at_changes + weekly
+
+
+def _every_weeks_due(started_on: dt.date | None, weeks: int | None, stop: dt.date, *, first: dt.date) -> int:
+    """How many of the days N weeks, 2N weeks, ... after the start fall on or after ``first`` and
+    before ``stop`` (the day check-ins stop falling due, or the day after the last counted)."""
+    if started_on is None or not weeks:
+        return 0
+    period = 7 * weeks
+    lowest = max(1, math.ceil((first - started_on).days / period))
+    highest = (stop - dt.timedelta(days=1) - started_on).days // period
+    return max(0, highest - lowest + 1)
+
+
+OVERDUE = {"checkin_overdue": "next_checkin_on__lt", "review_overdue": "next_review_on__lt"}
+
+
+def _overdue_condition(measure: str, today: dt.date) -> Q:
+    """Current tapers whose next check-in (or review) fell due before today: an indexed column."""
+    return Q(status__in=Plan.CURRENT_STATUSES, **{OVERDUE[measure]: today})
 
 
 def _median_mg(values: Sequence[Decimal]) -> Decimal | None:
@@ -367,44 +631,45 @@ def _quartiles(values: Sequence[Decimal]) -> tuple[Decimal, Decimal] | None:
     return Decimal(low).quantize(Decimal("0.1")), Decimal(high).quantize(Decimal("0.1"))
 
 
-def _follow_up(plans: QuerySet[Plan], scope: Scope) -> dict[str, int]:
-    done = CheckIn.objects.filter(plan__in=plans, date__range=(scope.start, scope.end)).count()
-    due = PlanStep.objects.filter(
-        version__in=plans.values("current_version"),
-        changes_dose=True,
-        number__gt=1,
-        start_date__range=(scope.start, scope.end),
-    ).count()
-    return {"done": done, "due": due}
-
-
-def _stopped_through_checkin(plans: QuerySet[Plan], scope: Scope) -> int:
-    """Stopped in the period by a check-in's decision (the rest were stopped from the plan page)."""
-    return PlanVersion.objects.filter(
-        plan__in=plans.filter(status=Plan.Status.STOPPED),
-        change=PlanVersion.Change.STOPPED,
-        created_at__date__range=(scope.start, scope.end),
-        checkin__isnull=False,
-    ).count()
-
-
 # The plans behind a number ---------------------------------------------------------------------------
 
 
-def plans_behind(user: AbstractUser, scope: Scope, measure: str, month: dt.date | None) -> QuerySet[Plan]:
-    """The plans a figure counts, among those the user may open (``Plan.objects.visible_to``)."""
-    if measure not in MEASURES:
+def plans_behind(
+    user: AbstractUser,
+    scope: Scope,
+    measure: str,
+    month: dt.date | None,
+    group: tuple[str, str] | None = None,
+) -> QuerySet[Plan]:
+    """The plans a figure counts (of one drug or method when ``group`` is (grouping, label)), among
+    those the user may open (``Plan.objects.visible_to``)."""
+    if measure not in MEASURES or (group is not None and group[0] not in GROUPINGS):
         raise ScopeError("There is no such figure.")
     plans = tapers_of(scope.clinics)
-    if measure == "paused":
-        start, end = _bounds(scope, month)
+    if group is not None:
+        grouping, label = group
+        plans = plans.filter(**{grouping: "" if label == NOT_RECORDED else label})
+    first, last = _bounds(scope, month)
+    if measure in OVERDUE:
+        ids = set(plans.filter(_overdue_condition(measure, scope.today)).values_list("pk", flat=True))
+    elif measure == "paused":
         ids = set(
             PlanVersion.objects.filter(
-                plan__in=plans, change=PlanVersion.Change.PAUSED, created_at__date__range=(start, end)
+                plan__in=plans,
+                change=PlanVersion.Change.PAUSED,
+                created_at__range=_local_day_range(first, last),
             ).values_list("plan_id", flat=True)
         )
+    elif measure in MONTH_MEASURES:
+        ids = set(plans.filter(_month_condition(measure, first, last)).values_list("pk", flat=True))
     else:
-        ids = {f.plan_id for f in taper_facts(plans, scope.today) if _counts(f, scope, measure, month)}
+        started_plans = plans.filter(started_on__range=(scope.start, scope.end))
+        facts = taper_facts(started_plans, scope.today)
+        if measure in ("held", "stepped_back"):
+            holds, backs = _intervened(started_plans)
+            chosen = holds if measure == "held" else backs
+            facts = [f for f in facts if f.plan_id in chosen]
+        ids = {f.plan_id for f in facts if _counts(f, scope, measure)}
     return (
         Plan.objects.visible_to(user)
         .filter(pk__in=ids)
@@ -413,27 +678,31 @@ def plans_behind(user: AbstractUser, scope: Scope, measure: str, month: dt.date 
     )
 
 
-def _counts(facts: TaperFacts, scope: Scope, measure: str, month: dt.date | None) -> bool:
-    first, last = _bounds(scope, month)
-    started = facts.started_on is not None and first <= facts.started_on <= last
-    tests = {
-        "started": lambda: started,
-        "active": lambda: facts.active_at(last),
-        "completed": lambda: _ended_between(facts, Plan.Status.COMPLETED, first, last),
-        "stopped": lambda: _ended_between(facts, Plan.Status.STOPPED, first, last),
+def _intervened(plans: QuerySet[Plan]) -> tuple[set[int], set[int]]:
+    """The tapers with a hold, and those with a step-back."""
+    versions = PlanVersion.objects.filter(plan__in=plans)
+    held = versions.filter(change=PlanVersion.Change.HOLD).values_list("plan_id", flat=True)
+    stepped_back = versions.filter(checkin__decision=CheckIn.Decision.STEP_BACK).values_list(
+        "plan_id", flat=True
+    )
+    return set(held), set(stepped_back)
+
+
+def _counts(facts: TaperFacts, scope: Scope, measure: str) -> bool:
+    """Whether a taper started in the period counts in one of the period's figures of them."""
+    tests: dict[str, Callable[[], bool]] = {
+        "cohort_completed": lambda: facts.status == Plan.Status.COMPLETED,
+        "cohort_stopped": lambda: facts.status == Plan.Status.STOPPED,
         "completed_6": lambda: (
-            started
-            and _followed_for(facts, SIX_MONTHS_DAYS, scope.today)
-            and facts.completed_within(SIX_MONTHS_DAYS)
+            _followed_for(facts, SIX_MONTHS_DAYS, scope.today) and facts.completed_within(SIX_MONTHS_DAYS)
         ),
         "completed_12": lambda: (
-            started
-            and _followed_for(facts, TWELVE_MONTHS_DAYS, scope.today)
+            _followed_for(facts, TWELVE_MONTHS_DAYS, scope.today)
             and facts.completed_within(TWELVE_MONTHS_DAYS)
         ),
-        "halved": lambda: started and facts.halved,
-        "checkin_overdue": lambda: _checkin_overdue(facts, scope.today),
-        "review_overdue": lambda: _review_overdue(facts, scope.today),
+        "halved": lambda: facts.halved,
+        "held": lambda: True,  # among the tapers with a hold (plans_behind)
+        "stepped_back": lambda: True,  # among the tapers with a step-back
     }
     return tests[measure]()
 
@@ -443,75 +712,173 @@ def _counts(facts: TaperFacts, scope: Scope, measure: str, month: dt.date | None
 
 @dataclass(frozen=True)
 class Figure:
-    """One line of the summary: what it counts, its value as written, and the figure behind it."""
+    """One number as the page writes it, the figure behind it (``measure``, for its list of plans),
+    and what the exported summary needs to withhold it: ``count``, a number of tapers or events
+    (1 to 4 withheld), and ``base``, the number of tapers or check-ins a share or a median is of
+    (a share or median of 1 to 4 withheld)."""
 
     label: str
     value: str
     measure: str | None = None
     count: int | None = None
+    base: int | None = None
+
+    @property
+    def exported(self) -> str:
+        if self.base is not None and 0 < self.base < SMALL_COUNT:
+            return f"withheld (based on fewer than {SMALL_COUNT})"
+        if self.count is None or not 0 < self.count < SMALL_COUNT:
+            return self.value
+        if self.value == str(self.count):
+            return small(self.count)
+        return f"{small(self.count)} (share withheld)"
+
+
+def small(count: int) -> str:
+    """A count as the exported summary writes it: under 5 (but not none) as "fewer than 5"."""
+    return f"fewer than {SMALL_COUNT}" if 0 < count < SMALL_COUNT else str(count)
+
+
+def _count(label: str, value: int, measure: str | None = None) -> Figure:
+    return Figure(label, str(value), measure, value)
+
+
+def _share(label: str, item: Share, measure: str | None, none: str) -> Figure:
+    value = none if item.percent is None else f"{item.percent}% ({item.count} of {item.of})"
+    return Figure(label, value, measure, item.count, item.of)
+
+
+def _mg(
+    label: str,
+    values: Sequence[Decimal],
+    median: Decimal | None,
+    quartiles: tuple[Decimal, Decimal] | None,
+) -> Figure:
+    if median is None:
+        return Figure(label, "none")
+    spread = f" (quartiles {quartiles[0]}–{quartiles[1]} mg)" if quartiles else ""
+    return Figure(label, f"{median} mg{spread}", base=len(values))
+
+
+def _days(label: str, cohort: Cohort) -> Figure:
+    days = cohort.median_days_to_completion
+    value = "none completed" if days is None else f"{days:g} days"
+    return Figure(label, value, base=len(cohort.days_to_completion))
 
 
 def summary(result: Outcomes) -> tuple[Figure, ...]:
-    def share(item: Share) -> str:
-        return (
-            "no taper followed that long"
-            if item.percent is None
-            else f"{item.percent}% ({item.count} of {item.of})"
-        )
-
-    def mg(median: Decimal | None, quartiles: tuple[Decimal, Decimal] | None) -> str:
-        if median is None:
-            return "none"
-        spread = f" (quartiles {quartiles[0]}–{quartiles[1]} mg)" if quartiles else ""
-        return f"{median} mg{spread}"
-
-    days = result.median_days_to_completion
+    cohort = result.cohort
     return (
-        Figure("Tapers started", str(result.started), "started", result.started),
-        Figure("Completed in the period", str(result.completed), "completed", result.completed),
-        Figure("Stopped in the period", str(result.stopped), "stopped", result.stopped),
-        Figure(
-            "of which stopped by a check-in's decision",
-            str(result.stopped_through_checkin),
-            None,
-            result.stopped_through_checkin,
-        ),
-        Figure(
-            "Reached the end point by 6 months",
-            share(result.completed_6),
-            "completed_6",
-            result.completed_6.count,
-        ),
-        Figure(
-            "Reached the end point by 12 months",
-            share(result.completed_12),
-            "completed_12",
-            result.completed_12.count,
-        ),
-        Figure("Median time to completion", "none completed" if days is None else f"{days:g} days"),
-        Figure(
-            "Daily diazepam equivalent at the start (median)",
-            mg(result.median_start_mg, result.start_mg_quartiles),
-        ),
-        Figure("Daily diazepam equivalent now (median)", mg(result.median_now_mg, result.now_mg_quartiles)),
-        Figure("Dose fallen by at least 50%", share(result.halved), "halved", result.halved.count),
-        Figure("Check-ins recorded in the period", str(result.checkins_done), None, result.checkins_done),
-        Figure(
-            "Check-ins due (dose changes in the period)", str(result.checkins_due), None, result.checkins_due
-        ),
-        Figure(
-            "Current tapers with a check-in overdue today",
-            str(result.checkin_overdue),
-            "checkin_overdue",
-            result.checkin_overdue,
-        ),
-        Figure(
-            "Current tapers with a review overdue today",
-            str(result.review_overdue),
-            "review_overdue",
-            result.review_overdue,
-        ),
+        _count("Tapers started", cohort.started, "started"),
+        _count("Completed in the period", result.completed, "completed"),
+        _count("Stopped in the period", result.stopped, "stopped"),
+        _count("of which stopped by a check-in's decision", result.stopped_through_checkin),
+        *_cohort_cells(cohort, long=True)[3:],
+        _count("Check-ins recorded in the period", result.checkins_done),
+        _count("Check-ins due in the period", result.checkins_due),
+        _count("Current tapers with a check-in overdue today", result.checkin_overdue, "checkin_overdue"),
+        _count("Current tapers with a review overdue today", result.review_overdue, "review_overdue"),
     )
+
+
+COHORT_COLUMNS = (
+    "Started",
+    "Completed since",
+    "Stopped since",
+    "End point by 6 months",
+    "End point by 12 months",
+    "Median time to completion",
+    "Daily diazepam equivalent at the start (median)",
+    "Daily diazepam equivalent now (median)",
+    "Dose fallen by at least 50%",
+)
+
+
+def _cohort_cells(cohort: Cohort, *, long: bool = False) -> tuple[Figure, ...]:
+    """A cohort's figures: the row of a drug or a method, or (``long``, labelled for the summary)
+    the whole period's."""
+    labels = list(COHORT_COLUMNS)
+    if long:
+        labels[3:5] = ["Reached the end point by 6 months", "Reached the end point by 12 months"]
+    return (
+        _count(labels[0], cohort.started, "started"),
+        _count(labels[1], cohort.completed, "cohort_completed"),
+        _count(labels[2], cohort.stopped, "cohort_stopped"),
+        _share(labels[3], cohort.completed_6, "completed_6", "no taper followed that long"),
+        _share(labels[4], cohort.completed_12, "completed_12", "no taper followed that long"),
+        _days(labels[5], cohort),
+        _mg(labels[6], cohort.start_mgs, cohort.median_start_mg, cohort.start_mg_quartiles),
+        _mg(labels[7], cohort.now_mgs, cohort.median_now_mg, cohort.now_mg_quartiles),
+        _share(labels[8], cohort.halved, "halved", "none"),
+    )
+
+
+def group_table(groups: Sequence[tuple[str, Cohort]]) -> list[tuple[str, tuple[Figure, ...]]]:
+    """The rows of the table by drug or by method."""
+    return [(label, _cohort_cells(cohort)) for label, cohort in groups]
+
+
+def _linked_groups(
+    grouping: str, groups: Sequence[tuple[str, Cohort]]
+) -> list[tuple[str, str, tuple[Figure, ...]]]:
+    """The rows of a group table with each row's query for the plans behind its numbers."""
+    return [
+        (label, urlencode({"group": f"{grouping}:{label}"}), cells) for label, cells in group_table(groups)
+    ]
+
+
+INTERVENTION_COLUMNS = ("Tapers with at least one", "In all", "Median per taper", "Most in one taper")
+
+
+def intervention_table(result: Outcomes) -> list[tuple[str, tuple[Figure, ...]]]:
+    rows: list[tuple[str, tuple[Figure, ...]]] = []
+    for label, measure, item in (
+        ("Holds", "held", result.holds),
+        ("Step-backs", "stepped_back", result.step_backs),
+    ):
+        median = "none started" if item.median is None else f"{item.median:g}"
+        rows.append(
+            (
+                label,
+                (
+                    _share(INTERVENTION_COLUMNS[0], item.tapers_with, measure, "none started"),
+                    _count(INTERVENTION_COLUMNS[1], item.total),
+                    Figure(INTERVENTION_COLUMNS[2], median, base=len(item.per_taper)),
+                    _count(INTERVENTION_COLUMNS[3], item.most),
+                ),
+            )
+        )
+    return rows
+
+
+SCORE_COLUMNS = ("Median score (quartiles)", "Check-ins", "Tapers")
+
+
+def score_table(scale: ScaleScores) -> list[tuple[str, tuple[Figure, ...]]]:
+    rows: list[tuple[str, tuple[Figure, ...]]] = []
+    for band in scale.bands:
+        spread = f" ({band.quartiles[0]:g}–{band.quartiles[1]:g})" if band.quartiles else ""
+        rows.append(
+            (
+                band.label,
+                (
+                    Figure(SCORE_COLUMNS[0], f"{band.median:g}{spread}", base=len(band.scores)),
+                    _count(SCORE_COLUMNS[1], len(band.scores)),
+                    _count(SCORE_COLUMNS[2], band.tapers),
+                ),
+            )
+        )
+    return rows
+
+
+DOSE_COLUMNS = ("Tapers at the start", "Tapers now")
+
+
+def dose_table(result: Outcomes) -> list[tuple[str, tuple[Figure, ...]]]:
+    return [
+        (band.label, (_count(DOSE_COLUMNS[0], band.start), _count(DOSE_COLUMNS[1], band.now)))
+        for band in result.dose_bands
+    ]
 
 
 MONTH_COLUMNS = ("started", "active", "paused", "completed", "stopped")
@@ -521,11 +888,56 @@ def month_table(result: Outcomes) -> list[tuple[Month, list[tuple[str, int]]]]:
     return [(month, [(key, getattr(month, key)) for key in MONTH_COLUMNS]) for month in result.months]
 
 
-def chart_months(result: Outcomes) -> list[tuple[str, dict[str, int]]]:
-    return [(month.key, {key: getattr(month, key) for key in MONTH_COLUMNS}) for month in result.months]
+def tables(result: Outcomes) -> dict[str, object]:
+    """Everything the page shows of ``result``, as its template takes it."""
+    return {
+        "summary": summary(result),
+        "months": month_table(result),
+        "month_columns": [MEASURES[key] for key in MONTH_COLUMNS],
+        "cohort_columns": COHORT_COLUMNS,
+        "group_tables": [
+            (GROUPINGS[grouping], grouping, _linked_groups(grouping, groups))
+            for grouping, groups in (("drug", result.by_drug), ("method", result.by_method))
+        ],
+        "intervention_columns": INTERVENTION_COLUMNS,
+        "interventions": intervention_table(result),
+        "dose_columns": DOSE_COLUMNS,
+        "doses": dose_table(result),
+        "score_columns": SCORE_COLUMNS,
+        "scores": [
+            (scale.scale, _score_chart(index, scale), score_table(scale))
+            for index, scale in enumerate(result.scores)
+        ],
+        "charts": charts(result),
+    }
 
 
-def chart_description(result: Outcomes) -> str:
+# The charts ---------------------------------------------------------------------------------------------
+
+
+def charts(result: Outcomes) -> dict[str, BarChart]:
+    """The page's charts of tapers by month and of the daily doses (those of the scores are with
+    their tables)."""
+    return {
+        "months": month_chart(
+            [(m.key, {key: getattr(m, key) for key in MONTH_COLUMNS}) for m in result.months],
+            _month_description(result),
+        ),
+        "doses": bar_chart(
+            key="doses",
+            title="Daily diazepam equivalent at the start and now",
+            description=_dose_description(result),
+            series=(("start", "At the start"), ("now", "Now")),
+            groups=[(band.label, {"start": band.start, "now": band.now}) for band in result.dose_bands],
+        ),
+    }
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _month_description(result: Outcomes) -> str:
     parts = [
         f"{month.first_day:%B %Y}: "
         + ", ".join(f"{MEASURES[k].lower()} {getattr(month, k)}" for k in MONTH_COLUMNS)
@@ -534,13 +946,39 @@ def chart_description(result: Outcomes) -> str:
     return "Tapers by month. " + "; ".join(parts) + "."
 
 
-def small(count: int) -> str:
-    """A count as the exported summary writes it: under 5 (but not none) as "fewer than 5"."""
-    return f"fewer than {SMALL_COUNT}" if 0 < count < SMALL_COUNT else str(count)
+def _dose_description(result: Outcomes) -> str:
+    parts = [f"{band.label}: {band.start} at the start, {band.now} now" for band in result.dose_bands]
+    return (
+        "Tapers started in the period by daily diazepam equivalent at the start and now. "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def _score_chart(index: int, scale: ScaleScores) -> BarChart:
+    parts = [
+        f"{band.label.lower()}: median {band.median:g} ({_plural(len(band.scores), 'check-in')})"
+        for band in scale.bands
+    ]
+    return bar_chart(
+        key=f"scores{index}",
+        title=f"{scale.scale}: median score by weeks since the start",
+        description=f"Median {scale.scale} score by weeks since the start of the taper. "
+        + "; ".join(parts)
+        + ".",
+        series=(("median", "Median score"),),
+        groups=[
+            (f"{band.first_week}–{band.first_week + SCORE_WEEKS - 1}", {"median": band.median})
+            for band in scale.bands
+        ],
+    )
+
+
+# The CSV ------------------------------------------------------------------------------------------------
 
 
 def as_csv(result: Outcomes, clinic_names: str) -> bytes:
-    """The summary and the table by month, counts under 5 written "fewer than 5"."""
+    """Every table of the page; counts under 5, and shares and medians of fewer than 5, withheld."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(("clinics", clinic_names))
@@ -548,20 +986,24 @@ def as_csv(result: Outcomes, clinic_names: str) -> bytes:
     writer.writerow(())
     writer.writerow(("figure", "value"))
     for figure in summary(result):
-        writer.writerow((figure.label, _exported(figure)))
+        writer.writerow((figure.label, figure.exported))
     writer.writerow(())
     writer.writerow(("month", *(MEASURES[key].lower() for key in MONTH_COLUMNS)))
     for month, cells in month_table(result):
         writer.writerow((month.key, *(small(value) for _, value in cells)))
+    tables = [
+        ("drug", COHORT_COLUMNS, group_table(result.by_drug)),
+        ("method or preset", COHORT_COLUMNS, group_table(result.by_method)),
+        ("intervention", INTERVENTION_COLUMNS, intervention_table(result)),
+        ("daily diazepam equivalent", DOSE_COLUMNS, dose_table(result)),
+    ]
+    tables += [
+        (f"{scale.scale}: weeks since the start", SCORE_COLUMNS, score_table(scale))
+        for scale in result.scores
+    ]
+    for heading, columns, rows in tables:
+        writer.writerow(())
+        writer.writerow((heading, *(column.lower() for column in columns)))
+        for label, figures in rows:
+            writer.writerow((label, *(figure.exported for figure in figures)))
     return buffer.getvalue().encode("utf-8")
-
-
-def _exported(figure: Figure) -> str:
-    """A share or a count small enough to identify is written without its small numbers."""
-    if figure.count is None or not 0 < figure.count < SMALL_COUNT:
-        return figure.value
-    return (
-        small(figure.count)
-        if figure.value == str(figure.count)
-        else f"{small(figure.count)} (share withheld)"
-    )

@@ -1,4 +1,5 @@
-"""A saved schedule's steps as rows (PlanStep), and the one definition of a dose change.
+"""A saved schedule's steps as rows (PlanStep), the one definition of a dose change, and the drug
+and method a version is grouped by (PlanVersion.drug and .method).
 
 Pure functions of a version's ``schedule`` (``engine.schedule_to_dict``): the plan workflow writes
 their rows with each version, and the data migration that filled the rows of older versions uses
@@ -11,6 +12,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
+
+from schedules import engine
+from schedules.engine.serialize import request_from_dict
 
 Step = Mapping[str, Any]
 
@@ -64,3 +68,15 @@ def next_dose_change(schedule: Mapping[str, Any], after: dt.date) -> dt.date | N
         ),
         None,
     )
+
+
+def taper_labels(request: Mapping[str, Any]) -> tuple[str, str]:
+    """The drug and the method a saved request (``request_to_dict``) is grouped by on the Outcomes
+    page: the drugs taken at the start, and the preset or method with its interval (and the drug
+    switched to, if any)."""
+    planned = request_from_dict(request)
+    drug = " and ".join(sorted({item.drug for item in planned.regimen}))
+    method = engine.method_label(method=planned.method, interval_days=planned.interval_days)
+    if planned.switch is not None:
+        method += f", switched to {planned.switch.to_drug}"
+    return drug, method

@@ -9,6 +9,8 @@ from fractions import Fraction
 from typing import Any
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
 
 from schedules import engine
 from schedules.engine.serialize import request_drugs
@@ -84,3 +86,19 @@ def _day(day: dt.date) -> str:
 def fraction_mg(value: Fraction) -> str:
     """An exact amount (a Fraction) for people: at most 2 decimals."""
     return format_de(value)
+
+
+@register.simple_tag
+def outcome_cell(figure: Any, query: str, extra: str = "", row: str = "") -> str:
+    """One figure of an Outcomes table (schedules.plans.outcomes.Figure) as a table cell: a link to
+    the plans behind it when it counts any (``extra``: the row's own query, e.g. its drug)."""
+    if not (figure.measure and figure.count):
+        return format_html('<td class="text-end">{}</td>', figure.value)
+    href = f"{reverse('schedules:outcomes_plans')}?{query}&measure={figure.measure}"
+    what = f"{row}, {figure.label}" if row else figure.label
+    return format_html(
+        '<td class="text-end"><a href="{}" aria-label="{}">{}</a></td>',
+        f"{href}&{extra}" if extra else href,
+        f"{what}: {figure.value}, list the plans",
+        figure.value,
+    )

@@ -79,8 +79,11 @@ def bulk_tapers(clinic: Clinic, user: User, count: int) -> None:
         for plan in plans
     )
     steps = []
-    for index, version in enumerate(versions):
+    for index, (plan, version) in enumerate(zip(plans, versions, strict=True)):
         start = today - dt.timedelta(days=index % 730)
+        plan.started_on, plan.start_mg = start, Decimal(25)
+        plan.drug = ("lorazepam", "diazepam", "zopiclone")[index % 3]
+        plan.method = ("2025 Joint Guideline, standard", "NICE CKS diazepam bands, slow")[index % 2]
         steps += [
             PlanStep(
                 version=version,
@@ -100,7 +103,23 @@ def bulk_tapers(clinic: Clinic, user: User, count: int) -> None:
         plan.ends_on = today + dt.timedelta(days=30)
         plan.next_checkin_on = today - dt.timedelta(days=3)
         plan.next_review_on = today + dt.timedelta(days=40)
-    Plan.objects.bulk_update(plans, ["current_version", "ends_on", "next_checkin_on", "next_review_on"])
+        plan.ended_on = (
+            today - dt.timedelta(days=plan.pk % 60) if plan.status in Plan.ENDED_STATUSES else None
+        )
+    Plan.objects.bulk_update(
+        plans,
+        [
+            "current_version",
+            "ends_on",
+            "started_on",
+            "start_mg",
+            "drug",
+            "method",
+            "ended_on",
+            "next_checkin_on",
+            "next_review_on",
+        ],
+    )
     scale = Scale.objects.get(key=CHECKLIST_KEY)
     CheckIn.objects.bulk_create(
         CheckIn(

@@ -49,20 +49,35 @@ def taper(
     paused_on: dt.date | None = None,
     next_checkin_on: dt.date | None = None,
     next_review_on: dt.date | None = None,
+    drug: str = "lorazepam",
+    method: str = "2025 Joint Guideline, standard",
+    holds: Sequence[dt.date] = (),
+    step_backs: Sequence[dt.date] = (),
 ) -> Plan:
-    """A taper with one step per dose, activated on its start, then completed, stopped or paused."""
+    """A taper with one step per dose, activated on its start, held or stepped back (by a check-in)
+    on the days given, then completed, stopped or paused."""
     plan = Plan.objects.create(patient=make_patient(clinic, record), created_by=user)
-    versions = [_version(plan, user, 1, PlanVersion.Change.ACTIVATED, Plan.Status.ACTIVE, start)]
+
+    def add(change: str, status: str, on: dt.date) -> PlanVersion:
+        versions.append(_version(plan, user, len(versions) + 1, change, status, on))
+        return versions[-1]
+
+    versions: list[PlanVersion] = []
     status: str = Plan.Status.ACTIVE
+    add(PlanVersion.Change.ACTIVATED, status, start)
+    for day in holds:
+        add(PlanVersion.Change.HOLD, status, day)
+    for day in step_backs:
+        checkin(plan, user, day, stepped_back_by=add(PlanVersion.Change.EDITED_STEP, status, day))
     if ended is not None:
         status, day = ended
         change = (
             PlanVersion.Change.COMPLETED if status == Plan.Status.COMPLETED else PlanVersion.Change.STOPPED
         )
-        versions.append(_version(plan, user, 2, change, status, day))
+        add(change, status, day)
     if paused_on is not None:
         status = Plan.Status.PAUSED
-        versions.append(_version(plan, user, 2, PlanVersion.Change.PAUSED, status, paused_on))
+        add(PlanVersion.Change.PAUSED, status, paused_on)
     for version in versions:
         PlanStep.objects.bulk_create(
             PlanStep(
@@ -81,6 +96,11 @@ def taper(
         status=status,
         status_reason="Patient's choice" if ended else "",
         paused_on=paused_on,
+        ended_on=ended[1] if ended else None,
+        started_on=start,
+        start_mg=Decimal(doses[0]),
+        drug=drug,
+        method=method,
         current_version=versions[-1],
         ends_on=start + dt.timedelta(days=len(doses) * step_days),
         next_checkin_on=next_checkin_on,
@@ -89,7 +109,10 @@ def taper(
     return plan
 
 
-def checkin(plan: Plan, user: User, on: dt.date) -> None:
+def checkin(
+    plan: Plan, user: User, on: dt.date, *, score: int = 3, stepped_back_by: PlanVersion | None = None
+) -> None:
+    """A confirmed check-in on the checklist; a decision to step back when it made ``stepped_back_by``."""
     CheckIn.objects.create(
         plan=plan,
         date=on,
@@ -97,9 +120,11 @@ def checkin(plan: Plan, user: User, on: dt.date) -> None:
         how=CheckIn.How.PHONE,
         scale=Scale.objects.get(key=CHECKLIST_KEY),
         responses={},
-        total_score=3,
+        total_score=score,
         sleep=CheckIn.Sleep.AS_USUAL,
-        decision=CheckIn.Decision.CONTINUE,
+        decision=CheckIn.Decision.STEP_BACK if stepped_back_by else CheckIn.Decision.CONTINUE,
+        step_back_days=7 if stepped_back_by else None,
         status=CheckIn.Status.CONFIRMED,
         confirmed_by=user,
+        resulting_version=stepped_back_by,
     )

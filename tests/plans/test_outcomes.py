@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from unittest import mock
@@ -17,17 +18,25 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import ClinicManager
 from audit.models import Action, AuditEvent
-from schedules.models import Clinic, Plan
-from schedules.plans import outcomes
+from followup.due import Cadence
+from followup.models import FollowUpSettings
+from schedules import engine
+from schedules.models import Clinic, Patient, Plan
+from schedules.plans import actions, outcomes
 from schedules.plans.outcome_charts import month_chart
 
 from ..conftest import client_for, make_patient, make_user
+from .conftest import acknowledging, new_plan
 from .outcome_tapers import checkin, taper
 
 pytestmark = pytest.mark.django_db
+CKS_SLOW = "NICE CKS diazepam bands, slow"
+JCPG = "2025 Joint Guideline, standard"
+WITHHELD = "withheld (based on fewer than 5)"
 TODAY = dt.date(2027, 6, 30)
 YEAR_2026 = {"start": "2026-01-01", "end": "2026-12-31"}
 
@@ -43,6 +52,7 @@ def tapers(clinic: Clinic, other_clinic: Clinic, prescriber: User) -> dict[str, 
             start=d(2026, 1, 5),
             doses=[20, 15, 10, 5],
             ended=(Plan.Status.COMPLETED, d(2026, 5, 4)),
+            holds=[d(2026, 2, 20)],
         ),
         "B": taper(
             clinic,
@@ -51,6 +61,9 @@ def tapers(clinic: Clinic, other_clinic: Clinic, prescriber: User) -> dict[str, 
             start=d(2026, 2, 2),
             doses=[10, 8, 6, 4, 2],
             ended=(Plan.Status.COMPLETED, d(2026, 9, 1)),
+            drug="diazepam",
+            method=CKS_SLOW,
+            step_backs=[d(2026, 4, 1)],
         ),
         "C": taper(
             clinic,
@@ -69,6 +82,9 @@ def tapers(clinic: Clinic, other_clinic: Clinic, prescriber: User) -> dict[str, 
             step_days=120,
             next_checkin_on=d(2027, 6, 1),
             next_review_on=d(2027, 8, 1),
+            drug="diazepam",
+            method=CKS_SLOW,
+            holds=[d(2026, 9, 1), d(2026, 10, 1)],
         ),
         "E": taper(
             clinic,
@@ -78,6 +94,7 @@ def tapers(clinic: Clinic, other_clinic: Clinic, prescriber: User) -> dict[str, 
             doses=[40, 36, 32, 28],
             paused_on=d(2026, 11, 10),
             next_review_on=d(2027, 1, 1),
+            method=CKS_SLOW,
         ),
         "F": taper(
             clinic,
@@ -99,8 +116,11 @@ def tapers(clinic: Clinic, other_clinic: Clinic, prescriber: User) -> dict[str, 
         ),
     }
     Plan.objects.create(patient=make_patient(clinic, "G"), created_by=prescriber)  # a draft: no taper
-    checkin(made["D"], prescriber, d(2026, 8, 3))
-    checkin(made["D"], prescriber, d(2026, 11, 3))
+    FollowUpSettings.objects.create(plan=made["D"], cadence=Cadence.EVERY_WEEKS, every_weeks=4)
+    checkin(made["A"], prescriber, d(2026, 1, 20), score=8)
+    checkin(made["D"], prescriber, d(2026, 8, 3), score=6)
+    checkin(made["D"], prescriber, d(2026, 11, 3), score=2)
+    checkin(made["E"], prescriber, d(2026, 10, 20), score=5)
     checkin(made["F"], prescriber, d(2025, 12, 1))
     return made
 
@@ -118,17 +138,21 @@ def test_the_figures_agree_with_the_ones_worked_out_by_hand(clinic: Clinic, tape
     # Ended in 2026: A (4 May), B (1 Sep) and F (2 Mar) completed; C stopped.
     assert (result.completed, result.stopped, result.stopped_through_checkin) == (3, 1, 0)
     # All six began at least 182 days before 30 Jun 2027; only A completed within them (119 days).
-    assert result.completed_6 == outcomes.Share(1, 6)
+    assert result.cohort.completed_6 == outcomes.Share(1, 6)
     # A, B and C began at least 365 days before; A and B (211 days) completed within them.
-    assert result.completed_12 == outcomes.Share(2, 3)
-    assert result.median_days_to_completion == 165  # (119 + 211) / 2
+    assert result.cohort.completed_12 == outcomes.Share(2, 3)
+    assert result.cohort.median_days_to_completion == 165  # (119 + 211) / 2
     # At the start: 10, 10, 16, 20, 30, 40. Now: A and B ended after their last step (0), C stopped
     # on step 2 (25), D is on step 3 today (8), E paused on step 2 (36), I is past its last step (0).
-    assert result.median_start_mg == Decimal("18.0")
-    assert result.median_now_mg == Decimal("4.0")
-    assert result.halved == outcomes.Share(4, 6)  # A, B, D (8 of 16) and I
-    # Check-ins dated in 2026: D's two. Dose changes in 2026: A 3, B 4, C 2, D 1, E 3.
-    assert (result.checkins_done, result.checkins_due) == (2, 13)
+    assert result.cohort.median_start_mg == Decimal("18.0")
+    assert result.cohort.median_now_mg == Decimal("4.0")
+    assert result.cohort.halved == outcomes.Share(4, 6)  # A, B, D (8 of 16) and I
+    # Check-ins dated in 2026: A's, B's step-back, D's two and E's.
+    assert result.checkins_done == 5
+    # Due in 2026, before a pause or an end: A's 3 dose changes and its end (27 Apr) before 4 May;
+    # B's 4 and its end (22 Jun) before 1 Sep; C's change of 30 Mar before it stopped on 15 Apr;
+    # D every 4 weeks from 6 Jul (3 Aug ... 21 Dec: 6); E's change of 2 Nov before its pause on 10 Nov.
+    assert result.checkins_due == 4 + 5 + 1 + 6 + 1
     # D's check-in was due 1 Jun 2027; E's review 1 Jan 2027.
     assert (result.checkin_overdue, result.review_overdue) == (1, 1)
     by_month = {m.key: (m.started, m.active, m.paused, m.completed, m.stopped) for m in result.months}
@@ -140,13 +164,67 @@ def test_the_figures_agree_with_the_ones_worked_out_by_hand(clinic: Clinic, tape
     assert by_month["2026-12"] == (1, 3, 0, 0, 0)  # I started
 
 
+def test_the_groups_holds_scores_and_doses_agree_with_the_ones_worked_out_by_hand(
+    clinic: Clinic, tapers: dict[str, Plan]
+) -> None:
+    result = outcomes.outcomes(scope_2026(clinic))
+    by_drug = dict(result.by_drug)
+    assert list(by_drug) == ["diazepam", "lorazepam"]
+    lorazepam, diazepam = by_drug["lorazepam"], by_drug["diazepam"]  # A, C, E, I and B, D
+    assert (lorazepam.started, lorazepam.completed, lorazepam.stopped) == (4, 1, 1)
+    # All four began at least 182 days before 30 Jun 2027; A and C at least 365 (A done in 119).
+    assert (lorazepam.completed_6, lorazepam.completed_12) == (outcomes.Share(1, 4), outcomes.Share(1, 2))
+    assert lorazepam.median_days_to_completion == 119
+    # At the start 10, 20, 30, 40; now 0 (I), 0 (A), 25 (C), 36 (E).
+    assert (lorazepam.median_start_mg, lorazepam.start_mg_quartiles) == (
+        Decimal("25.0"),
+        (Decimal("17.5"), Decimal("32.5")),
+    )
+    assert lorazepam.median_now_mg == Decimal("12.5")
+    assert lorazepam.halved == outcomes.Share(2, 4)  # A and I
+    # B (211 days) is past 182 days; D (6 Jul 2026) is not yet 365 days old.
+    assert (diazepam.completed_6, diazepam.completed_12) == (outcomes.Share(0, 2), outcomes.Share(1, 1))
+    assert (diazepam.median_start_mg, diazepam.median_now_mg) == (Decimal("13.0"), Decimal("4.0"))
+    assert diazepam.halved == outcomes.Share(2, 2)  # B at 0, D at 8 of 16
+    by_method = dict(result.by_method)
+    assert list(by_method) == [JCPG, CKS_SLOW]
+    jcpg, cks = by_method[JCPG], by_method[CKS_SLOW]  # A, C, I and B, D, E
+    assert (jcpg.started, jcpg.completed, jcpg.stopped, cks.started, cks.completed) == (3, 1, 1, 3, 1)
+    assert (jcpg.median_start_mg, jcpg.median_now_mg) == (Decimal("20.0"), Decimal("0.0"))
+    assert (cks.median_start_mg, cks.median_now_mg) == (Decimal("16.0"), Decimal("8.0"))
+    assert cks.completed_6 == outcomes.Share(0, 3) and cks.halved == outcomes.Share(2, 3)
+    # Holds: A 1, D 2, the other four none; step-backs: B 1.
+    assert result.holds.tapers_with == outcomes.Share(2, 6)
+    assert (result.holds.total, result.holds.median, result.holds.most) == (3, 0, 2)
+    assert result.step_backs.tapers_with == outcomes.Share(1, 6)
+    assert (result.step_backs.total, result.step_backs.most) == (1, 1)
+    # Scores by weeks since the start: A 8 and E 5 in weeks 0-3 (15 days in), D 6 in weeks 4-7
+    # (28 days), B 3 in weeks 8-11 (58 days), D 2 in weeks 16-19 (120 days); F's is from 2025.
+    (scale,) = result.scores
+    assert [(b.first_week, b.scores, b.tapers, b.median) for b in scale.bands] == [
+        (0, (5, 8), 2, 6.5),
+        (4, (6,), 1, 6),
+        (8, (3,), 1, 3),
+        (16, (2,), 1, 2),
+    ]
+    # At the start 20, 10, 30, 16, 40, 10; now 0, 0, 25, 8, 36, 0.
+    assert [(band.start, band.now) for band in result.dose_bands] == [
+        (0, 3),
+        (0, 0),
+        (2, 1),
+        (2, 0),
+        (2, 2),
+        (0, 0),
+    ]
+
+
 def test_each_number_lists_the_plans_behind_it(
     clinic: Clinic, prescriber: User, tapers: dict[str, Plan]
 ) -> None:
     scope = scope_2026(clinic)
 
-    def behind(measure: str, month: dt.date | None = None) -> set[str]:
-        plans = outcomes.plans_behind(prescriber, scope, measure, month)
+    def behind(measure: str, month: dt.date | None = None, group: tuple[str, str] | None = None) -> set[str]:
+        plans = outcomes.plans_behind(prescriber, scope, measure, month, group)
         return {plan.patient.record_number for plan in plans}
 
     assert behind("started") == {"A", "B", "C", "D", "E", "I"}
@@ -158,6 +236,11 @@ def test_each_number_lists_the_plans_behind_it(
     assert behind("active", dt.date(2026, 3, 1)) == {"A", "B", "C"}
     assert behind("checkin_overdue") == {"D"}
     assert behind("review_overdue") == {"E"}
+    assert behind("started", group=("drug", "diazepam")) == {"B", "D"}
+    assert behind("cohort_stopped", group=("method", JCPG)) == {"C"}
+    assert behind("halved", group=("method", CKS_SLOW)) == {"B", "D"}
+    assert behind("held") == {"A", "D"}
+    assert behind("stepped_back") == {"B"}
 
 
 @pytest.fixture
@@ -176,10 +259,57 @@ def test_the_page_shows_the_figures_and_links_each_to_its_plans(
     assert "17% (1 of 6)" in page and "67% (2 of 3)" in page and "165 days" in page
     assert "18.0 mg" in page and "measure=started&amp;month=2026-03" in page
     assert "Ellis" not in page and ">A<" not in page  # no patient is named
+    assert "By drug" in page and "By method or preset" in page and "Holds and step-backs" in page
+    assert "group=drug%3Adiazepam" in page and 'aria-label="diazepam, Started: 2, list the plans"' in page
+    assert "Weeks 0–3" in page and "6.5 (5.75–7.25)" in page  # the checklist's first weeks: 5 and 8
+    assert 'role="img" aria-labelledby="doses-chart-title doses-chart-desc"' in page
     listed = page_client.get(reverse("schedules:outcomes_plans"), {**YEAR_2026, "measure": "stopped"})
     assert listed.status_code == 200
     assert "Patient&#x27;s choice" in listed.content.decode()
     assert AuditEvent.objects.filter(action=Action.VIEW_LIST, detail="outcomes").exists()
+
+
+def test_a_row_of_a_group_table_lists_its_own_plans(page_client: Client, tapers: dict[str, Plan]) -> None:
+    url = reverse("schedules:outcomes_plans")
+    listed = page_client.get(url, {**YEAR_2026, "measure": "started", "group": "drug:diazepam"})
+    assert {p.patient.record_number for p in listed.context["page"].object_list} == {"B", "D"}
+    assert "Started: drug diazepam" in listed.content.decode()
+    refused = page_client.get(url, {**YEAR_2026, "measure": "started", "group": "colour:blue"})
+    assert "There is no such drug or method." in refused.content.decode()
+
+
+def test_a_taper_is_grouped_by_its_preset_or_else_its_method_and_interval() -> None:
+    jcpg = engine.PRESETS["jcpg-standard"]
+    assert engine.method_label(method=jcpg.method, interval_days=None) == "2025 Joint Guideline, standard"
+    assert (
+        engine.method_label(method=jcpg.method, interval_days=28) == "10% of the current dose, every 28 days"
+    )
+    bands = engine.BandsMethod("fast")
+    assert engine.method_label(method=bands, interval_days=None) == "NICE CKS diazepam bands, fast"
+
+
+def test_activating_and_completing_a_plan_writes_the_tapers_columns(
+    prescriber: User, patient: Patient
+) -> None:
+    plan = new_plan(prescriber, patient, switch=True)
+    plan.refresh_from_db()
+    assert plan.started_on is None  # a draft is no taper yet
+    actions.activate(
+        prescriber,
+        plan=plan,
+        lock_version=plan.lock_version,
+        reason="Agreed",
+        acknowledgements=acknowledging(plan.current_version.schedule),
+    )
+    plan.refresh_from_db()
+    first = plan.current_version.step_rows.get(number=1)
+    assert (plan.started_on, plan.start_mg) == (first.start_date, first.diazepam_mg)
+    assert plan.drug == "lorazepam"
+    assert plan.method == "2025 Joint Guideline, standard, switched to diazepam"
+    actions.complete(prescriber, plan=plan, lock_version=plan.lock_version, reason="Done")
+    plan.refresh_from_db()
+    assert plan.ended_on == timezone.localdate(plan.current_version.created_at)
+    assert plan.started_on == first.start_date  # the start stays that of the first activation
 
 
 def test_the_default_range_is_the_quarter_so_far(page_client: Client, tapers: dict[str, Plan]) -> None:
@@ -206,6 +336,19 @@ def test_the_csv_writes_small_counts_as_fewer_than_5_and_is_audited(
     assert figures["Completed in the period"] == "fewer than 5"
     assert figures["Reached the end point by 6 months"] == "fewer than 5 (share withheld)"
     assert ["2026-03", "fewer than 5", "fewer than 5", "0", "fewer than 5", "0"] in rows
+    # A share or a median of fewer than 5 tapers or check-ins is withheld; of 6, it is written.
+    assert figures["Reached the end point by 12 months"] == WITHHELD  # 2 of 3
+    assert figures["Median time to completion"] == WITHHELD  # of 2
+    assert figures["Daily diazepam equivalent at the start (median)"] == "18.0 mg (quartiles 11.5–27.5 mg)"
+    assert figures["Check-ins due in the period"] == "17"
+    assert ["diazepam", "fewer than 5", "fewer than 5", "0", *[WITHHELD] * 6] in rows
+    assert ["Holds", "fewer than 5 (share withheld)", "fewer than 5", "0", "fewer than 5"] in rows
+    assert ["0 mg", "0", "fewer than 5"] in rows
+    assert ["Weeks 0–3", WITHHELD, "fewer than 5", "fewer than 5"] in rows
+    cells = [cell for row in rows for cell in row]
+    assert not [
+        cell for cell in cells if re.fullmatch(r"[1-4]", cell) or re.search(r"\(\d+ of [1-4]\)", cell)
+    ]
     assert AuditEvent.objects.filter(action=Action.EXPORT, detail__startswith="outcomes CSV").exists()
 
 

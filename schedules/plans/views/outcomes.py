@@ -15,7 +15,6 @@ from audit.models import Action
 from schedules.patients.access import AuthenticatedHttpRequest
 from schedules.plans import outcomes
 from schedules.plans.forms import OutcomesForm
-from schedules.plans.outcome_charts import month_chart
 from schedules.plans.review import page_of
 
 
@@ -35,12 +34,9 @@ def outcomes_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         result = outcomes.outcomes(scope)
         audit.record(request, Action.VIEW_LIST, detail="outcomes")
         context.update(
+            outcomes.tables(result),
             result=result,
             query=urlencode(form.query()),
-            summary=outcomes.summary(result),
-            months=outcomes.month_table(result),
-            chart=month_chart(outcomes.chart_months(result), outcomes.chart_description(result)),
-            month_columns=[outcomes.MEASURES[key] for key in outcomes.MONTH_COLUMNS],
             quarters=[(label, urlencode(query)) for label, query in form.quarter_links()],
         )
     return render(request, "plans/outcomes.html", context)
@@ -68,14 +64,15 @@ def outcomes_plans(request: AuthenticatedHttpRequest) -> HttpResponse:
         form.add_error("measure", "Choose a figure to list the plans behind it.")
     if form.is_valid():
         scope = form.scope()
-        measure, month = form.cleaned_data["measure"], form.cleaned_data["month"]
-        plans = outcomes.plans_behind(request.user, scope, measure, month)
+        measure, month, group = (form.cleaned_data[name] for name in ("measure", "month", "group"))
+        plans = outcomes.plans_behind(request.user, scope, measure, month, group)
         audit.record(request, Action.VIEW_LIST, detail=f"outcomes: plans {measure}")
         context.update(
             page=page_of(plans, request.GET.get("page")),
             scope=scope,
             measure=outcomes.MEASURES[measure],
             month=month,
+            group=group and (outcomes.GROUPINGS[group[0]], group[1]),
             query=urlencode(form.query()),
         )
     return render(request, "plans/outcomes_plans.html", context)
