@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from schedules import engine
@@ -122,13 +123,37 @@ class Option:
     def settings(self) -> str:
         return describe_settings(self.choices)
 
-    @property
-    def schedule_dict(self) -> dict[str, Any]:
-        return engine.schedule_to_dict(self.schedule)
-
-    @property
+    @cached_property
     def fingerprint(self) -> str:
-        return fingerprint(self.schedule_dict)
+        return _digest(
+            self.schedule.start_date.isoformat(),
+            [
+                (
+                    step.start_date.isoformat(),
+                    step.end_date.isoformat(),
+                    [(dose.drug, dose.slot.value, float(dose.mg)) for dose in step.doses],
+                )
+                for step in self.schedule.steps
+            ],
+        )
+
+    @cached_property
+    def chart_series(self) -> dict[str, Any]:
+        """What the chart draws of the schedule: the schedule dict's dates and daily diazepam
+        equivalents only (engine.schedule_to_dict's rounding), without making the whole dict."""
+        schedule = self.schedule
+        return {
+            "start_date": schedule.start_date.isoformat(),
+            "end_date": schedule.end_date.isoformat(),
+            "steps": [
+                {
+                    "start_date": step.start_date.isoformat(),
+                    "end_date": step.end_date.isoformat(),
+                    "diazepam_equivalent_mg": float(step.diazepam_equivalent_mg),
+                }
+                for step in schedule.steps
+            ],
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -142,9 +167,20 @@ class Option:
 
 
 def fingerprint(schedule: Mapping[str, Any]) -> str:
-    """A short digest of a schedule dict's steps and dates: the same plan gives the same one (the
-    decision record says whether the saved plan is the option chosen, or was changed after)."""
-    body = json.dumps([schedule["start_date"], schedule["steps"]], sort_keys=True)
+    """A short digest of a schedule dict's dates and doses: the same plan gives the same one as its
+    option's ``Option.fingerprint`` (the decision record says whether the saved plan is the option
+    chosen, or was changed after)."""
+    return _digest(
+        schedule["start_date"],
+        [
+            (step["start_date"], step["end_date"], [(d["drug"], d["slot"], d["mg"]) for d in step["doses"]])
+            for step in schedule["steps"]
+        ],
+    )
+
+
+def _digest(start: str, steps: Sequence[tuple[str, str, Sequence[tuple[str, str, float]]]]) -> str:
+    body = json.dumps([start, steps])
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
@@ -380,14 +416,30 @@ def _largest_cut(steps: Sequence[engine.Step], start_de: Fraction) -> Cut | None
 def _days_over_rule(steps: Sequence[engine.Step], start_de: Fraction) -> int:
     """Days on which the daily diazepam equivalent is more than 25% below the highest of the 14 days
     before (the regimen before the start counts for the days before it), while something is taken:
-    the final stop from the last dose is the planned end point, not counted."""
-    daily = [step.diazepam_equivalent for step in steps for _ in range(step.days)]
+    the final stop from the last dose is the planned end point, not counted.
+
+    Worked out per stretch of days rather than per day: within a step the highest of the window
+    changes only when an earlier step's last day leaves it (14 days after that day)."""
+    # (first day, last day, daily DE) of the regimen before the start and of each step
+    stretches: list[tuple[int, int, Fraction]] = [(-RULE_WINDOW_DAYS, -1, start_de)]
+    day = 0
     over = 0
-    for day, de in enumerate(daily):
-        window = daily[max(0, day - RULE_WINDOW_DAYS) : day]
-        highest = max([*window, *([start_de] if day < RULE_WINDOW_DAYS else [])])
-        if de < highest * (1 - RULE_CUT):
-            over += 1
+    for step in steps:
+        first, last, de = day, day + step.days - 1, step.diazepam_equivalent
+        # a stretch that ended 14 days or more before this step is in none of its windows
+        stretches = [stretch for stretch in stretches if stretch[1] >= first - RULE_WINDOW_DAYS]
+        leaving = sorted({end + RULE_WINDOW_DAYS + 1 for _, end, _ in stretches} | {first})
+        starts = [d for d in leaving if first <= d <= last]
+        for index, piece_start in enumerate(starts):
+            piece_end = starts[index + 1] - 1 if index + 1 < len(starts) else last
+            highest = max(
+                (value for _, end, value in stretches if end >= piece_start - RULE_WINDOW_DAYS),
+                default=Fraction(0),
+            )
+            if de < highest * (1 - RULE_CUT):
+                over += piece_end - piece_start + 1
+        stretches.append((first, last, de))
+        day = last + 1
     return over
 
 
@@ -440,7 +492,7 @@ def overlay(options: Sequence[Option], *, compact: bool = False) -> OverlayChart
     """The options on one chart (schedules.plans.charts), for the builder and (``compact``) the
     options sheet."""
     return build_overlay(
-        [(option.letter, option.label, option.schedule_dict) for option in options], compact=compact
+        [(option.letter, option.label, option.chart_series) for option in options], compact=compact
     )
 
 

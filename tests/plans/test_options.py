@@ -7,11 +7,14 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schedules import engine
 from schedules.models import Patient, Plan
@@ -126,6 +129,12 @@ def test_the_figures_are_the_plans_own(young: Patient, switch_to: str) -> None:
         assert (summary.days_over_rule > 0) == any(
             w.code == "rate_over_25_percent_14_days" for w in schedule.warnings
         )
+        as_saved = engine.schedule_to_dict(schedule)
+        assert option.fingerprint == options.fingerprint(as_saved)
+        assert option.chart_series["steps"] == [
+            {key: step[key] for key in ("start_date", "end_date", "diazepam_equivalent_mg")}
+            for step in as_saved["steps"]
+        ]
         largest = max(-step.change for step in schedule.steps)
         assert summary.largest_cut is not None
         assert summary.largest_cut.percent == engine.round_fraction(largest * 100, places=1)
@@ -189,3 +198,36 @@ def test_a_forged_record_is_refused_and_nothing_saved(prescriber_client: Client,
     response = prescriber_client.post(builder_url(young), builder_data(action="save-draft", record=forged))
     assert response.status_code == 200 and not Plan.objects.exists()
     assert "could not be read: compare the options again" in response.content.decode()
+
+
+class _Step:
+    """What the day count reads of a step: its length and daily diazepam equivalent."""
+
+    def __init__(self, days: int, de: Fraction) -> None:
+        self.days, self.diazepam_equivalent = days, de
+
+
+def _days_over_rule_day_by_day(steps: list[_Step], start_de: Fraction) -> int:
+    """The definition, one day at a time."""
+    daily = [step.diazepam_equivalent for step in steps for _ in range(step.days)]
+    over = 0
+    for day, de in enumerate(daily):
+        window = [*daily[max(0, day - 14) : day], *([start_de] if day < 14 else [])]
+        over += de < max(window) * Fraction(3, 4)
+    return over
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.fractions(min_value=0, max_value=60, max_denominator=8),
+    steps=st.lists(
+        st.tuples(st.integers(1, 40), st.fractions(min_value=0, max_value=60, max_denominator=8)),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_the_days_over_the_rule_are_counted_as_one_day_at_a_time(
+    start: Fraction, steps: list[tuple[int, Fraction]]
+) -> None:
+    planned_steps = [_Step(days, de) for days, de in steps]
+    assert options._days_over_rule(planned_steps, start) == _days_over_rule_day_by_day(planned_steps, start)  # type: ignore[arg-type]
