@@ -39,6 +39,7 @@ BAND_PRESETS = {"slow": engine.PRESETS["cks-bands-slow"], "fast": engine.PRESETS
 OLDER_ADULT_AGE = 65
 # JCPG 2025: "Generally not more than 25% every 2 weeks" (engine.checks, the 25%-in-14-days rule).
 RULE_CUT = Fraction(1, 4)
+KEPT_IN_WINDOW = 1 - RULE_CUT
 RULE_WINDOW_DAYS = 14
 MAX_ALTERNATIVES = 2
 LETTERS = "ABC"
@@ -396,21 +397,28 @@ def summarise(schedule: engine.Schedule) -> Summary:
 
 def _largest_cut(steps: Sequence[engine.Step], start_de: Fraction) -> Cut | None:
     """The largest cut as a share of the dose before it (the larger in mg where two are equal)."""
-    largest: tuple[Fraction, Fraction] | None = None
-    found: Cut | None = None
+    best: tuple[Fraction, Fraction, engine.Step] | None = None  # (drop, dose before, step)
     before = start_de
     for step in steps:
-        drop = before - step.diazepam_equivalent
-        if drop > 0 and before > 0 and (largest is None or (drop / before, drop) > largest):
-            largest = (drop / before, drop)
-            found = Cut(
-                percent=engine.round_fraction(drop / before * 100, places=1),
-                de_mg=engine.round_de(drop),
-                step=step.number,
-                on=step.start_date,
-            )
-        before = step.diazepam_equivalent
-    return found
+        after = step.diazepam_equivalent
+        drop = before - after
+        # drop / before > best_drop / best_before, compared without dividing
+        if drop > 0 and (
+            best is None
+            or drop * best[1] > best[0] * before
+            or (drop * best[1] == best[0] * before and drop > best[0])
+        ):
+            best = (drop, before, step)
+        before = after
+    if best is None:
+        return None
+    drop, before, step = best
+    return Cut(
+        percent=engine.round_fraction(drop / before * 100, places=1),
+        de_mg=engine.round_de(drop),
+        step=step.number,
+        on=step.start_date,
+    )
 
 
 def _days_over_rule(steps: Sequence[engine.Step], start_de: Fraction) -> int:
@@ -436,7 +444,7 @@ def _days_over_rule(steps: Sequence[engine.Step], start_de: Fraction) -> int:
                 (value for _, end, value in stretches if end >= piece_start - RULE_WINDOW_DAYS),
                 default=Fraction(0),
             )
-            if de < highest * (1 - RULE_CUT):
+            if de < highest * KEPT_IN_WINDOW:
                 over += piece_end - piece_start + 1
         stretches.append((first, last, de))
         day = last + 1
@@ -449,9 +457,9 @@ def _products(steps: Sequence[engine.Step]) -> tuple[str, ...]:
         for dose in step.doses:
             for unit in dose.units:
                 product = unit.formulation
-                found.setdefault(
-                    (product.drug, product.form, product.strength_mg), f"{product.drug} {product.describe()}"
-                )
+                key = (product.drug, product.form, product.strength_mg)
+                if key not in found:
+                    found[key] = f"{product.drug} {product.describe()}"
     return tuple(found[key] for key in sorted(found))
 
 
