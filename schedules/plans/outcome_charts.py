@@ -19,6 +19,7 @@ _RIGHT = 12.0
 _TOP = 16.0
 _BOTTOM = 62.0
 _GROUP_FILL = 0.8  # the share of a group's width its bars take
+_MAX_BAR = 48.0  # a bar no wider than this, however few there are
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # The fill patterns of the template, in the order series take them.
 PATTERNS = 5
@@ -128,11 +129,11 @@ def bar_chart(
     plot_width = WIDTH - _RIGHT - _LEFT
     plot_height = HEIGHT - _BOTTOM - _TOP
     group = plot_width / max(len(groups), 1)
-    bar_width = group * _GROUP_FILL / len(series)
+    bar_width = min(group * _GROUP_FILL / len(series), _MAX_BAR)
     bars = []
     x_ticks = []
     for index, (label, values) in enumerate(groups):
-        group_left = _LEFT + index * group + group * (1 - _GROUP_FILL) / 2
+        group_left = _LEFT + index * group + (group - bar_width * len(series)) / 2
         for position, (name, _) in enumerate(series):
             height = plot_height * values[name] / scale_max
             bars.append(

@@ -1,5 +1,7 @@
-"""The Outcomes page in a browser: a prescriber opens it from the menu, reads the chart and the
-tables, follows a number to the plans behind it; at 1280 px and at 390 px nothing spills sideways."""
+"""The Outcomes page in a browser: a prescriber opens it from the menu, reads the charts and the
+tables (by month, by drug and method, doses, holds and step-backs, withdrawal scores), follows a
+number to the plans behind it and a drug's row to its own plans; at 1280 px and at 390 px nothing
+spills sideways."""
 
 from __future__ import annotations
 
@@ -26,8 +28,18 @@ def _tapers(clinic: Clinic, user: User) -> None:
     for index in range(7):
         start = today - dt.timedelta(days=20 + 5 * index)
         ended = (Plan.Status.COMPLETED, start + dt.timedelta(days=15)) if index % 3 == 0 else None
-        plan = taper(clinic, user, f"R-{index}", start=start, doses=[20, 15, 10, 5], step_days=7, ended=ended)
-        checkin(plan, user, start + dt.timedelta(days=7))
+        plan = taper(
+            clinic,
+            user,
+            f"R-{index}",
+            start=start,
+            doses=[20, 15, 10, 5],
+            step_days=7,
+            ended=ended,
+            drug="diazepam" if index < 2 else "lorazepam",
+            holds=[start + dt.timedelta(days=3)] if index % 2 else [],
+        )
+        checkin(plan, user, start + dt.timedelta(days=7), score=2 + index)
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -44,6 +56,9 @@ def test_a_prescriber_reads_the_outcomes_and_opens_the_plans_behind_a_number(
     expect(page.get_by_role("heading", name="Outcomes", exact=True)).to_be_visible()
     expect(page.get_by_role("img", name="Tapers by month")).to_be_visible()
     expect(page.get_by_role("link", name="Tapers started: 7, list the plans")).to_be_visible()
+    expect(page.get_by_role("img", name="Daily diazepam equivalent at the start and now")).to_be_visible()
+    expect(page.get_by_role("img", name="median score by weeks since the start")).to_be_visible()
+    expect(page.get_by_role("table", name="Holds and step-backs per taper")).to_contain_text("Holds")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
     if SHOTS:
@@ -53,3 +68,7 @@ def test_a_prescriber_reads_the_outcomes_and_opens_the_plans_behind_a_number(
     expect(page.get_by_role("link", name="ELLIS, Margaret")).to_have_count(7)
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/outcomes-plans-{width}.png", full_page=True)
+    page.go_back()
+    page.get_by_role("link", name="diazepam, Started: 2, list the plans").click()
+    expect(page.get_by_role("heading", name="Started: drug diazepam")).to_be_visible()
+    expect(page.get_by_role("link", name="ELLIS, Margaret")).to_have_count(2)

@@ -27,7 +27,7 @@ from followup.models import FollowUpSettings
 from schedules import engine
 from schedules.models import Clinic, Patient, Plan
 from schedules.plans import actions, outcomes
-from schedules.plans.outcome_charts import month_chart
+from schedules.plans.outcome_charts import bar_chart, month_chart
 
 from ..conftest import client_for, make_patient, make_user
 from .conftest import acknowledging, new_plan
@@ -412,4 +412,18 @@ def test_the_chart_draws_every_bar_with_its_number() -> None:
     assert [bar.value for bar in chart.bars] == [3, 5, 0, 1, 2]
     assert chart.bars[1].height == pytest.approx((chart.bottom - chart.top) * 5 / 8, abs=0.2)  # axis top 8
     assert [tick.label for tick in chart.x_ticks] == ["Jan 2026"]
+    assert [tick.label for tick in chart.y_ticks] == ["0", "2", "4", "6", "8"]
+
+
+def test_a_chart_of_one_bar_keeps_it_narrow_and_centred_under_its_label() -> None:
+    chart = bar_chart(
+        key="scores0",
+        title="t",
+        description="d",
+        series=(("median", "Median"),),
+        groups=[("0–3", {"median": 6.5})],
+    )
+    (bar,) = chart.bars
+    assert bar.width < 48 and bar.label == "6.5"
+    assert bar.label_x == pytest.approx(chart.x_ticks[0].position, abs=1)
     assert [tick.label for tick in chart.y_ticks] == ["0", "2", "4", "6", "8"]
