@@ -82,22 +82,31 @@ def _audit_truncate_guard(*, enabled: bool) -> None:
             cursor.execute(f"ALTER TABLE audit_auditevent {state} TRIGGER audit_auditevent_no_truncate")
 
 
-# On SQLite, a copy of each worker's test database as the migrations left it, taken once.
+# Each worker's test database as the migrations left it, copied once: on SQLite the whole database
+# (SQLite's backup API), on PostgreSQL each table that has rows (COPY, binary).
 _MIGRATED: list[sqlite3.Connection] = []
+_MIGRATED_TABLES: dict[str, bytes] = {}
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: object) -> None:
-    """The test database, migrated; on SQLite, also copied as it stands (SQLite's backup API) so
-    that a transactional test gets it back in milliseconds rather than loading it again."""
+    """The test database, migrated, and a copy of it as it stands: a transactional test gets it back
+    in milliseconds rather than loading the reference data, scales and roles again."""
     from django.db import connection
 
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        connection.ensure_connection()
         if connection.vendor == "sqlite":
-            connection.ensure_connection()
             copy = sqlite3.connect(":memory:", check_same_thread=False)
             connection.connection.backup(copy)
             _MIGRATED.append(copy)
+        elif connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for table in connection.introspection.django_table_names(only_existing=True):
+                    cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")')
+                    if cursor.fetchone()[0]:
+                        with cursor.copy(f'COPY "{table}" TO STDOUT (FORMAT binary)') as copy_out:
+                            _MIGRATED_TABLES[table] = b"".join(bytes(block) for block in copy_out)
 
 
 def migrated_database_file(path: Path) -> bool:
@@ -112,13 +121,25 @@ def migrated_database_file(path: Path) -> bool:
 
 
 def _put_back_migrated_data() -> None:
-    from django.db import connection
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
 
+    connection.ensure_connection()
     if _MIGRATED and connection.vendor == "sqlite":
-        connection.ensure_connection()
         _MIGRATED[0].backup(connection.connection)
+    elif _MIGRATED_TABLES and connection.vendor == "postgresql":
+        # The flush emptied every table, then Django's post_migrate made the content types and
+        # permissions again under new keys: the copied rows replace them (the foreign keys are
+        # checked at the commit).
+        tables = ", ".join(f'"{table}"' for table in _MIGRATED_TABLES)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables} CASCADE")
+            for table, rows in _MIGRATED_TABLES.items():
+                with cursor.copy(f'COPY "{table}" FROM STDIN (FORMAT binary)') as copy_in:
+                    copy_in.write(rows)
     else:
         restore_migrated_data()
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True)
@@ -129,8 +150,8 @@ def _migrated_data_after_a_flush(request: pytest.FixtureRequest) -> Iterator[Non
         yield
         return
     request.getfixturevalue("transactional_db")
-    _audit_truncate_guard(enabled=True)
     _put_back_migrated_data()
+    _audit_truncate_guard(enabled=True)
     yield
     _audit_truncate_guard(enabled=False)
 
