@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -88,16 +89,29 @@ def test_production_settings_pass_the_deployment_checklist_without_a_warning() -
     assert result.returncode == 0, result.stderr
 
 
-def test_production_cookies_are_host_only_and_secure() -> None:
-    code = (
-        "from django.conf import settings as s; "
-        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
-    )
+@pytest.fixture(scope="module")
+def production_settings() -> dict[str, object]:
+    """The settings as production reads them, from one process started with README's environment."""
+    names = [
+        "SESSION_COOKIE_NAME",
+        "CSRF_COOKIE_NAME",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "PASSWORD_HASHERS",
+    ]
+    code = f"import json; from django.conf import settings as s; print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))"
     result = run_manage("shell", "--verbosity", "0", "-c", code, **PRODUCTION)
-    assert result.stdout.split() == ["__Host-sessionid", "__Host-csrftoken", "True", "True"], result.stderr
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
-def test_production_passwords_are_hashed_with_argon2_first() -> None:
-    code = "from django.conf import settings as s; print(s.PASSWORD_HASHERS[0])"
-    result = run_manage("shell", "--verbosity", "0", "-c", code, **PRODUCTION)
-    assert result.stdout.strip() == "django.contrib.auth.hashers.Argon2PasswordHasher", result.stderr
+def test_production_cookies_are_host_only_and_secure(production_settings: dict[str, object]) -> None:
+    assert production_settings["SESSION_COOKIE_NAME"] == "__Host-sessionid"
+    assert production_settings["CSRF_COOKIE_NAME"] == "__Host-csrftoken"
+    assert production_settings["SESSION_COOKIE_SECURE"] is True
+    assert production_settings["CSRF_COOKIE_SECURE"] is True
+
+
+def test_production_passwords_are_hashed_with_argon2_first(production_settings: dict[str, object]) -> None:
+    hashers = production_settings["PASSWORD_HASHERS"]
+    assert isinstance(hashers, list) and hashers[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
