@@ -10,6 +10,9 @@ from typing import Any
 
 from pypdf import PdfReader
 
+# A day or a month shortened ("Mon", "Dec"): the patient's documents write them in full.
+SHORT_DAYS_AND_MONTHS = r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b"
+
 
 @dataclass(frozen=True)
 class ReadPdf:

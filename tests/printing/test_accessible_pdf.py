@@ -19,7 +19,7 @@ from textstat.backend.counts import _count_syllables
 from schedules.engine import PercentMethod
 from schedules.plans import printing
 from tests.engine.engine_builders import plan, regimen
-from tests.printing.pdf_text import Tagged, font_sizes, read_pdf, structure
+from tests.printing.pdf_text import SHORT_DAYS_AND_MONTHS, Tagged, font_sizes, read_pdf, structure
 from tests.printing.plans import DIAZEPAM_LIQUIDS, DIAZEPAM_SOLIDS, switch_schedule
 
 PRINTED_AT = dt.datetime(2027, 2, 20, 10, 30, tzinfo=dt.UTC)
@@ -133,8 +133,5 @@ def test_mg_and_ml_are_explained_once_and_no_other_abbreviation_is_used(
     assert liquid.count("“mL” is short for millilitres") == 1 and " mL of diazepam liquid" in liquid
     for text in (tablets, liquid):
         patient_text = text[: text.index(SECTIONS[-1])]
-        days_and_months = (
-            r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b"
-        )
-        assert re.findall(days_and_months, patient_text) == []
+        assert re.findall(SHORT_DAYS_AND_MONTHS, patient_text) == []
         assert re.findall(r"\b\d{1,2}[:.]\d{2}\b|\b[ap]\.?m\b", patient_text) == [], "times of day as words"

@@ -23,7 +23,7 @@ from schedules.plans.planning import PlanChoices
 from schedules.plans.printing import ClinicDetails, PatientIdentity
 from schedules.plans.printing.options_sheet import OptionsSheet, options_pdf
 from tests.plans.test_views import builder_data, builder_url
-from tests.printing.pdf_text import Tagged, read_pdf, structure
+from tests.printing.pdf_text import SHORT_DAYS_AND_MONTHS, Tagged, read_pdf, structure
 
 PRINTED_AT = dt.datetime(2027, 1, 2, 10, 30, tzinfo=dt.UTC)
 LORAZEPAM_1_MG_BD = PlanChoices(
@@ -95,11 +95,32 @@ def test_it_gives_each_options_own_figures(sheet: bytes, compared: list[options.
     for option in compared:
         summary = option.summary
         last = summary.end_date - dt.timedelta(days=1)
-        assert f"About {summary.weeks} weeks. Last dose on {last.day} {last:%b %Y}." in text
+        assert f"About {summary.weeks} weeks. Last dose on {last.day} {last:%B %Y}." in text
         assert f"{summary.steps} changes." in text
     assert "First you change to diazepam over 2 weeks." in text
     assert "Option A is a solid line. Option B is a dashed line. Option C is a dotted line." in text
     assert "Margaret Ellis" in text
+
+
+def test_the_chart_has_words_for_a_screen_reader(tagged: list[Tagged]) -> None:
+    figures = [element for element in tagged if element.role == "Figure"]
+    assert [figure.alt for figure in figures] == ["The options' daily diazepam equivalent over time"]
+
+
+def the_words(tagged: list[Tagged]) -> str:
+    """What a patient reads, as the take-home schedule's test takes it: the sheet's paragraphs and
+    table cells before its sources (the chart's axis is a picture, read by its alternative text)."""
+    sources = next(i for i, e in enumerate(tagged) if e.text == "Where this advice comes from")
+    return " ".join(e.text for e in tagged[:sources] if e.role in ("P", "TD", "TH"))
+
+
+def test_mg_is_explained_once_and_days_and_months_are_in_full(tagged: list[Tagged]) -> None:
+    """As the take-home schedule (tests/printing/test_accessible_pdf.py): the chart's doses are in
+    mg, said once in words; a last dose's month is written in full."""
+    words = the_words(tagged)
+    assert words.count("“mg” is short for milligrams") == 1
+    assert re.findall(SHORT_DAYS_AND_MONTHS, words) == []
+    assert "Last dose on" in words
 
 
 @pytest.fixture

@@ -119,7 +119,8 @@ def _span(days: int, *, each: bool = False) -> str:
 
 
 def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    """A date as the take-home schedule writes it: the month in full ("19 December 2027")."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def options_pdf(sheet: OptionsSheet) -> bytes:
