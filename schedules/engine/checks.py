@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
+from typing import NamedTuple
 
 from .doses import DoseMaker
 from .methods import CKS_BAND_MIN_INTERVAL_DAYS, BandsMethod, LinearMethod, within_cks_bands
@@ -123,8 +124,7 @@ SHORT_TAPER_DAYS = 56
 LONG_TAPER_MONTHS = 18
 
 
-@dataclass(frozen=True)
-class _Change:
+class _Change(NamedTuple):
     """A day on which the DE changes: its offset from the start, the new DE (exact, and in
     whole units of the schedule's common denominator, for comparing), its step."""
 

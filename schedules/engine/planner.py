@@ -305,11 +305,13 @@ class _Context:
             if self.spread:
                 # The largest dose of the day first (ties in the configured order), so cuts
                 # move round the times of day instead of emptying one first.
-                order.sort(key=lambda place: -scale.weights[place[0]] * grids[place])
+                sizes = {place: -scale.weights[place[0]] * grid for place, grid in grids.items()}
+                order.sort(key=sizes.__getitem__)
+            ratio = scale.ratio(target)
             reduction = next_reduction(
                 grids=grids,
                 total=total,
-                target=scale.ratio(target),
+                target=ratio,
                 floor=floor,
                 order=order,
                 scale=scale,
@@ -324,9 +326,10 @@ class _Context:
                 # The stop is not a step: the checks give it its one warning (checks.py).
                 break
             flags: tuple[ScheduleWarning, ...] = ()
-            total += scale.weights[drug] * (grid - grids[place])
+            cut = scale.weights[drug] * (grids[place] - grid)
             if reduction.larger_than_asked:
-                flags = (self._larger_than_asked(doses, after, current, target, scale.to_fraction(total)),)
+                flags = (self._larger_than_asked(doses, after, total, total - cut, target, ratio),)
+            total -= cut
             grids = {**grids, place: grid} if grid else {key: n for key, n in grids.items() if key != place}
             doses = after
             on_liquid = self._on_liquid(grids, on_liquid)
@@ -346,10 +349,14 @@ class _Context:
         }
 
     def _larger_than_asked(
-        self, before: Doses, after: Doses, current: Fraction, target: Fraction, new: Fraction
+        self, before: Doses, after: Doses, current: int, made: int, target: Fraction, ratio: tuple[int, int]
     ) -> ScheduleWarning:
-        """The flag of a step that cuts from ``current`` to ``new`` (mg DE a day) where the
-        method asked for ``target``."""
+        """The flag of a step that cuts the daily DE from ``current`` to ``made`` units where
+        the method asked for ``target`` mg (``ratio``: the same in units)."""
+        new = self.scale.to_fraction(made)
+        target_num, target_den = ratio
+        asked_cut = Fraction(current * target_den - target_num, current * target_den)
+        made_cut = Fraction(current - made, current)
         reduced = [drug for drug in before if before[drug] != after.get(drug)]
         liquid = [
             drug
@@ -366,11 +373,13 @@ class _Context:
             outcome = f"the nearest dose the allowed formulations can make is {format_de(new)} mg"
         else:
             outcome = "the allowed formulations make no smaller dose, so after this step the drug stops"
-        asked_cut, made_cut = 1 - target / current, 1 - new / current
+        # Within a quarter of the cut asked for (11.1% for an asked 10%): information.
+        within = (current - made) * target_den * CUT_TOLERANCE.denominator <= (
+            current * target_den - target_num
+        ) * CUT_TOLERANCE.numerator
         return ScheduleWarning(
             code="step_larger_than_asked",
-            # Within a quarter of the cut asked for (11.1% for an asked 10%): information.
-            severity="info" if made_cut <= asked_cut * CUT_TOLERANCE else "warning",
+            severity="info" if within else "warning",
             message=(
                 f"{asked}; {outcome}: a {format_percent(made_cut)}% cut instead of "
                 f"{format_percent(asked_cut)}%.{hint}"
