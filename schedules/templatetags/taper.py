@@ -9,7 +9,7 @@ from typing import Any
 
 from django import template
 from django.utils.dates import MONTHS_3
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from schedules.plans.charts import ScorePoint, build_chart
 
@@ -56,6 +56,10 @@ def as_typed(value: object) -> str:
 # web and in the printed plans alike.
 
 SLOT_LABELS = {"morning": "Morning", "midday": "Midday", "evening": "Evening", "night": "Night"}
+_LABELS = {label: html.escape(label) for label in SLOT_LABELS.values()}  # as attribute values
+_EMPTY_CELLS = {
+    label: f'<td class="dose dose--none" data-label="{_LABELS[label]}">–</td>' for label in _LABELS
+}
 PHASE_LABELS = {"switch": "Switch", "hold": "Hold", "taper": "Taper"}
 _FRACTION_GLYPHS = {Decimal("0.25"): "¼", Decimal("0.5"): "½", Decimal("0.75"): "¾"}
 
@@ -185,8 +189,9 @@ def step_rows(schedule: dict[str, Any], today: dt.date | str | None = None) -> l
 
     The same text as the filters above give one by one (``units_text``, ``mg``, ``signed_percent``,
     the ``date`` filter's "j M Y"), so the web page and the printed plan read the same. The four
-    times of day are made here as ``<td>`` cells (escaped as autoescaping would), so a long plan
-    costs a few variables per step rather than a loop of filters per cell.
+    times of day are made here as ``<td>`` cells, and the lines of a cell joined with line breaks;
+    every value is escaped here as autoescaping would, so a long plan costs a few variables per
+    step, each output as it is, rather than a loop of filters per cell.
     """
     months = {number: str(name).title() for number, name in MONTHS_3.items()}
 
@@ -204,9 +209,10 @@ def step_rows(schedule: dict[str, Any], today: dt.date | str | None = None) -> l
         return lines[key]
 
     def dose_cell(cell: dict[str, Any]) -> str:
-        classes = "dose" if cell["doses"] else "dose dose--none"
-        text = "<br>".join(dose_line(dose) for dose in cell["doses"]) or "–"
-        return f'<td class="{classes}" data-label="{html.escape(cell["label"])}">{text}</td>'
+        if not cell["doses"]:
+            return _EMPTY_CELLS[cell["label"]]
+        text = "<br>".join(dose_line(dose) for dose in cell["doses"])
+        return f'<td class="dose" data-label="{_LABELS[cell["label"]]}">{text}</td>'
 
     by_step: dict[int, list[dict[str, Any]]] = {}
     for warning in schedule["warnings"]:
@@ -221,29 +227,42 @@ def step_rows(schedule: dict[str, Any], today: dt.date | str | None = None) -> l
         if current:
             classes += " step--today"
         days = step["days"]
+        number = str(step["number"])
         rows.append(
             {
-                "number": step["number"],
-                "classes": classes,
-                "phase": phase_label(step),
-                "current": current,
-                "dates": f"{day_text(step['start_date'])} to {day_text(step['end_date'])}",
-                "days": f"{days} day{'' if days == 1 else 's'}",
-                "cells": mark_safe("".join(dose_cell(cell) for cell in slot_cells(step))),
+                "number": _text(number),
+                "classes": _text(classes),
+                "head": _lines([number, phase_label(step), *(["Today"] if current else [])]),
+                "when": _lines(
+                    [
+                        f"{day_text(step['start_date'])} to {day_text(step['end_date'])}",
+                        f"({days} day{'' if days == 1 else 's'})",
+                    ]
+                ),
+                "cells": SafeString("".join(dose_cell(cell) for cell in slot_cells(step))),
                 "daily": _lines(
                     f"{drug_name(drug)} {mg(daily)} mg" for drug, daily in step["daily_mg"].items()
                 ),
-                "de": mg(step["diazepam_equivalent_mg"], 2),
-                "change": signed_percent(step["change_percent"]),
+                "de": _text(mg(step["diazepam_equivalent_mg"], 2)),
+                "change": _text(signed_percent(step["change_percent"])),
                 "warnings": by_step.get(step["number"], []),
             }
         )
     return rows
 
 
+# The step table's values are plain text escaped here, so SafeString marks them directly
+# (mark_safe's checks for lazy text cost more than the escaping, on every value of every step).
+
+
 def _lines(lines: Iterable[str]) -> SafeString:
     """Lines of text, escaped (as autoescaping would) and joined with line breaks."""
-    return mark_safe("<br>".join(html.escape(line) for line in lines))
+    return SafeString("<br>".join(html.escape(line) for line in lines))
+
+
+def _text(text: str) -> SafeString:
+    """``text`` escaped here as autoescaping would, so the template outputs it as it is."""
+    return SafeString(html.escape(text))
 
 
 @register.inclusion_tag("plans/_chart.svg")
