@@ -38,10 +38,13 @@ from tests.conftest import make_patient, make_user
 
 pytestmark = pytest.mark.django_db
 RUNS = 20
-# The preview measured 4.9-5.1 times a bare signed-in page in CPU time (66 ms against 13 ms on the
-# development machine's shared cores): the ceiling is about 1.3 times that, so a slowdown that
-# matters fails. Issue 17's target (at most 3 times) lowers it when that work lands.
-CPU_RATIO_CEILING = 6.5
+# The preview measured 4.9-5.1 times a bare signed-in page in CPU time before issue 17's work (66 ms
+# against 13 ms on the development machine's shared cores), 3.4-4.2 after it (49-61 ms against
+# 13-16 ms, on a busy machine): the ceiling is about 1.3 times that, so a slowdown that matters fails.
+CPU_RATIO_CEILING = 5.0
+# Issue 17's target: at most 3 times a bare page. Printed with the figures; not yet met, so not yet
+# the ceiling.
+CPU_RATIO_TARGET = 3.0
 # Where the preview's time goes: the view's steps, timed inclusively while measuring.
 PARTS = {
     "form": (plan_views, "PlanBuilderForm"),
@@ -138,7 +141,8 @@ def test_preview_of_the_largest_realistic_plan(
     lines = [
         f"\npreview of the largest realistic plan ({steps} steps), one core, medians of {RUNS}:",
         f"  CPU time {preview_cpu * 1000:.1f} ms; bare signed-in page {bare_cpu * 1000:.1f} ms; "
-        f"ratio {preview_cpu / bare_cpu:.1f} (ceiling {CPU_RATIO_CEILING})",
+        f"ratio {preview_cpu / bare_cpu:.1f} (ceiling {CPU_RATIO_CEILING}; issue 17's target "
+        f"{CPU_RATIO_TARGET}, {'met' if preview_cpu / bare_cpu <= CPU_RATIO_TARGET else 'not met'})",
         f"  wall clock {preview_s * 1000:.1f} ms; bare signed-in page {bare_s * 1000:.1f} ms; "
         f"ratio {preview_s / bare_s:.1f}",
         f"  where it goes (means of a second run, {timed_s * 1000:.1f} ms, each part timed):",
