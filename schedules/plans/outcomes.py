@@ -2,9 +2,11 @@
 
 Everything is read from indexed columns, step rows and check-in rows with a fixed number of
 aggregate queries, whatever the number of plans; no saved schedule or request (a version's JSON) is
-ever loaded. One query reads a few facts of each taper, a second its first activated version
-(``TaperFacts``); the figures and the drill-down lists are both computed from those facts, so a
-number and the list behind it cannot disagree.
+ever loaded. A taper's start, drugs and method are the plan's own columns, written when it was first
+activated (schedules.plans.actions). Counts by month are conditions on those columns
+(``_month_condition``), and the tapers started in the period are read one by one (``TaperFacts``);
+each figure and the list of plans behind it are computed by the same condition or from the same
+facts, so a number and its list cannot disagree.
 
 Definitions (the page and README say the same):
 
