@@ -116,8 +116,12 @@ def test_print_render_time_and_memory_against_the_floor(
         ),
     }
     if not measuring:
-        for ours, floor in documents.values():
-            assert ours().startswith(b"%PDF") and floor().startswith(b"%PDF")
+        # make test: the floors' pages still build and the short plan's documents render; rendering
+        # the long plan's is make bench's (and a 60-step plan's, the printing tests').
+        assert "<table" in clinician_floor_html(plan.schedule) and "<table" in patient_floor_html(plan)
+        if size == "short":
+            for ours, _ in documents.values():
+                assert ours().startswith(b"%PDF")
         return
     ratios = {}
     lines = [f"\n{size} plan ({len(schedule.steps)} steps):"]
