@@ -488,12 +488,19 @@ class PlanBuilderForm(forms.Form):
             ),
         )
 
+    def posted_data(self) -> dict[str, Any]:
+        """The builder's fields as posted (the tablet strengths a list), to be posted again."""
+        return {
+            name: self.data.getlist(name) if name == "strengths" else self.data.get(name)  # type: ignore[attr-defined]
+            for name in self.fields
+            if name in self.data
+        }
+
     def data_for(self, choices: PlanChoices) -> dict[str, Any]:
         """The posted inputs with ``choices``' settings put in (an option chosen in the comparison,
         schedules.plans.options: its method and interval, switch, liquid, strengths and target), so
         that the builder plans exactly that option."""
-        data: dict[str, Any] = {name: self.data.getlist(name) for name in self.data}  # type: ignore[attr-defined]
-        data = {name: values if name == "strengths" else values[-1] for name, values in data.items()}
+        data = self.posted_data()
         data.update(_method_data(choices))
         data["switch_to"] = choices.switch_to or ""
         tapered = choices.switch_to or (self.regimen_drugs[0] if self.regimen_drugs else "")
@@ -556,6 +563,8 @@ class DecisionForm(forms.Form):
         validators=[refuse_hidden_characters],
     )
     record = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The builder's inputs the prescriber kept to compare as an option of their own, signed.
+    kept = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, keys: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -572,6 +581,22 @@ class DecisionForm(forms.Form):
                 "The record of the options shown could not be read: compare the options again."
             ) from None
         return record
+
+    def clean_kept(self) -> dict[str, Any] | None:
+        token = self.cleaned_data.get("kept") or ""
+        if not token:
+            return None
+        try:
+            kept: dict[str, Any] = signing.loads(token, salt=self.SALT + ".kept")
+        except signing.BadSignature:
+            raise forms.ValidationError(
+                "The settings kept as an option could not be read: keep them again."
+            ) from None
+        return kept
+
+    @classmethod
+    def sign_kept(cls, data: Mapping[str, Any]) -> str:
+        return signing.dumps(dict(data), salt=cls.SALT + ".kept")
 
     def check_choice(self) -> bool:
         """For a choice: an option and the reason are required."""

@@ -185,8 +185,14 @@ def _digest(start: str, steps: Sequence[tuple[str, str, Sequence[tuple[str, str,
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
-def compare(choices: PlanChoices, reference: Reference | None = None) -> list[Option]:
+def compare(
+    choices: PlanChoices, reference: Reference | None = None, *, own: PlanChoices | None = None
+) -> list[Option]:
     """The plan as set up (option A), then up to two alternatives (B, C), each planned in full.
+
+    ``own``: settings the prescriber kept to compare (the builder's "Keep these settings as an
+    option"), shown as option B before the app's alternatives; not offered when it cannot be
+    planned or gives the same plan as option A.
 
     The alternatives, in order, take the first two that can be planned and differ from the
     options before them: a pace at the other end of the guideline's range (JCPG 2025: 5-10% every
@@ -201,7 +207,8 @@ def compare(choices: PlanChoices, reference: Reference | None = None) -> list[Op
         raise OptionsError(str(error)) from None
     options = [_option(0, "as-set", "As set up", choices, base)]
     seen = {options[0].fingerprint}
-    for key, label, alternative in _candidates(choices, base, reference):
+    kept = [("own", "Set up by you", own)] if own is not None else []
+    for key, label, alternative in [*kept, *_candidates(choices, base, reference)]:
         if len(options) > MAX_ALTERNATIVES:
             break
         try:

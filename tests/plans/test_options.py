@@ -231,3 +231,39 @@ def test_the_days_over_the_rule_are_counted_as_one_day_at_a_time(
 ) -> None:
     planned_steps = [_Step(days, de) for days, de in steps]
     assert options._days_over_rule(planned_steps, start) == _days_over_rule_day_by_day(planned_steps, start)  # type: ignore[arg-type]
+
+
+def _kept(html: str) -> str:
+    found = re.search(r'name="kept" value="([^"]+)"', html)
+    assert found, "the kept settings are on the page"
+    return found.group(1)
+
+
+def test_settings_the_prescriber_keeps_are_compared_as_an_option_and_can_be_chosen(
+    prescriber_client: Client, young: Patient
+) -> None:
+    kept_page = prescriber_client.post(builder_url(young), builder_data(action="keep", preset="jcpg-slow"))
+    html = kept_page.content.decode()
+    assert "Kept as an option:</strong> 5% of the current dose every 4 weeks; no switch" in html
+    kept = _kept(html)
+    compared = _compare(prescriber_client, young, switch_to="diazepam", kept=kept)
+    assert re.findall(r"Option ([ABC])</span> ([^<]+)</h3>", compared)[:2] == [
+        ("A", "As set up"),
+        ("B", "Set up by you"),
+    ]
+    assert "5% of the current dose every 4 weeks; no switch; tablets only" in compared
+    chosen = prescriber_client.post(
+        builder_url(young),
+        builder_data(
+            action="choose", switch_to="diazepam", option="own", decision_reason="Her own pace", kept=kept
+        ),
+    ).content.decode()
+    assert "Chosen with the patient: option B</strong>, Set up by you" in chosen
+    assert re.search(r'<input[^>]*name="preset"[^>]*value="jcpg-slow"[^>]*checked', chosen)
+    assert re.search(r'<option value="" selected>No switch</option>', chosen)
+
+
+def test_kept_settings_that_were_changed_are_refused(prescriber_client: Client, young: Patient) -> None:
+    forged = DecisionForm.sign_kept({"preset": "jcpg-slow"}) + "x"
+    html = _compare(prescriber_client, young, kept=forged)
+    assert "Set up by you" not in html

@@ -42,7 +42,7 @@ from schedules.plans.forms import (
     ReplanStepForm,
     StepEditForm,
 )
-from schedules.plans.planning import compare_tables, planned
+from schedules.plans.planning import PlanChoices, compare_tables, planned
 from schedules.plans.printing.sources import options_sheet_pdf
 from schedules.plans.review import compare_versions, table_changes, today_of
 
@@ -163,8 +163,12 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
     saving = action in ("save-draft", "save-active")
     posted_reason = request.POST if "reason" in request.POST or saving else None
     change = ReasonForm(posted_reason, initial={"reason": "New taper plan"})
-    compared = _options(form) if action in ("compare", "choose", "options-sheet") else None
-    decision = DecisionForm(request.POST or None, keys=_keys(compared))
+    posted = DecisionForm(request.POST or None)
+    if action == "keep" and form.is_valid():
+        posted = DecisionForm({**request.POST.dict(), "kept": DecisionForm.sign_kept(form.posted_data())})
+    kept = _kept_choices(form, posted)
+    compared = _options(form, kept) if action in ("compare", "choose", "options-sheet") else None
+    decision = DecisionForm(posted.data if posted.is_bound else None, keys=_keys(compared))
     if action == "choose" and compared is not None:
         form, decision, compared = _choose(form, decision, compared)
     if action == "options-sheet" and compared is not None:
@@ -183,6 +187,7 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
         "proposal": proposal,
         "tables": _comparison_of_tables(form) if proposal else None,
         "record": _record_of(decision),
+        "kept_settings": options.describe_settings(kept) if kept else "",
         **_options_context(patient, form, compared, decision),
         **_page_context(proposal, today),
     }
@@ -195,13 +200,24 @@ def plan_new(request: HtmxHttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "plans/plan_new.html", context)
 
 
-def _options(form: PlanBuilderForm) -> list[options.Option] | None:
-    """The plan as set up and the alternatives (schedules.plans.options), or None with the error
-    beside its field."""
+def _kept_choices(form: PlanBuilderForm, decision: DecisionForm) -> PlanChoices | None:
+    """The settings the prescriber kept as an option of their own (the builder's inputs, signed),
+    for this patient as they are now; None when none were kept or they no longer make a plan."""
+    if not decision.is_bound or not decision.is_valid() or not decision.cleaned_data.get("kept"):
+        return None
+    kept = PlanBuilderForm(
+        decision.cleaned_data["kept"], patient=form.patient, today=form.today, reference=form.reference
+    )
+    return kept.choices if kept.is_valid() else None
+
+
+def _options(form: PlanBuilderForm, own: PlanChoices | None = None) -> list[options.Option] | None:
+    """The plan as set up, the settings kept by the prescriber and the alternatives
+    (schedules.plans.options), or None with the error beside its field."""
     if not form.is_valid():
         return None
     try:
-        return options.compare(form.choices, form.reference)
+        return options.compare(form.choices, form.reference, own=own)
     except engine.EngineError as error:
         _engine_error(form, error)
         return None
@@ -236,7 +252,11 @@ def _choose(
     taken = PlanBuilderForm(
         form.data_for(chosen.choices), patient=form.patient, today=form.today, reference=form.reference
     )
-    return taken, DecisionForm({"record": DecisionForm.sign(record)}), None
+    return (
+        taken,
+        DecisionForm({"record": DecisionForm.sign(record), "kept": decision.data.get("kept", "")}),
+        None,
+    )
 
 
 def _record_of(decision: DecisionForm) -> dict[str, Any] | None:
