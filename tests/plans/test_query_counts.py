@@ -133,6 +133,9 @@ def test_the_measured_pages_show_what_they_should(prescriber: User, clinic: Clin
 
 
 @pytest.mark.parametrize(
+    ("action", "shown"), [("preview", 'class="step step--'), ("compare", 'class="option-card ')]
+)
+@pytest.mark.parametrize(
     ("drugs", "switch"), [(("lorazepam",), ""), (("alprazolam", "clonazepam"), "diazepam")]
 )
 def test_the_builder_preview(
@@ -141,8 +144,11 @@ def test_the_builder_preview(
     django_assert_max_num_queries: Any,
     drugs: tuple[str, ...],
     switch: str,
+    action: str,
+    shown: str,
 ) -> None:
-    """However many drugs the regimen holds and whether it switches, one read of the reference data."""
+    """However many drugs the regimen holds, whether it switches, and whether one plan is previewed
+    or the options compared (each planned in full, issue 17), one read of the reference data."""
     patient = make_patient(clinic, "P-1")
     for name in drugs:
         RegimenItem.objects.create(patient=patient, drug=Drug.objects.get(name=name), night_mg=Decimal(1))
@@ -154,10 +160,11 @@ def test_the_builder_preview(
         "end": "stop",
         "start": timezone.localdate().isoformat(),
         "period_days": "28",
+        "action": action,
         **({"liquid": "on"} if switch else {}),  # diazepam's oral solution
     }
     url = reverse("schedules:plan_new", args=[patient.pk])
     with django_assert_max_num_queries(MAX_PREVIEW_QUERIES):
         response = prescriber_client.post(url, data, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert 'class="step step--' in response.content.decode()
+    assert shown in response.content.decode()
