@@ -55,6 +55,20 @@ FIND_PROBLEMS = """
     for (let node = el; node && node !== document.body; node = node.parentElement) parts.unshift(name(node));
     return parts.slice(-4).join(" > ");
   };
+  // The elements holding some text, found in one walk (textContent per element is quadratic).
+  const withText = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    if (!walker.currentNode.data.trim()) continue;
+    for (let node = walker.currentNode.parentElement; node && !withText.has(node); node = node.parentElement) {
+      withText.add(node);
+    }
+  }
+  const styles = new Map();
+  const styleOf = (el) => {
+    if (!styles.has(el)) styles.set(el, getComputedStyle(el));
+    return styles.get(el);
+  };
   const width = document.documentElement.scrollWidth;
   if (width > viewport + 1) {
     problems.push(`the page is ${width} px wide in a ${viewport} px viewport`);
@@ -67,24 +81,24 @@ FIND_PROBLEMS = """
     }
   }
   for (const el of document.body.querySelectorAll("*")) {
-    const style = getComputedStyle(el);
+    const style = styleOf(el);
     if (style.display === "none" || el.getClientRects().length === 0) continue;
     const hides = (value) => value === "hidden" || value === "clip";
     const scrolls = (value) => value === "auto" || value === "scroll";
     const wider = el.scrollWidth > el.clientWidth + 1;
     const taller = el.scrollHeight > el.clientHeight + 1;
     const onPurpose = el.clientWidth <= 1 || el.clientHeight <= 1;
-    if (!onPurpose && el.textContent.trim() &&
+    if (!onPurpose && withText.has(el) &&
         ((wider && hides(style.overflowX)) || (taller && hides(style.overflowY)))) {
       problems.push(`text cut off: ${path(el)} (${el.scrollWidth}x${el.scrollHeight} in ${el.clientWidth}x${el.clientHeight})`);
     }
     const parent = el.parentElement;
     const placed = ["absolute", "fixed"].includes(style.position) ||
       parseFloat(style.marginLeft) < 0 || parseFloat(style.marginRight) < 0;
-    if (parent !== document.body && !placed && el.textContent.trim()) {
+    if (parent !== document.body && !placed && withText.has(el)) {
       const box = el.getBoundingClientRect();
       const outer = parent.getBoundingClientRect();
-      const parentStyle = getComputedStyle(parent);
+      const parentStyle = styleOf(parent);
       if (!scrolls(parentStyle.overflowX) && !hides(parentStyle.overflowX) && box.width > 0 && outer.width > 1 &&
           (box.right > outer.right + 1 || box.left < outer.left - 1)) {
         problems.push(`sticks out of its box: ${path(el)} (${Math.round(box.left)} to ${Math.round(box.right)} in ${Math.round(outer.left)} to ${Math.round(outer.right)})`);
@@ -116,8 +130,13 @@ def problems_seen(page: Page, where: str) -> list[str]:
     """The open page seen each way (one load: a page laid out again at another width or text size
     is the page a person would see after turning their phone or changing the text size)."""
     problems = []
-    for label, width, text_size in VIEWS:
-        page.set_viewport_size({"width": width, "height": 800})
+    # The view at the window's present width first: one resize a page rather than two.
+    present = page.viewport_size
+    for label, width, text_size in sorted(
+        VIEWS, key=lambda view: present is None or view[1] != present["width"]
+    ):
+        if page.viewport_size != {"width": width, "height": 800}:
+            page.set_viewport_size({"width": width, "height": 800})
         page.evaluate(TEXT_SIZE, text_size)
         problems += [f"{where}, {label}: {line}" for line in page.evaluate(FIND_PROBLEMS)]
         screenshot(page, label, where)
