@@ -259,11 +259,12 @@ def _band(kind: str, label: str, start: dt.date, end: dt.date, x_of: Any) -> Ban
     return Band(kind=kind, label=label, x=_r(x1), width=_r(x2 - x1))
 
 
-def _nice_ticks(maximum: float) -> tuple[list[float], float]:
-    """Round tick values from 0 up to at least ``maximum`` (about 4-6 of them), and the axis top."""
+def _nice_ticks(maximum: float, parts: int = 5) -> tuple[list[float], float]:
+    """Round tick values from 0 up to at least ``maximum`` (about ``parts`` of them, give or take
+    one), and the axis top."""
     if maximum <= 0:
         return [0.0, 1.0], 1.0
-    raw = maximum / 5
+    raw = maximum / parts
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     count = math.ceil(maximum / step - 1e-9)
@@ -376,7 +377,7 @@ def _r(value: float) -> float:
 _OPTION_STYLES = (("solid", "", "#1f5fbf"), ("dashed", "9 5", "#c2255c"), ("dotted", "2 4", "#2b8a3e"))
 _LEGEND_ROW = 22.0
 _LEGEND_COLUMN = 210.0
-_COMPACT_HEIGHT = 130.0
+_COMPACT_HEIGHT = 110.0
 
 
 @dataclass(frozen=True)
@@ -467,7 +468,7 @@ def build_overlay(
     top_mg = max(
         (float(step["diazepam_equivalent_mg"]) for s in schedules for step in s["steps"]), default=0.0
     )
-    mg_ticks, mg_max = _nice_ticks(top_mg)
+    mg_ticks, mg_max = _nice_ticks(top_mg, parts=3 if compact else 5)
 
     def y_of(mg: float) -> float:
         return bottom - (bottom - top) * mg / mg_max

@@ -165,3 +165,39 @@ def test_bad_input_shows_the_builder_with_the_error_not_a_pdf(
     )
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert "check the year" in response.content.decode()
+
+
+def test_the_largest_plans_options_fit_one_page_too(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Alprazolam 2 mg three times a day switched to diazepam with its liquid: the longest words."""
+    choices = PlanChoices(
+        regimen=(
+            engine.RegimenItem(
+                drug="alprazolam",
+                doses={
+                    engine.Slot.MORNING: Decimal(2),
+                    engine.Slot.MIDDAY: Decimal(2),
+                    engine.Slot.NIGHT: Decimal(2),
+                },
+            ),
+        ),
+        method=engine.PercentMethod(Decimal(5)),
+        interval_days=14,
+        market="UK",
+        start=dt.date(2027, 1, 4),
+        switch_to="diazepam",
+        liquid=True,
+        patient=engine.PatientFactors(age=46),
+    )
+    with django_db_blocker.unblock():
+        compared = options.compare(choices)
+    sheet = OptionsSheet(
+        options=tuple(compared),
+        printed_at=PRINTED_AT,
+        clinic=ClinicDetails(name="Riverside Community Drug and Alcohol Service", phone="01234 567890"),
+        patient=PatientIdentity(
+            name="Margaret Ellis-Worthington", date_of_birth=dt.date(1980, 1, 1), record_number="R-1"
+        ),
+    )
+    content = options_pdf(sheet)
+    assert len(PdfReader(io.BytesIO(content)).pages) == 1
+    assert "A syringe measures the liquid." in read_pdf(content).text

@@ -97,13 +97,10 @@ def _what_you_take(option: Option) -> str:
         unit.volume_ml is not None for step in option.schedule.steps for d in step.doses for unit in d.units
     )
     kinds = len(summary.products)
-    words = (
-        f"Up to {summary.most_pieces_a_day} tablets or parts of tablets a day, "
-        f"of {kinds} kind{'s' if kinds != 1 else ''}."
-    )
+    things = "tablets, parts or liquid doses" if liquid else "tablets or parts of tablets"
+    words = f"Up to {summary.most_pieces_a_day} {things} a day, of {kinds} kind{'s' if kinds != 1 else ''}."
     if liquid:
-        words = words.replace("tablets or parts of tablets", "tablets, parts of tablets or doses of liquid")
-        words += " You measure the liquid with a syringe."
+        words += " A syringe measures the liquid."
     return words
 
 
