@@ -25,7 +25,7 @@ from audit.models import Action, AuditEvent
 from followup.due import Cadence
 from followup.models import FollowUpSettings
 from schedules import engine
-from schedules.models import Clinic, Patient, Plan
+from schedules.models import Clinic, Patient, Plan, PlanVersion
 from schedules.plans import actions, outcomes
 from schedules.plans.outcome_charts import bar_chart, month_chart
 
@@ -288,27 +288,33 @@ def test_a_taper_is_grouped_by_its_preset_or_else_its_method_and_interval() -> N
     assert engine.method_label(method=bands, interval_days=None) == "NICE CKS diazepam bands, fast"
 
 
+def current_version(plan: Plan) -> PlanVersion:
+    assert plan.current_version is not None
+    return plan.current_version
+
+
 def test_activating_and_completing_a_plan_writes_the_tapers_columns(
     prescriber: User, patient: Patient
 ) -> None:
     plan = new_plan(prescriber, patient, switch=True)
     plan.refresh_from_db()
     assert plan.started_on is None  # a draft is no taper yet
+    version = current_version(plan)
     actions.activate(
         prescriber,
         plan=plan,
         lock_version=plan.lock_version,
         reason="Agreed",
-        acknowledgements=acknowledging(plan.current_version.schedule),
+        acknowledgements=acknowledging(version.schedule),
     )
     plan.refresh_from_db()
-    first = plan.current_version.step_rows.get(number=1)
+    first = current_version(plan).step_rows.get(number=1)
     assert (plan.started_on, plan.start_mg) == (first.start_date, first.diazepam_mg)
     assert plan.drug == "lorazepam"
     assert plan.method == "2025 Joint Guideline, standard, switched to diazepam"
     actions.complete(prescriber, plan=plan, lock_version=plan.lock_version, reason="Done")
     plan.refresh_from_db()
-    assert plan.ended_on == timezone.localdate(plan.current_version.created_at)
+    assert plan.ended_on == timezone.localdate(current_version(plan).created_at)
     assert plan.started_on == first.start_date  # the start stays that of the first activation
 
 
