@@ -1,9 +1,9 @@
 """Reflow (WCAG 2.2 1.4.10) and text resized to 200% (1.4.4) on every page a person reaches.
 
 For each kind of visitor, signed in once in a browser context of its own, every page of
-test_accessibility.py's enumeration (with an active plan's page and the builder's preview) is loaded
-once and seen two ways: at 320 CSS px wide, then at 1280 px with the text at 200% (the root font
-size doubled, as a browser's text-size setting does). On each: the page itself never scrolls
+test_accessibility.py's enumeration (with an active plan's page, the builder's preview and its
+options compared) is loaded once and seen two ways: at 320 CSS px wide, then at 1280 px with the
+text at 200% (the root font size doubled, as a browser's text-size setting does). On each: the page itself never scrolls
 sideways (its width is the viewport's, beyond 1 px of rounding); no text is cut off by a box too
 small for it, nor sticks out of the box that holds it; and a region that scrolls sideways inside
 the page (a wide table) can be scrolled from the keyboard, and has a name if it is a stop itself.
@@ -167,5 +167,8 @@ def test_every_page_reflows_at_320_px_and_with_text_at_200_percent(
             page.get_by_role("button", name="Preview").click()
             expect(page.get_by_role("heading", name="Preview")).to_be_visible()
             problems += problems_seen(page, f"{visitor} the builder's preview")
+            page.get_by_role("button", name="Compare options").click()
+            expect(page.get_by_role("heading", name="Options side by side")).to_be_visible()
+            problems += problems_seen(page, f"{visitor} the builder's options compared")
         page.context.close()
     assert not problems, "\n".join(problems)
