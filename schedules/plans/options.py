@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -402,12 +403,21 @@ def summarise(schedule: engine.Schedule) -> Summary:
     )
 
 
+def _in_units(start_de: Fraction, steps: Sequence[engine.Step]) -> list[int]:
+    """The regimen's and each step's daily diazepam equivalent as whole multiples of one common
+    unit (exact: the least common multiple of their denominators), so that comparing them is
+    integer arithmetic."""
+    values = [start_de, *(step.diazepam_equivalent for step in steps)]
+    scale = math.lcm(*(value.denominator for value in values))
+    return [value.numerator * (scale // value.denominator) for value in values]
+
+
 def _largest_cut(steps: Sequence[engine.Step], start_de: Fraction) -> Cut | None:
     """The largest cut as a share of the dose before it (the larger in mg where two are equal)."""
-    best: tuple[Fraction, Fraction, engine.Step] | None = None  # (drop, dose before, step)
-    before = start_de
-    for step in steps:
-        after = step.diazepam_equivalent
+    units = _in_units(start_de, steps)
+    best: tuple[int, int, int] | None = None  # (drop, dose before, step index), in units
+    for index in range(len(steps)):
+        before, after = units[index], units[index + 1]
         drop = before - after
         # drop / before > best_drop / best_before, compared without dividing
         if drop > 0 and (
@@ -415,14 +425,15 @@ def _largest_cut(steps: Sequence[engine.Step], start_de: Fraction) -> Cut | None
             or drop * best[1] > best[0] * before
             or (drop * best[1] == best[0] * before and drop > best[0])
         ):
-            best = (drop, before, step)
-        before = after
+            best = (drop, before, index)
     if best is None:
         return None
-    drop, before, step = best
+    step = steps[best[2]]
+    before_de = start_de if best[2] == 0 else steps[best[2] - 1].diazepam_equivalent
+    drop_de = before_de - step.diazepam_equivalent
     return Cut(
-        percent=engine.round_fraction(drop / before * 100, places=1),
-        de_mg=engine.round_de(drop),
+        percent=engine.round_fraction(drop_de / before_de * 100, places=1),
+        de_mg=engine.round_de(drop_de),
         step=step.number,
         on=step.start_date,
     )
@@ -435,12 +446,14 @@ def _days_over_rule(steps: Sequence[engine.Step], start_de: Fraction) -> int:
 
     Worked out per stretch of days rather than per day: within a step the highest of the window
     changes only when an earlier step's last day leaves it (14 days after that day)."""
-    # (first day, last day, daily DE) of the regimen before the start and of each step
-    stretches: list[tuple[int, int, Fraction]] = [(-RULE_WINDOW_DAYS, -1, start_de)]
+    units = _in_units(start_de, steps)
+    kept, whole = KEPT_IN_WINDOW.numerator, KEPT_IN_WINDOW.denominator
+    # (first day, last day, daily DE in units) of the regimen before the start and of each step
+    stretches: list[tuple[int, int, int]] = [(-RULE_WINDOW_DAYS, -1, units[0])]
     day = 0
     over = 0
-    for step in steps:
-        first, last, de = day, day + step.days - 1, step.diazepam_equivalent
+    for step, de in zip(steps, units[1:], strict=True):
+        first, last = day, day + step.days - 1
         # a stretch that ended 14 days or more before this step is in none of its windows
         stretches = [stretch for stretch in stretches if stretch[1] >= first - RULE_WINDOW_DAYS]
         leaving = sorted({end + RULE_WINDOW_DAYS + 1 for _, end, _ in stretches} | {first})
@@ -448,10 +461,9 @@ def _days_over_rule(steps: Sequence[engine.Step], start_de: Fraction) -> int:
         for index, piece_start in enumerate(starts):
             piece_end = starts[index + 1] - 1 if index + 1 < len(starts) else last
             highest = max(
-                (value for _, end, value in stretches if end >= piece_start - RULE_WINDOW_DAYS),
-                default=Fraction(0),
+                (value for _, end, value in stretches if end >= piece_start - RULE_WINDOW_DAYS), default=0
             )
-            if de < highest * KEPT_IN_WINDOW:
+            if de * whole < highest * kept:
                 over += piece_end - piece_start + 1
         stretches.append((first, last, de))
         day = last + 1

@@ -50,6 +50,8 @@ class Reference:
         self._tables: list[EquivalenceTable] | None = None
         self._entries: dict[int, list[engine.EquivalenceEntry]] | None = None
         self._products: dict[str | None, list[Formulation]] = {}
+        # The schedules planned in this request, by their choices (``plan``).
+        self.schedules: dict[str, engine.Schedule] = {}
 
     @property
     def drugs(self) -> dict[str, Drug]:
@@ -396,8 +398,16 @@ def _setting_or(chosen: Decimal | None, name: str, default: Decimal) -> Decimal:
 
 
 def plan(choices: PlanChoices, reference: Reference | None = None) -> engine.Schedule:
-    """The schedule for ``choices``: ``plan_request`` then ``engine.plan_from_request``."""
-    return engine.plan_from_request(plan_request(choices, reference))
+    """The schedule for ``choices``: ``plan_request`` then ``engine.plan_from_request``; planned once
+    per ``reference`` (one request), however often asked for: the options compared (issue 17) and
+    their suggested alternatives often ask for the same plan twice. Schedules are immutable, and
+    an EngineError is raised again each time, not kept."""
+    reference = reference or Reference()
+    key = repr(choices)
+    schedule = reference.schedules.get(key)
+    if schedule is None:
+        schedule = reference.schedules[key] = engine.plan_from_request(plan_request(choices, reference))
+    return schedule
 
 
 def compare_tables(

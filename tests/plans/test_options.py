@@ -20,7 +20,7 @@ from schedules import engine
 from schedules.models import Patient, Plan
 from schedules.plans import options
 from schedules.plans.forms import DecisionForm
-from schedules.plans.planning import PlanChoices
+from schedules.plans.planning import PlanChoices, Reference
 
 from .test_views import builder_data, builder_url
 
@@ -267,3 +267,24 @@ def test_kept_settings_that_were_changed_are_refused(prescriber_client: Client, 
     forged = DecisionForm.sign_kept({"preset": "jcpg-slow"}) + "x"
     html = _compare(prescriber_client, young, kept=forged)
     assert "Set up by you" not in html
+
+
+def test_a_plan_asked_for_twice_in_one_request_is_planned_once(
+    young: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An option's suggested alternative is often another option (tablets only suggests the liquid
+    of the plan as set up): one Reference, one request, each plan planned once."""
+    calls: list[engine.PlanRequest] = []
+    real = engine.plan_from_request
+
+    def counted(request: engine.PlanRequest) -> engine.Schedule:
+        calls.append(request)
+        return real(request)
+
+    monkeypatch.setattr(engine, "plan_from_request", counted)
+    reference = Reference()
+    first = options.compare(_choices(young, switch_to="diazepam"), reference)
+    planned_once = len(calls)
+    again = options.compare(_choices(young, switch_to="diazepam"), reference)
+    assert len(calls) == planned_once and [o.summary for o in again] == [o.summary for o in first]
+    assert len({repr(request) for request in calls}) == len(calls), "no plan made twice"
