@@ -34,7 +34,10 @@ def sign_out(page: Page) -> None:
     toggler = page.locator(".navbar-toggler")  # on a phone the menu is collapsed
     if toggler.is_visible():
         toggler.click()
-    page.get_by_role("button", name="Sign out").click()
+        expect(toggler).to_have_attribute("aria-expanded", "true")
+        expect(page.locator("#nav")).to_have_class(re.compile(r"\bshow\b"))  # opened, not opening
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
     # Wait for the signed-out page: going on at once can cancel the sign-out's request.
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
 
