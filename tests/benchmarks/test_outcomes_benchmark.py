@@ -149,7 +149,7 @@ def test_outcomes_of_a_clinic_with_2000_tapers(measuring: bool, capsys: pytest.C
     user = make_user("bench", "Prescriber", clinic)
     bare_user = make_user("bare", "Prescriber", bare_clinic)
     make_patient(bare_clinic, "BARE-1")
-    bulk_tapers(clinic, user, TAPERS)
+    bulk_tapers(clinic, user, TAPERS if measuring else 30)  # make test: that the page still works
     client, bare = Client(), Client()
     client.force_login(user)
     bare.force_login(bare_user)
