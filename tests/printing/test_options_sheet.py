@@ -25,6 +25,10 @@ from schedules.plans.printing.options_sheet import OptionsSheet, options_pdf
 from tests.plans.test_views import builder_data, builder_url
 from tests.printing.pdf_text import SHORT_DAYS_AND_MONTHS, Tagged, read_pdf, structure
 
+# Every test reads the options planned from the reference data, so the test database is set up even
+# when one test is run alone.
+pytestmark = pytest.mark.django_db
+
 PRINTED_AT = dt.datetime(2027, 1, 2, 10, 30, tzinfo=dt.UTC)
 LORAZEPAM_1_MG_BD = PlanChoices(
     regimen=(
@@ -140,7 +144,6 @@ def test_it_reads_at_grade_6_or_lower(tagged: list[Tagged]) -> None:
     assert [p for p in plain if textstat.flesch_kincaid_grade(p) > 6] == []
 
 
-@pytest.mark.django_db
 def test_a_prescriber_prints_it_from_the_builder(prescriber_client: Client, patient: Patient) -> None:
     response = prescriber_client.post(builder_url(patient), builder_data(action="options-sheet"))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -150,13 +153,11 @@ def test_a_prescriber_prints_it_from_the_builder(prescriber_client: Client, pati
     assert "2 options" in text  # the patient is 75: no switch to diazepam is proposed
 
 
-@pytest.mark.django_db
 def test_staff_cannot_print_it(staff_client: Client, patient: Patient) -> None:
     response = staff_client.post(builder_url(patient), builder_data(action="options-sheet"))
     assert response.status_code == 403
 
 
-@pytest.mark.django_db
 def test_bad_input_shows_the_builder_with_the_error_not_a_pdf(
     prescriber_client: Client, patient: Patient
 ) -> None:
