@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from playwright.sync_api import BrowserContext, ConsoleMessage, expect
 
 from ..conftest import CHROMIUM
+from ..security.conftest import WITHOUT_DOCUMENTS
 
 # Playwright's synchronous API runs an event loop in the test thread; the Django ORM calls that
 # the tests make there are still plain synchronous calls.
@@ -89,3 +91,13 @@ def _no_content_security_policy_violation(console_errors: list[str]) -> Iterator
         error for error in console_errors if "Content Security Policy" in error or "CSP violation" in error
     ]
     assert violations == [], "the page broke the Content Security Policy"
+
+
+@pytest.fixture(autouse=True)
+def _versions_saved_without_their_documents() -> Iterator[None]:
+    """A version saved in a browser test is not followed by its printed documents (queued, never
+    made): no browser test reads one (the printing tests make and read them), and each save would
+    otherwise wait for WeasyPrint to render both. A print asked for shows its "being made" page;
+    the test of that page sets its own task backend."""
+    with override_settings(TASKS=WITHOUT_DOCUMENTS):
+        yield

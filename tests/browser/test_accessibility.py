@@ -43,6 +43,11 @@ def world(clinic: Clinic) -> World:
     return build_world(clinic)
 
 
+# The permission matrix has one plan page, a draft's; an active plan's has more on it (today's dose,
+# the print form and its choices).
+ACTIVE_PLAN = "/plans/{active_plan}/"
+
+
 def pages_answering(visitor: str, method: str, *, width: int = 1280) -> list[str]:
     """The addresses answering this visitor's GET (or POST) with a page: every 200, the first 403
     and the first 404 (the same templates answer all the others)."""
@@ -107,7 +112,10 @@ def test_no_page_breaks_a_wcag_aa_rule(
         page.locator(".navbar-toggler").click()
         expect(page.locator("#nav")).to_be_visible()
         violations.check(page, "the menu, opened")
-    for url in pages_answering(visitor, "GET", width=width):
+    pages = pages_answering(visitor, "GET", width=width)
+    if "/plans/{plan}/" in pages:
+        pages.append(ACTIVE_PLAN)
+    for url in pages:
         address = url.format(**world.objects)
         response = page.goto(f"{base}{address}")
         assert response is not None
@@ -124,6 +132,9 @@ def test_no_page_breaks_a_wcag_aa_rule(
         page.get_by_role("button", name="Preview").click()
         expect(page.get_by_role("heading", name="Preview")).to_be_visible()
         violations.check(page, "the builder's preview")
+        page.get_by_role("button", name="Compare options").click()
+        expect(page.get_by_role("heading", name="Options side by side")).to_be_visible()
+        violations.check(page, "the builder's options compared")
     assert not violations.found, violations.report()
 
 

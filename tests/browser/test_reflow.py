@@ -19,7 +19,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from schedules.models import Clinic
 
 from ..security.conftest import World, build_world
-from .test_accessibility import pages_answering
+from .test_accessibility import ACTIVE_PLAN, pages_answering
 from .test_every_page import screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -119,9 +119,6 @@ FIND_PROBLEMS = """
 # A browser's text-size setting, as far as a page can tell: the root font size doubled, so that
 # every size set in rem or em (all of Bootstrap's, all of the app's) doubles with it.
 TEXT_SIZE = "(size) => { document.documentElement.style.fontSize = size; }"
-# The permission matrix has one plan page, a draft's; an active plan's has more on it (today's dose,
-# the print form and its choices).
-ACTIVE_PLAN = "/plans/{active_plan}/"
 # The two ways of seeing each page: its label, the viewport width, and the root font size.
 VIEWS = (("320px", 320, ""), ("text-200", 1280, "200%"))
 
