@@ -76,8 +76,28 @@ class PlottedScore:
     label: str
 
 
+class AxisLabels:
+    """Where a chart's axis labels and ticks go, from its plot's left and bottom edges, so that the
+    template does no arithmetic."""
+
+    left: float
+    bottom: float
+
+    @property
+    def y_label_x(self) -> float:
+        return _r(self.left - 6)
+
+    @property
+    def x_label_y(self) -> float:
+        return _r(self.bottom + 18)
+
+    @property
+    def tick_end_y(self) -> float:
+        return _r(self.bottom + 5)
+
+
 @dataclass(frozen=True)
-class Chart:
+class Chart(AxisLabels):
     """Everything the SVG template needs, in viewBox units, plus a text alternative."""
 
     width: float
@@ -106,18 +126,6 @@ class Chart:
     @property
     def plot_height(self) -> float:
         return _r(self.bottom - self.top)
-
-    @property
-    def y_label_x(self) -> float:
-        return _r(self.left - 6)
-
-    @property
-    def x_label_y(self) -> float:
-        return _r(self.bottom + 18)
-
-    @property
-    def tick_end_y(self) -> float:
-        return _r(self.bottom + 5)
 
     @property
     def score_label_x(self) -> float:
@@ -413,7 +421,7 @@ class Series:
 
 
 @dataclass(frozen=True)
-class OverlayChart:
+class OverlayChart(AxisLabels):
     """The options' daily diazepam equivalent on one time axis, with a text alternative."""
 
     width: float
@@ -427,18 +435,6 @@ class OverlayChart:
     y_ticks: tuple[Tick, ...]
     title: str
     description: str
-
-    @property
-    def y_label_x(self) -> float:
-        return _r(self.left - 6)
-
-    @property
-    def x_label_y(self) -> float:
-        return _r(self.bottom + 18)
-
-    @property
-    def tick_end_y(self) -> float:
-        return _r(self.bottom + 5)
 
 
 def build_overlay(

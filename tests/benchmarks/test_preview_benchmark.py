@@ -22,7 +22,6 @@ import os
 import statistics
 import time
 from collections.abc import Callable, Iterator
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -30,11 +29,8 @@ from django.template.base import Template
 from django.test import Client
 from django.test import utils as test_utils
 from django.urls import reverse
-from django.utils import timezone
 
-from schedules.models import Clinic, Drug, Market, Patient, RegimenItem
 from schedules.plans.views import plans as plan_views
-from tests.conftest import make_patient, make_user
 
 pytestmark = pytest.mark.django_db
 RUNS = 20
@@ -85,33 +81,12 @@ def as_in_production_on_one_core() -> Iterator[None]:
 
 
 def test_preview_of_the_largest_realistic_plan(
-    measuring: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    measuring: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    largest_plan_builder: tuple[Client, str, dict[str, str]],
 ) -> None:
-    clinic = Clinic.objects.create(name="Bench", market=Market.UK)
-    client = Client()
-    client.force_login(make_user("bench", "Prescriber", clinic))
-    patient: Patient = make_patient(clinic, "B-1", date_of_birth=timezone.localdate().replace(year=1980))
-    RegimenItem.objects.create(
-        patient=patient,
-        drug=Drug.objects.get(name="alprazolam"),
-        morning_mg=Decimal(2),
-        midday_mg=Decimal(2),
-        night_mg=Decimal(2),
-    )
-    data = {
-        "preset": "custom",
-        "method": "percent",
-        "percent": "5",
-        "interval_days": "14",
-        "switch_to": "diazepam",
-        "switch_stage_days": "7",
-        "table": "ashton",
-        "liquid": "on",
-        "end": "stop",
-        "start": timezone.localdate().isoformat(),
-        "period_days": "28",
-    }
-    url = reverse("schedules:plan_new", args=[patient.pk])
+    client, url, data = largest_plan_builder
 
     def preview() -> str:
         response = client.post(url, data, HTTP_HX_REQUEST="true")
