@@ -17,7 +17,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from typing import Any
@@ -25,7 +25,7 @@ from typing import Any
 from schedules import engine
 from schedules.engine.types import format_mg
 from schedules.plans.charts import OverlayChart, build_overlay
-from schedules.plans.planning import PlanChoices, Reference, planned
+from schedules.plans.planning import PlanChoices, Reference, planned, target_in
 
 # The pace range of the 2025 Joint Clinical Practice Guideline's algorithm (clinical-reference.md,
 # JCPG-ALG): "Typical initial dose reduction: 5-10% every 2-4 weeks". Its two ends are the
@@ -310,7 +310,7 @@ def _switch_alternative(
                 switch_to=None,
                 strengths=None,
                 liquid_strength=None,
-                target_daily_mg=_target_in(base, drug),
+                target_daily_mg=target_in(base, drug),
             ),
         )
     patient = choices.patient
@@ -331,7 +331,7 @@ def _switch_alternative(
             switch_to="diazepam",
             strengths=None,
             liquid_strength=None,
-            target_daily_mg=_target_in(base, "diazepam"),
+            target_daily_mg=target_in(base, "diazepam"),
         ),
     )
 
@@ -355,23 +355,6 @@ def _liquid_alternative(choices: PlanChoices, reference: Reference) -> tuple[str
     if not market_liquids:
         return None
     return ("liquid", f"Tablets topped up with {tapered} oral liquid", replace(choices, liquid=True))
-
-
-def _target_in(schedule: engine.Schedule, drug: str | None) -> Decimal | None:
-    """The request's target in mg of ``drug`` (None: mg diazepam-equivalent), by the plan's own
-    table, rounded up to 0.01 mg so that the end point is never lower than the one asked for."""
-    request = schedule.request
-    if request.target_daily_mg is None:
-        return None
-    source = request.target_drug
-    de = (
-        request.table.to_diazepam(source, request.target_daily_mg)
-        if source
-        else Fraction(request.target_daily_mg)
-    )
-    mg = request.table.from_diazepam(drug, de) if drug else de
-    exact = Decimal(mg.numerator) / Decimal(mg.denominator)
-    return exact.quantize(Decimal("0.01"), rounding=ROUND_CEILING).normalize()
 
 
 # The figures -------------------------------------------------------------------------------------

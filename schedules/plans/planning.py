@@ -510,7 +510,7 @@ def _alternatives(
         options.append((f"the oral liquid of {tapered}", replace(choices, liquid=True, liquid_strength=None)))
     taken = [item.drug for item in choices.regimen]
     if choices.switch_to is None and taken != ["diazepam"]:
-        target = _target_as_diazepam(schedule)
+        target = target_in(schedule, "diazepam")
         if "diazepam" in taken:
             others = " and ".join(drug for drug in taken if drug != "diazepam")
             label = f"moving {others} onto the diazepam already taken, one dose at a time"
@@ -522,19 +522,20 @@ def _alternatives(
     return options
 
 
-def _target_as_diazepam(schedule: engine.Schedule) -> Decimal | None:
-    """The request's target as diazepam mg (it is in mg of the drug tapered, or mg
-    diazepam-equivalent with several drugs), rounded up to 0.01 mg so the end point is never lower."""
+def target_in(schedule: engine.Schedule, drug: str | None) -> Decimal | None:
+    """The request's target (in mg of the drug tapered, or mg diazepam-equivalent with several
+    drugs) in mg of ``drug`` (None: mg diazepam-equivalent), by the plan's own table, rounded up to
+    0.01 mg so that the end point is never lower than the one asked for."""
     request = schedule.request
     if request.target_daily_mg is None:
         return None
-    drug = request.target_drug
+    source = request.target_drug
     de = (
-        request.table.to_diazepam(drug, request.target_daily_mg)
-        if drug
+        request.table.to_diazepam(source, request.target_daily_mg)
+        if source
         else Fraction(request.target_daily_mg)
     )
-    mg = request.table.from_diazepam("diazepam", de)
+    mg = request.table.from_diazepam(drug, de) if drug else de
     exact = Decimal(mg.numerator) / Decimal(mg.denominator)
     return exact.quantize(Decimal("0.01"), rounding=ROUND_CEILING).normalize()
 
