@@ -40,7 +40,7 @@ from schedules.engine.types import format_mg
 from schedules.models import Drug, Formulation, Patient
 from schedules.models.text import refuse_hidden_characters
 from schedules.plans.dates import DateOutOfWindow, DateWindow
-from schedules.plans.outcomes import GROUPINGS, MEASURES, Scope, quarter_of
+from schedules.plans.outcomes import GROUPINGS, MEASURES, Scope, ScopeError, band_label, quarter_of
 from schedules.plans.planning import PlanChoices, Reference, engine_drugs
 
 CUSTOM = "custom"
@@ -797,6 +797,9 @@ class OutcomesForm(forms.Form):
     month = forms.DateField(required=False, input_formats=["%Y-%m"], widget=forms.HiddenInput)
     # One drug's or method's tapers, as "drug:<label>" or "method:<label>" (a row of those tables).
     group = forms.CharField(required=False, max_length=250, strip=False, widget=forms.HiddenInput)
+    # One band of the daily doses or of a scale's scores (schedules.plans.outcomes.band_label).
+    band = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    scale = forms.CharField(required=False, max_length=250, strip=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, clinics: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -826,6 +829,11 @@ class OutcomesForm(forms.Form):
             self.add_error("end", "The end of the range must not be before its start.")
         elif (end - start).days > 3 * 366:
             self.add_error("end", "Choose a range of at most three years.")
+        if "band" in data and "scale" in data:
+            try:
+                data["band_label"] = band_label(data.get("measure") or "", data["band"], data["scale"])
+            except ScopeError as error:
+                self.add_error("band", str(error))
         return data
 
     def _value(self, name: str, default: Any) -> Any:

@@ -99,10 +99,19 @@ MEASURES = {
     "halved": "Dose fallen by at least 50%",
     "held": "Held at least once",
     "stepped_back": "Stepped back at least once",
+    "held_most": "The most holds in one taper",
+    "stepped_back_most": "The most step-backs in one taper",
+    "start_band": "Daily diazepam equivalent at the start",
+    "now_band": "Daily diazepam equivalent now",
+    "scored": "Withdrawal scores recorded",
     "checkin_overdue": "Check-in overdue",
     "review_overdue": "Review overdue",
 }
 GROUPINGS = {"drug": "Drug", "method": "Method or preset"}
+# The figures of one band of a table: of the daily doses (the band's index in DOSE_BANDS) or of
+# one scale's withdrawal scores (the band's first week).
+DOSE_MEASURES = {"start_band": "start_mg", "now_band": "now_mg"}
+BANDED = (*DOSE_MEASURES, "scored")
 
 
 class ScopeError(ValueError):
@@ -506,17 +515,7 @@ def _by(started: Sequence[TaperFacts], grouping: str, today: dt.date) -> tuple[t
 def _interventions(
     started_plans: QuerySet[Plan], started: Sequence[TaperFacts]
 ) -> tuple[Interventions, Interventions]:
-    """One query: the holds and the step-backs of each taper started in the period that had any."""
-    held = Q(change=PlanVersion.Change.HOLD)
-    stepped_back = Q(checkin__decision=CheckIn.Decision.STEP_BACK)
-    counts = {
-        plan_id: (holds, backs)
-        for plan_id, holds, backs in PlanVersion.objects.filter(held | stepped_back, plan__in=started_plans)
-        .order_by()
-        .values("plan_id")
-        .annotate(holds=Count("pk", filter=held), backs=Count("pk", filter=stepped_back))
-        .values_list("plan_id", "holds", "backs")
-    }
+    counts = _intervention_counts(started_plans)
     per_taper = [counts.get(f.plan_id, (0, 0)) for f in started]
     return tuple(  # type: ignore[return-value]
         Interventions(
@@ -527,34 +526,55 @@ def _interventions(
     )
 
 
+def _intervention_counts(started_plans: QuerySet[Plan]) -> dict[int, tuple[int, int]]:
+    """One query: the holds and the step-backs of each taper started in the period that had any."""
+    held = Q(change=PlanVersion.Change.HOLD)
+    stepped_back = Q(checkin__decision=CheckIn.Decision.STEP_BACK)
+    return {
+        plan_id: (holds, backs)
+        for plan_id, holds, backs in PlanVersion.objects.filter(held | stepped_back, plan__in=started_plans)
+        .order_by()
+        .values("plan_id")
+        .annotate(holds=Count("pk", filter=held), backs=Count("pk", filter=stepped_back))
+        .values_list("plan_id", "holds", "backs")
+    }
+
+
 def _scores(
     started_plans: QuerySet[Plan], started: Sequence[TaperFacts], scope: Scope
 ) -> tuple[ScaleScores, ...]:
-    """One query: the check-ins' total scores of the tapers started in the period, by scale and
-    weeks since the taper's start."""
-    starts = {f.plan_id: f.started_on for f in started}
     bands: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
-    rows = CheckIn.objects.filter(
-        plan__in=started_plans, date__gte=F("plan__started_on"), date__lte=scope.today
-    ).values_list("plan_id", "date", "total_score", "scale__name")
-    for plan_id, day, score, scale in rows:
-        weeks = (day - starts[plan_id]).days // 7  # type: ignore[operator]
-        bands[(scale, weeks // SCORE_WEEKS)].append((plan_id, score))
+    for plan_id, scale, first_week, score in _scored(started_plans, started, scope):
+        bands[(scale, first_week)].append((plan_id, score))
     scales = sorted({scale for scale, _ in bands})
     return tuple(
         ScaleScores(
             scale,
             tuple(
                 ScoreBand(
-                    first_week=band * SCORE_WEEKS,
-                    scores=tuple(sorted(score for _, score in bands[(scale, band)])),
-                    tapers=len({plan_id for plan_id, _ in bands[(scale, band)]}),
+                    first_week=first_week,
+                    scores=tuple(sorted(score for _, score in bands[(scale, first_week)])),
+                    tapers=len({plan_id for plan_id, _ in bands[(scale, first_week)]}),
                 )
-                for band in sorted(b for s, b in bands if s == scale)
+                for first_week in sorted(w for s, w in bands if s == scale)
             ),
         )
         for scale in scales
     )
+
+
+def _scored(
+    started_plans: QuerySet[Plan], started: Sequence[TaperFacts], scope: Scope
+) -> Iterable[tuple[int, str, int, int]]:
+    """One query: each counted check-in of the tapers started in the period, as (plan id, scale,
+    first week of its band of weeks since the taper's start, total score)."""
+    starts = {f.plan_id: f.started_on for f in started}
+    rows = CheckIn.objects.filter(
+        plan__in=started_plans, date__gte=F("plan__started_on"), date__lte=scope.today
+    ).values_list("plan_id", "date", "total_score", "scale__name")
+    for plan_id, day, score, scale in rows:
+        weeks = (day - starts[plan_id]).days // 7  # type: ignore[operator]
+        yield plan_id, scale, weeks - weeks % SCORE_WEEKS, score
 
 
 def dose_band(mg: Decimal) -> int:
@@ -642,8 +662,11 @@ def plans_behind(
     measure: str,
     month: dt.date | None,
     group: tuple[str, str] | None = None,
+    band: int | None = None,
+    scale: str = "",
 ) -> QuerySet[Plan]:
-    """The plans a figure counts (of one drug or method when ``group`` is (grouping, label)), among
+    """The plans a figure counts (of one drug or method when ``group`` is (grouping, label); of
+    one band of the daily doses or of a scale's scores, ``band``, see ``band_label``), among
     those the user may open (``Plan.objects.visible_to``)."""
     if measure not in MEASURES or (group is not None and group[0] not in GROUPINGS):
         raise ScopeError("There is no such figure.")
@@ -665,13 +688,9 @@ def plans_behind(
     elif measure in MONTH_MEASURES:
         ids = set(plans.filter(_month_condition(measure, first, last)).values_list("pk", flat=True))
     else:
-        started_plans = plans.filter(started_on__range=(scope.start, scope.end))
-        facts = taper_facts(started_plans, scope.today)
-        if measure in ("held", "stepped_back"):
-            holds, backs = _intervened(started_plans)
-            chosen = holds if measure == "held" else backs
-            facts = [f for f in facts if f.plan_id in chosen]
-        ids = {f.plan_id for f in facts if _counts(f, scope, measure)}
+        ids = _started_behind(
+            plans.filter(started_on__range=(scope.start, scope.end)), scope, measure, band, scale
+        )
     return (
         Plan.objects.visible_to(user)
         .filter(pk__in=ids)
@@ -680,17 +699,51 @@ def plans_behind(
     )
 
 
-def _intervened(plans: QuerySet[Plan]) -> tuple[set[int], set[int]]:
-    """The tapers with a hold, and those with a step-back."""
-    versions = PlanVersion.objects.filter(plan__in=plans)
-    held = versions.filter(change=PlanVersion.Change.HOLD).values_list("plan_id", flat=True)
-    stepped_back = versions.filter(checkin__decision=CheckIn.Decision.STEP_BACK).values_list(
-        "plan_id", flat=True
-    )
-    return set(held), set(stepped_back)
+def band_label(measure: str, band: int | None, scale: str) -> str:
+    """The band of a table a figure is of, for the heading of its list of plans: a band of the
+    daily doses (its index in ``DOSE_BANDS``), or a scale's band of weeks since the start (its
+    first week); "" for a figure of no band. ScopeError for a band there is not."""
+    if measure not in BANDED:
+        return ""
+    if measure in DOSE_MEASURES and band is not None and band < len(DOSE_BANDS):
+        return DOSE_BANDS[band]
+    if measure == "scored" and scale and band is not None and band % SCORE_WEEKS == 0:
+        return f"{scale}, weeks {band}–{band + SCORE_WEEKS - 1} since the start"
+    raise ScopeError("There is no such band.")
 
 
-def _counts(facts: TaperFacts, scope: Scope, measure: str) -> bool:
+def _started_behind(
+    started_plans: QuerySet[Plan], scope: Scope, measure: str, band: int | None, scale: str
+) -> set[int]:
+    """The tapers started in the period that one of the period's figures of them counts."""
+    facts = taper_facts(started_plans, scope.today)
+    if measure == "scored":
+        return {
+            plan_id
+            for plan_id, scored_on, first_week, _ in _scored(started_plans, facts, scope)
+            if (scored_on, first_week) == (scale, band)
+        }
+    if measure in INTERVENTIONS:
+        which, most = INTERVENTIONS[measure]
+        counts = _intervention_counts(started_plans)
+        per_taper = {f.plan_id: counts.get(f.plan_id, (0, 0))[which] for f in facts}
+        if not most:
+            return {plan_id for plan_id, n in per_taper.items() if n}
+        top = max(per_taper.values(), default=0)
+        return {plan_id for plan_id, n in per_taper.items() if n and n == top}
+    return {f.plan_id for f in facts if _counts(f, scope, measure, band)}
+
+
+# Of the holds (0) and the step-backs (1): the tapers with any, and those with the most.
+INTERVENTIONS = {
+    "held": (0, False),
+    "stepped_back": (1, False),
+    "held_most": (0, True),
+    "stepped_back_most": (1, True),
+}
+
+
+def _counts(facts: TaperFacts, scope: Scope, measure: str, band: int | None) -> bool:
     """Whether a taper started in the period counts in one of the period's figures of them."""
     tests: dict[str, Callable[[], bool]] = {
         "cohort_completed": lambda: facts.status == Plan.Status.COMPLETED,
@@ -703,8 +756,8 @@ def _counts(facts: TaperFacts, scope: Scope, measure: str) -> bool:
             and facts.completed_within(TWELVE_MONTHS_DAYS)
         ),
         "halved": lambda: facts.halved,
-        "held": lambda: True,  # among the tapers with a hold (plans_behind)
-        "stepped_back": lambda: True,  # among the tapers with a step-back
+        "start_band": lambda: facts.start_mg is not None and dose_band(facts.start_mg) == band,
+        "now_band": lambda: facts.now_mg is not None and dose_band(facts.now_mg) == band,
     }
     return tests[measure]()
 
@@ -820,13 +873,11 @@ def group_table(groups: Sequence[tuple[str, Cohort]]) -> list[tuple[str, tuple[F
     return [(label, _cohort_cells(cohort)) for label, cohort in groups]
 
 
-def _linked_groups(
-    grouping: str, groups: Sequence[tuple[str, Cohort]]
+def _with_queries(
+    rows: Sequence[tuple[str, tuple[Figure, ...]]], queries: Sequence[dict[str, str]]
 ) -> list[tuple[str, str, tuple[Figure, ...]]]:
-    """The rows of a group table with each row's query for the plans behind its numbers."""
-    return [
-        (label, urlencode({"group": f"{grouping}:{label}"}), cells) for label, cells in group_table(groups)
-    ]
+    """The rows of a table with each row's query for the plans behind its numbers."""
+    return [(label, urlencode(query), cells) for (label, cells), query in zip(rows, queries, strict=True)]
 
 
 INTERVENTION_COLUMNS = ("Tapers with at least one", "In all", "Median per taper", "Most in one taper")
@@ -844,9 +895,10 @@ def intervention_table(result: Outcomes) -> list[tuple[str, tuple[Figure, ...]]]
                 label,
                 (
                     _share(INTERVENTION_COLUMNS[0], item.tapers_with, measure, "none started"),
-                    _count(INTERVENTION_COLUMNS[1], item.total),
-                    Figure(INTERVENTION_COLUMNS[2], median, base=len(item.per_taper)),
-                    _count(INTERVENTION_COLUMNS[3], item.most),
+                    _count(INTERVENTION_COLUMNS[1], item.total, measure),
+                    # Of every taper started in the period, those with none included.
+                    Figure(INTERVENTION_COLUMNS[2], median, "started", base=len(item.per_taper)),
+                    _count(INTERVENTION_COLUMNS[3], item.most, f"{measure}_most"),
                 ),
             )
         )
@@ -864,9 +916,9 @@ def score_table(scale: ScaleScores) -> list[tuple[str, tuple[Figure, ...]]]:
             (
                 band.label,
                 (
-                    Figure(SCORE_COLUMNS[0], f"{band.median:g}{spread}", base=len(band.scores)),
-                    _count(SCORE_COLUMNS[1], len(band.scores)),
-                    _count(SCORE_COLUMNS[2], band.tapers),
+                    Figure(SCORE_COLUMNS[0], f"{band.median:g}{spread}", "scored", base=len(band.scores)),
+                    _count(SCORE_COLUMNS[1], len(band.scores), "scored"),
+                    _count(SCORE_COLUMNS[2], band.tapers, "scored"),
                 ),
             )
         )
@@ -878,7 +930,13 @@ DOSE_COLUMNS = ("Tapers at the start", "Tapers now")
 
 def dose_table(result: Outcomes) -> list[tuple[str, tuple[Figure, ...]]]:
     return [
-        (band.label, (_count(DOSE_COLUMNS[0], band.start), _count(DOSE_COLUMNS[1], band.now)))
+        (
+            band.label,
+            (
+                _count(DOSE_COLUMNS[0], band.start, "start_band"),
+                _count(DOSE_COLUMNS[1], band.now, "now_band"),
+            ),
+        )
         for band in result.dose_bands
     ]
 
@@ -898,16 +956,27 @@ def tables(result: Outcomes) -> dict[str, object]:
         "month_columns": [MEASURES[key] for key in MONTH_COLUMNS],
         "cohort_columns": COHORT_COLUMNS,
         "group_tables": [
-            (GROUPINGS[grouping], grouping, _linked_groups(grouping, groups))
+            (
+                GROUPINGS[grouping],
+                grouping,
+                _with_queries(group_table(groups), [{"group": f"{grouping}:{label}"} for label, _ in groups]),
+            )
             for grouping, groups in (("drug", result.by_drug), ("method", result.by_method))
         ],
         "intervention_columns": INTERVENTION_COLUMNS,
         "interventions": intervention_table(result),
         "dose_columns": DOSE_COLUMNS,
-        "doses": dose_table(result),
+        "doses": _with_queries(dose_table(result), [{"band": str(i)} for i in range(len(DOSE_BANDS))]),
         "score_columns": SCORE_COLUMNS,
         "scores": [
-            (scale.scale, _score_chart(index, scale), score_table(scale))
+            (
+                scale.scale,
+                _score_chart(index, scale),
+                _with_queries(
+                    score_table(scale),
+                    [{"scale": scale.scale, "band": str(band.first_week)} for band in scale.bands],
+                ),
+            )
             for index, scale in enumerate(result.scores)
         ],
         "charts": charts(result),

@@ -91,8 +91,10 @@ def fraction_mg(value: Fraction) -> str:
 @register.simple_tag
 def outcome_cell(figure: Any, query: str, extra: str = "", row: str = "") -> str:
     """One figure of an Outcomes table (schedules.plans.outcomes.Figure) as a table cell: a link to
-    the plans behind it when it counts any (``extra``: the row's own query, e.g. its drug)."""
-    if not (figure.measure and figure.count):
+    the plans behind it when it counts any, or is a median of any (``extra``: the row's own query,
+    e.g. its drug)."""
+    behind = figure.count if figure.count is not None else figure.base
+    if not (figure.measure and behind):
         return format_html('<td class="text-end">{}</td>', figure.value)
     href = f"{reverse('schedules:outcomes_plans')}?{query}&measure={figure.measure}"
     what = f"{row}, {figure.label}" if row else figure.label

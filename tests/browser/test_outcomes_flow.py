@@ -1,7 +1,7 @@
 """The Outcomes page in a browser: a prescriber opens it from the menu, reads the charts and the
 tables (by month, by drug and method, doses, holds and step-backs, withdrawal scores), follows a
-number to the plans behind it and a drug's row to its own plans; at 1280 px and at 390 px nothing
-spills sideways."""
+number to the plans behind it, and a drug's row and a band of the daily doses to their own plans;
+at 1280 px and at 390 px nothing spills sideways."""
 
 from __future__ import annotations
 
@@ -72,3 +72,11 @@ def test_a_prescriber_reads_the_outcomes_and_opens_the_plans_behind_a_number(
     page.get_by_role("link", name="diazepam, Started: 2, list the plans").click()
     expect(page.get_by_role("heading", name="Started: drug diazepam")).to_be_visible()
     expect(page.get_by_role("link", name="ELLIS, Margaret")).to_have_count(2)
+    page.go_back()
+    page.get_by_role("link", name="10 to 20 mg, Tapers at the start: 7, list the plans").click()
+    expect(
+        page.get_by_role("heading", name="Daily diazepam equivalent at the start: 10 to 20 mg")
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="ELLIS, Margaret")).to_have_count(7)
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/outcomes-band-{width}.png", full_page=True)

@@ -23,7 +23,8 @@ from django.utils import timezone
 from accounts.models import ClinicManager
 from audit.models import Action, AuditEvent
 from followup.due import Cadence
-from followup.models import FollowUpSettings
+from followup.models import FollowUpSettings, Scale
+from followup.scale_data import CHECKLIST_KEY
 from schedules import engine
 from schedules.models import Clinic, Patient, Plan, PlanVersion
 from schedules.plans import actions, outcomes
@@ -241,6 +242,88 @@ def test_each_number_lists_the_plans_behind_it(
     assert behind("halved", group=("method", CKS_SLOW)) == {"B", "D"}
     assert behind("held") == {"A", "D"}
     assert behind("stepped_back") == {"B"}
+
+
+def _listed(client: Client, **query: str) -> set[str]:
+    response = client.get(reverse("schedules:outcomes_plans"), {**YEAR_2026, **query})
+    assert response.status_code == 200
+    return {plan.patient.record_number for plan in response.context["page"].object_list}
+
+
+def test_each_band_of_the_doses_and_the_scores_lists_the_plans_it_counts(
+    page_client: Client, tapers: dict[str, Plan]
+) -> None:
+    # At the start A 20, B 10, C 30, D 16, E 40, I 10; now A 0, B 0, C 25, D 8, E 36, I 0 (H, of
+    # another clinic, 50 at the start and 40 now, is in no band of this clinic).
+    dose_bands = {
+        "start_band": [set(), set(), {"B", "I"}, {"A", "D"}, {"C", "E"}, set()],
+        "now_band": [{"A", "B", "I"}, set(), {"D"}, set(), {"C", "E"}, set()],
+    }
+    for measure, bands in dose_bands.items():
+        for band, records in enumerate(bands):
+            assert _listed(page_client, measure=measure, band=str(band)) == records, (measure, band)
+    # The checklist's scores: A and E in weeks 0-3, D in weeks 4-7 and 16-19, B in weeks 8-11.
+    scale = Scale.objects.get(key=CHECKLIST_KEY).name
+    by_weeks = {0: {"A", "E"}, 4: {"D"}, 8: {"B"}, 12: set(), 16: {"D"}}
+    for first_week, records in by_weeks.items():
+        assert _listed(page_client, measure="scored", scale=scale, band=str(first_week)) == records
+    assert _listed(page_client, measure="scored", scale="Another scale", band="0") == set()
+
+
+def test_each_number_of_the_holds_and_step_backs_lists_the_plans_it_counts(
+    page_client: Client, tapers: dict[str, Plan]
+) -> None:
+    # Holds: A 1, D 2; step-backs: B 1. The median per taper is of all six tapers started.
+    assert _listed(page_client, measure="held") == {"A", "D"}
+    assert _listed(page_client, measure="held_most") == {"D"}
+    assert _listed(page_client, measure="stepped_back_most") == {"B"}
+    assert _listed(page_client, measure="started") == {"A", "B", "C", "D", "E", "I"}
+
+
+def test_the_bands_and_the_holds_link_their_numbers_to_their_plans(
+    page_client: Client, tapers: dict[str, Plan]
+) -> None:
+    page = page_client.get(reverse("schedules:outcomes"), YEAR_2026).content.decode()
+    scale = Scale.objects.get(key=CHECKLIST_KEY).name
+    assert 'aria-label="5 to 10 mg, Tapers at the start: 2, list the plans"' in page
+    assert "measure=start_band&amp;band=2" in page and "measure=now_band&amp;band=0" in page
+    assert f'aria-label="{scale}, Weeks 4–7, Tapers: 1, list the plans"' in page
+    assert (
+        f'aria-label="{scale}, Weeks 0–3, Median score (quartiles): 6.5 (5.75–7.25), list the plans"' in page
+    )
+    assert 'aria-label="Holds, Most in one taper: 2, list the plans"' in page
+    assert 'aria-label="Step-backs, In all: 1, list the plans"' in page
+    # Every number links to a list of exactly as many plans as it counts, all of this clinic.
+    links = re.findall(
+        r'<a href="([^"]*outcomes/plans[^"]*)" aria-label="([^"]*): (\d+), list the plans"', page
+    )
+    assert len(links) > 30
+    for href, label, count in links:
+        listed = page_client.get(href.replace("&amp;", "&")).context["page"].object_list
+        assert all(plan.patient.clinic_id == tapers["A"].patient.clinic_id for plan in listed)
+        counts_events = label.endswith((", Check-ins", ", In all", ", Most in one taper"))
+        if not counts_events and "Median" not in label:
+            assert len(listed) == int(count), label
+
+
+def test_a_band_there_is_not_is_explained(page_client: Client, tapers: dict[str, Plan]) -> None:
+    url = reverse("schedules:outcomes_plans")
+    for band in ({"band": "6"}, {}, {"band": "-1"}):
+        refused = page_client.get(url, {**YEAR_2026, "measure": "start_band", **band}).content.decode()
+        assert "There is no such band." in refused or "greater than or equal to 0" in refused
+    refused = page_client.get(url, {**YEAR_2026, "measure": "scored", "band": "4"}).content.decode()
+    assert "There is no such band." in refused
+
+
+def test_another_clinics_bands_list_only_their_own_plans(
+    other_clinic: Clinic, tapers: dict[str, Plan]
+) -> None:
+    client = client_for(User.objects.get(username="elsewhere"))
+    with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
+        assert _listed(client, measure="start_band", band="5") == {"H"}  # 50 mg
+        assert _listed(client, measure="now_band", band="0") == {"H"}  # past its last step
+        assert _listed(client, measure="start_band", band="3") == set()  # A and D are Riverside's
+        assert _listed(client, measure="held") == set()  # A and D are Riverside's
 
 
 @pytest.fixture

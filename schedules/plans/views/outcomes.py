@@ -64,8 +64,10 @@ def outcomes_plans(request: AuthenticatedHttpRequest) -> HttpResponse:
         form.add_error("measure", "Choose a figure to list the plans behind it.")
     if form.is_valid():
         scope = form.scope()
-        measure, month, group = (form.cleaned_data[name] for name in ("measure", "month", "group"))
-        plans = outcomes.plans_behind(request.user, scope, measure, month, group)
+        measure, month, group, band, scale = (
+            form.cleaned_data[name] for name in ("measure", "month", "group", "band", "scale")
+        )
+        plans = outcomes.plans_behind(request.user, scope, measure, month, group, band, scale)
         audit.record(request, Action.VIEW_LIST, detail=f"outcomes: plans {measure}")
         context.update(
             page=page_of(plans, request.GET.get("page")),
@@ -73,6 +75,7 @@ def outcomes_plans(request: AuthenticatedHttpRequest) -> HttpResponse:
             measure=outcomes.MEASURES[measure],
             month=month,
             group=group and (outcomes.GROUPINGS[group[0]], group[1]),
+            band=form.cleaned_data["band_label"],
             query=urlencode(form.query()),
         )
     return render(request, "plans/outcomes_plans.html", context)
