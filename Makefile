@@ -13,13 +13,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# --no-compile: pip would otherwise compile every module of every package (mypy's and Playwright's
+# thousands among them) to bytecode; Python compiles the few that are imported when first imported.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet .
+	$(BIN)/python -m pip install --quiet --no-compile .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet '.[test]'
-	touch $@
+# The test tools and the app's own dependencies in one pass (one resolution, one install).
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --no-compile '.[test]'
+	touch $@ $(VENV)/.installed
 
 # WeasyPrint (the printed plans) needs Pango from Debian; say exactly what to install if it is missing.
 WEASYPRINT_DEBS := libpango-1.0-0 libpangoft2-1.0-0
