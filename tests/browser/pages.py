@@ -1,29 +1,27 @@
-"""WCAG 2.2 AA on every page a person reaches, for each kind of visitor, at 1280 and 390 px.
+"""The pages a browser test visits, and how it signs in and keeps screenshots.
 
-The pages are the permission matrix's rows that answer this visitor with an HTML page (each 200,
-one 403 and one 404; of the admin's pages, which share their templates, one of each kind), then each form of the app in its error state (its text fields emptied and
-sent), the builder's preview, and on a phone the opened menu. axe-core checks each against the
-WCAG 2.0, 2.1 and 2.2 A and AA rules; every violation found is listed and fails the test.
-
-One browser context per visitor and width, signed in once, over one set of data."""
+The pages are the permission matrix's rows: a new page is visited by the tour of every page
+(test_every_page.py) as soon as it has its row there."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from schedules.models import Clinic
-
-from ..security.conftest import VISITORS, World, build_world
+from ..conftest import PASSWORD
+from ..security.conftest import VISITORS
 from ..security.test_permission_matrix import MATRIX, auditor_expected
-from .accessibility import Violations
-from .test_every_page import DOWNLOADS, sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Downloads (prints and exports) are files, not pages: the browser saves them rather than showing a
+# page, and their statuses are the permission matrix's own test.
+DOWNLOADS = (".pdf", ".ics", ".csv", ".json")
 
+# The permission matrix has one plan page, a draft's; an active plan's has more on it (today's dose,
+# the print form and its choices).
+ACTIVE_PLAN = "/plans/{active_plan}/"
 
 # Empty a form's text fields and send it as its first button would, past the browser's own checks,
 # so that the server's errors show.
@@ -38,26 +36,32 @@ SEND_EMPTIED = """
 """
 
 
-@pytest.fixture
-def world(clinic: Clinic) -> World:
-    return build_world(clinic)
+def reachable(visitor: str) -> list[str]:
+    """Every address answering this visitor's GET with a 200 page (the sign-in page aside)."""
+    if visitor == "anonymous":
+        return []
+    return [
+        url
+        for key, (url, get, _) in MATRIX.items()
+        if status_of(visitor, key, get, "GET") == "200"
+        and not url.startswith("/accounts/login")
+        and not url.endswith(DOWNLOADS)
+    ]
 
 
-# The permission matrix has one plan page, a draft's; an active plan's has more on it (today's dose,
-# the print form and its choices).
-ACTIVE_PLAN = "/plans/{active_plan}/"
+def status_of(visitor: str, key: str, answers: str, method: str) -> str:
+    if visitor == "auditor":
+        return auditor_expected(key)[0 if method == "GET" else 1]
+    return answers.split()[VISITORS.index(visitor)]
 
 
 def pages_answering(visitor: str, method: str, *, width: int = 1280) -> list[str]:
-    """The addresses answering this visitor's GET (or POST) with a page: every 200, the first 403
-    and the first 404 (the same templates answer all the others)."""
+    """The addresses answering this visitor's GET (or POST) with a page, one of each kind: every
+    200, the first 403 and the first 404 (the same templates answer all the others)."""
     pages: list[str] = []
     refusals: dict[str, str] = {}
     for key, (url, get, post) in MATRIX.items():
-        if visitor == "auditor":
-            status = auditor_expected(key)[0 if method == "GET" else 1]
-        else:
-            status = (get if method == "GET" else post).split()[VISITORS.index(visitor)]
+        status = status_of(visitor, key, get if method == "GET" else post, method)
         if url.endswith(DOWNLOADS):
             continue
         if status == "200":
@@ -97,56 +101,18 @@ def forms_with_errors(visitor: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("visitor", ["anonymous", "staff", "prescriber", "administrator", "auditor"])
-def test_no_page_breaks_a_wcag_aa_rule(
-    page: Page, live_server: object, world: World, visitor: str, width: int
-) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
-    page.set_viewport_size({"width": width, "height": 900})
-    user = world.users[visitor]
-    if user is not None:
-        sign_in(page, base, user.username)
-    violations = Violations()
-    if width < 768 and user is not None:
-        page.locator(".navbar-toggler").click()
-        expect(page.locator("#nav")).to_be_visible()
-        violations.check(page, "the menu, opened")
-    pages = pages_answering(visitor, "GET", width=width)
-    if "/plans/{plan}/" in pages:
-        pages.append(ACTIVE_PLAN)
-    for url in pages:
-        address = url.format(**world.objects)
-        response = page.goto(f"{base}{address}")
-        assert response is not None
-        if response.headers["content-type"].startswith("text/html"):
-            violations.check(page, address)
-    for url in forms_with_errors(visitor):
-        address = url.format(**world.objects)
-        page.goto(f"{base}{address}")
-        with page.expect_navigation():
-            page.locator("main form[method=post]").first.evaluate(SEND_EMPTIED)
-        violations.check(page, f"{address}, errors shown")
-    if visitor == "prescriber":
-        page.goto(f"{base}/patients/{world.objects['patient']}/plans/new/")
-        page.get_by_role("button", name="Preview").click()
-        expect(page.get_by_role("heading", name="Preview")).to_be_visible()
-        violations.check(page, "the builder's preview")
-        page.get_by_role("button", name="Compare options").click()
-        expect(page.get_by_role("heading", name="Options side by side")).to_be_visible()
-        violations.check(page, "the builder's options compared")
-    assert not violations.found, violations.report()
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
-def test_no_stylesheet_locks_the_orientation() -> None:
-    """WCAG 1.3.4 (the one rule axe is not run for, see accessibility.py): no stylesheet of the app,
-    nor of the admin, shows a page in one orientation only."""
-    import django.contrib.admin
-
-    folders = [
-        Path(__file__).parents[2] / "static" / "css",
-        Path(django.contrib.admin.__file__).parent / "static",
-    ]
-    sheets = [sheet for folder in folders for sheet in folder.rglob("*.css")]
-    assert len(sheets) > 5
-    assert [sheet.name for sheet in sheets if "orientation" in sheet.read_text()] == []
+def screenshot(page: Page, label: str, address: str) -> None:
+    """With SCREENSHOTS_DIR set, save the open page there as a full-page PNG named by label and
+    address, to look at as a user would."""
+    if folder := os.environ.get("SCREENSHOTS_DIR"):
+        name = re.sub(r"[^a-z0-9]+", "-", address.lower()).strip("-") or "home"
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=Path(folder) / f"{label}-{name}.png", full_page=True)

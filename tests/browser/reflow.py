@@ -1,34 +1,17 @@
-"""Reflow (WCAG 2.2 1.4.10) and text resized to 200% (1.4.4) on every page a person reaches.
+"""Reflow (WCAG 2.2 1.4.10) and text resized to 200% (1.4.4), checked on the page a browser test
+has open (the tour of every page, test_every_page.py, runs it on each page of its enumeration).
 
-For each kind of visitor, signed in once in a browser context of its own, every page of
-test_accessibility.py's enumeration (with an active plan's page, the builder's preview and its
-options compared) is loaded once and seen two ways: at 320 CSS px wide, then at 1280 px with the
-text at 200% (the root font size doubled, as a browser's text-size setting does). On each: the page itself never scrolls
-sideways (its width is the viewport's, beyond 1 px of rounding); no text is cut off by a box too
-small for it, nor sticks out of the box that holds it; and a region that scrolls sideways inside
-the page (a wide table) can be scrolled from the keyboard, and has a name if it is a stop itself.
-With SCREENSHOTS_DIR set, every page is saved there both ways."""
+Seen at 320 CSS px wide, or at 1280 px with the text at 200% (the root font size doubled, as a
+browser's text-size setting does): the page itself never scrolls sideways (its width is the
+viewport's, beyond 1 px of rounding); no text is cut off by a box too small for it, nor sticks out of
+the box that holds it; and a region that scrolls sideways inside the page (a wide table) can be
+scrolled from the keyboard, and has a name if it is a stop itself."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from playwright.sync_api import Page
 
-import pytest
-from playwright.sync_api import BrowserContext, Page, expect
-
-from schedules.models import Clinic
-
-from ..security.conftest import World, build_world
-from .test_accessibility import ACTIVE_PLAN, pages_answering
-from .test_every_page import screenshot, sign_in
-
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def world(clinic: Clinic) -> World:
-    return build_world(clinic)
-
+from .pages import screenshot
 
 # What breaks reflow on the open page, as lines of text (empty when nothing does):
 # - the page wider than the viewport, and the outermost elements that stick out of it;
@@ -119,53 +102,26 @@ FIND_PROBLEMS = """
 # A browser's text-size setting, as far as a page can tell: the root font size doubled, so that
 # every size set in rem or em (all of Bootstrap's, all of the app's) doubles with it.
 TEXT_SIZE = "(size) => { document.documentElement.style.fontSize = size; }"
-# The two ways of seeing each page: its label, the viewport width, and the root font size.
-VIEWS = (("320px", 320, ""), ("text-200", 1280, "200%"))
+NARROWEST = 320
 
 
-def problems_seen(page: Page, where: str) -> list[str]:
-    """The open page seen each way (one load: a page laid out again at another width or text size
-    is the page a person would see after turning their phone or changing the text size)."""
-    problems = []
-    # The view at the window's present width first: one resize a page rather than two.
-    present = page.viewport_size
-    for label, width, text_size in sorted(
-        VIEWS, key=lambda view: present is None or view[1] != present["width"]
-    ):
-        if page.viewport_size != {"width": width, "height": 800}:
-            page.set_viewport_size({"width": width, "height": 800})
-        page.evaluate(TEXT_SIZE, text_size)
-        problems += [f"{where}, {label}: {line}" for line in page.evaluate(FIND_PROBLEMS)]
-        screenshot(page, label, where)
+def reflow_problems(page: Page, where: str) -> list[str]:
+    """The open page seen as reflow asks: on a phone-sized window at 320 px wide, on a wider one
+    with the text at 200%. The page is left as it was found (a page laid out again at another width
+    or text size is the page a person would see after turning their phone or changing the text
+    size, so one load serves both)."""
+    size = page.viewport_size
+    assert size is not None
+    if size["width"] < 768:
+        page.set_viewport_size({"width": NARROWEST, "height": size["height"]})
+        label = f"{NARROWEST}px"
+    else:
+        page.evaluate(TEXT_SIZE, "200%")
+        label = "text-200"
+    problems = [f"{where}, {label}: {line}" for line in page.evaluate(FIND_PROBLEMS)]
+    screenshot(page, label, where)
+    if size["width"] < 768:
+        page.set_viewport_size(size)
+    else:
+        page.evaluate(TEXT_SIZE, "")
     return problems
-
-
-def test_every_page_reflows_at_320_px_and_with_text_at_200_percent(
-    new_context: Callable[..., BrowserContext], live_server: object, world: World
-) -> None:
-    base = live_server.url  # type: ignore[attr-defined]
-    problems: list[str] = []
-    for visitor in ("anonymous", "staff", "prescriber", "administrator", "auditor"):
-        page = new_context().new_page()
-        user = world.users[visitor]
-        if user is not None:
-            sign_in(page, base, user.username)
-        pages = pages_answering(visitor, "GET", width=1280)
-        if "/plans/{plan}/" in pages:
-            pages.append(ACTIVE_PLAN)
-        for url in pages:
-            address = url.format(**world.objects)
-            response = page.goto(f"{base}{address}")
-            assert response is not None
-            if response.headers["content-type"].startswith("text/html"):
-                problems += problems_seen(page, f"{visitor} {address}")
-        if visitor == "prescriber":
-            page.goto(f"{base}/patients/{world.objects['patient']}/plans/new/")
-            page.get_by_role("button", name="Preview").click()
-            expect(page.get_by_role("heading", name="Preview")).to_be_visible()
-            problems += problems_seen(page, f"{visitor} the builder's preview")
-            page.get_by_role("button", name="Compare options").click()
-            expect(page.get_by_role("heading", name="Options side by side")).to_be_visible()
-            problems += problems_seen(page, f"{visitor} the builder's options compared")
-        page.context.close()
-    assert not problems, "\n".join(problems)
