@@ -16,7 +16,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from itertools import pairwise
 from typing import NamedTuple
@@ -24,7 +24,7 @@ from typing import NamedTuple
 from .doses import DoseMaker
 from .methods import CKS_BAND_MIN_INTERVAL_DAYS, BandsMethod, LinearMethod, within_cks_bands
 from .schedule import LAST_DOSE_DE_MG, Doses, PlanRequest, ScheduleWarning, Step, daily_de
-from .types import DrugInfo, format_de, format_mg, format_percent
+from .types import EXACT, DrugInfo, EquivalenceTable, format_de, format_mg, format_percent
 
 JCPG = "Joint Clinical Practice Guideline on Benzodiazepine Tapering (ASAM et al.), J Gen Intern Med 2025"
 SOURCE_25_PERCENT = f"{JCPG}: 'Generally not more than 25% every 2 weeks'"
@@ -186,7 +186,9 @@ def check_schedule(
         *_switch_warnings(request, steps),
         *_increase_warnings(start, changes),
         *window,
-        *_drug_window_warnings(request, steps, used, {w.step for w in window if w.code == RATE_CODE}),
+        *_drug_window_warnings(
+            request, steps, used, {w.step for w in window if w.code == RATE_CODE}, changes
+        ),
         # With no step at all, the abrupt stop says everything the pace checks would.
         *(_pace_warnings(start, changes, last) if steps else []),
         *(_duration_warnings(request, steps, last) if steps else []),
@@ -195,23 +197,25 @@ def check_schedule(
 
 def _drugs_used(request: PlanRequest, steps: Sequence[Step]) -> list[str]:
     names = [item.drug for item in request.regimen]
-    names += [dose.drug for step in steps for dose in step.doses]
+    for step in steps:
+        names += step.daily_mg  # each step's drugs, in the order of its doses
     return list(dict.fromkeys(names))
 
 
 def _changes(request: PlanRequest, steps: Sequence[Step], units: _Units) -> list[_Change]:
+    start = request.start.toordinal()
     changes = [
         _Change(
-            day=(step.start_date - request.start).days,
-            de=step.diazepam_equivalent,
-            units=units(step.diazepam_equivalent),
-            step=step.number,
-            switching=step.phase == "switch",
+            step.start_date.toordinal() - start,
+            step.diazepam_equivalent,
+            units(step.diazepam_equivalent),
+            step.number,
+            step.phase == "switch",
         )
         for step in steps
     ]
     if request.ends_with_stop:
-        end = (steps[-1].end_date - request.start).days + 1 if steps else 0
+        end = steps[-1].end_date.toordinal() - start + 1 if steps else 0
         changes.append(_Change(day=end, de=Fraction(0), units=0, step=None))
     return changes
 
@@ -443,7 +447,11 @@ def _window_warnings(
 
 
 def _drug_window_warnings(
-    request: PlanRequest, steps: Sequence[Step], used: Sequence[str], flagged: set[int | None]
+    request: PlanRequest,
+    steps: Sequence[Step],
+    used: Sequence[str],
+    flagged: set[int | None],
+    changes: Sequence[_Change],
 ) -> list[ScheduleWarning]:
     """With several drugs, the 25%-in-14-days rule for each drug's own dose too (issue 14: a
     drug kept until last and then stopped in 28 days was never flagged, the total hiding it).
@@ -451,72 +459,72 @@ def _drug_window_warnings(
     A switch stage moves a dose onto the switch drug on purpose and is not a cut of it; a step
     the total's rule already flags (``flagged``) is not flagged again, nor the final stop (the
     total's own check says what it is); a drug's stop from at or below the last dose before
-    stopping is its end point."""
+    stopping is its end point.
+
+    A drug's DE is its mg times a fixed factor, so its cuts are compared in mg: exact products of
+    short decimals (exact or an error under ``EXACT``), no Fraction per step."""
     if len(used) < 2:
         return []
     table = request.table
-    last_dose = Fraction(request.last_dose_de_mg)
+    kept = 1 - MAX_CUT_IN_WINDOW
+    # (first day of each entry): the pre-start regimen's, then each step's.
+    days = [-WINDOW_DAYS, *(change.day for change in changes[: len(steps)])]
     warnings = []
-    for drug in used:
-        # (first day, DE of this drug a day, the step) from the pre-start regimen on.
-        series: list[tuple[int, Fraction, Step | None]] = [
-            (
-                -WINDOW_DAYS,
-                table.to_diazepam(drug, sum(request.initial_doses.get(drug, {}).values(), Decimal(0))),
-                None,
-            )
-        ]
-        series += [
-            (
-                (step.start_date - request.start).days,
-                table.to_diazepam(drug, step.daily_mg.get(drug, Decimal(0))),
-                step,
-            )
-            for step in steps
-        ]
-        units = _Units.of([last_dose, *(value for _, value, _ in series)])
-        scaled = [units(value) for _, value, _ in series]
-        kept = 1 - MAX_CUT_IN_WINDOW
-        for index in range(1, len(series)):
-            _, de, step = series[index]
-            if step is None or step.phase == "switch" or step.number in flagged:
-                continue
-            if not de and scaled[index - 1] <= units(last_dose):
-                continue
-            highest = _drug_highest_before(series, scaled, index)
-            if scaled[index] * kept.denominator >= scaled[highest] * kept.numerator:
-                continue
-            cut = 1 - de / series[highest][1]
-            warnings.append(
-                ScheduleWarning(
-                    code="drug_rate_over_25_percent_14_days",
-                    severity="danger",
-                    message=(
-                        f"{'Stopping' if not de else 'Cutting'} {drug} from {format_de(series[highest][1])} to "
-                        f"{format_de(de)} mg diazepam-equivalent a day is a {format_percent(cut)}% cut "
-                        f"of {drug} within 14 days; no drug should go faster than 25% in any 14 days. "
-                        "Taper it at that pace, or move it onto the long-acting drug already taken, "
-                        "one dose at a time."
-                    ),
-                    source=SOURCE_ONE_DRUG_AT_A_TIME,
-                    step=step.number,
-                )
-            )
+    with localcontext(EXACT):
+        for drug in used:
+            entry = table.entry(drug)
+            # Its DE is at most the last dose before stopping: mg x reference <= last x dose_mg.
+            last_dose = request.last_dose_de_mg * entry.dose_mg
+            reference = table.reference_diazepam_mg
+            series = [
+                sum(request.initial_doses.get(drug, {}).values(), _ZERO),
+                *(step.daily_mg.get(drug, _ZERO) for step in steps),
+            ]
+            for index in range(1, len(series)):
+                step = steps[index - 1]
+                if step.phase == "switch" or step.number in flagged:
+                    continue
+                mg = series[index]
+                if not mg and series[index - 1] * reference <= last_dose:
+                    continue
+                highest = _drug_highest_before(days, series, index)
+                if mg * kept.denominator >= series[highest] * kept.numerator:
+                    continue
+                warnings.append(_drug_window_warning(table, drug, series[highest], mg, step))
     return warnings
 
 
-def _drug_highest_before(
-    series: Sequence[tuple[int, Fraction, Step | None]], scaled: Sequence[int], index: int
-) -> int:
-    """The index of the highest of a drug's daily DE (``scaled``, in whole units) on the 14 days
-    before ``series[index]`` begins: an entry counts while the next one starts inside the window
-    (days only grow, so the scan stops at the first entry that ended before it)."""
-    day = series[index][0]
+def _drug_window_warning(
+    table: EquivalenceTable, drug: str, highest_mg: Decimal, mg: Decimal, step: Step
+) -> ScheduleWarning:
+    highest = table.to_diazepam(drug, highest_mg)
+    de = table.to_diazepam(drug, mg)
+    cut = 1 - de / highest
+    return ScheduleWarning(
+        code="drug_rate_over_25_percent_14_days",
+        severity="danger",
+        message=(
+            f"{'Stopping' if not de else 'Cutting'} {drug} from {format_de(highest)} to "
+            f"{format_de(de)} mg diazepam-equivalent a day is a {format_percent(cut)}% cut "
+            f"of {drug} within 14 days; no drug should go faster than 25% in any 14 days. "
+            "Taper it at that pace, or move it onto the long-acting drug already taken, "
+            "one dose at a time."
+        ),
+        source=SOURCE_ONE_DRUG_AT_A_TIME,
+        step=step.number,
+    )
+
+
+def _drug_highest_before(days: Sequence[int], series: Sequence[Decimal], index: int) -> int:
+    """The index of the highest of a drug's daily doses (``series``) on the 14 days before
+    ``days[index]``: an entry counts while the next one starts inside the window (days only
+    grow, so the scan stops at the first entry that ended before it)."""
+    day = days[index]
     highest = index - 1
     for earlier in range(index - 2, -1, -1):
-        if series[earlier + 1][0] <= day - WINDOW_DAYS:
+        if days[earlier + 1] <= day - WINDOW_DAYS:
             break
-        if scaled[earlier] > scaled[highest]:
+        if series[earlier] > series[highest]:
             highest = earlier
     return highest
 
@@ -578,6 +586,7 @@ def _highest_before(
 
 
 _NOTHING = _Change(day=0, de=Fraction(0), units=0, step=None)
+_ZERO = Decimal(0)
 
 
 def _stops_from_lowest_dose(

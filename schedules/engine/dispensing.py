@@ -14,13 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from decimal import Context, Decimal, Inexact, localcontext
+from decimal import Decimal, localcontext
 
-from .schedule import DispensingItem, DispensingPeriod, Step
-from .types import EngineError, Formulation
-
-# Exact or an error: a total that Decimal could not hold exactly raises rather than rounds.
-EXACT = Context(prec=60, traps=[Inexact])
+from .schedule import DispensingItem, DispensingPeriod, Dose, Step
+from .types import EXACT, EngineError, Formulation
 
 
 def dispense(
@@ -48,6 +45,7 @@ def _periods(
     periods = []
     first, stop = start.toordinal(), end.toordinal()
     index = 0  # the first step that may overlap this period
+    made: dict[tuple[int, Decimal], DispensingItem] = {}
     while first < stop:
         last = min(first + period_days - 1, stop - 1)
         totals: dict[int, Decimal] = {}
@@ -60,8 +58,15 @@ def _periods(
             days = min(step_end, last) - max(step_start, first) + 1
             for key, amount in daily[overlapping]:
                 totals[key] = totals.get(key, ZERO) + amount * days
-        items = tuple(_item(*keys[key], totals[key]) for key in sorted(totals, key=rank.__getitem__))
-        periods.append(DispensingPeriod(dt.date.fromordinal(first), dt.date.fromordinal(last), items))
+        items = []
+        for key in sorted(totals, key=rank.__getitem__):
+            total = totals[key]
+            # The same item recurs while the doses stay: made once.
+            item = made.get((key, total))
+            if item is None:
+                item = made[key, total] = _item(*keys[key], total)
+            items.append(item)
+        periods.append(DispensingPeriod(dt.date.fromordinal(first), dt.date.fromordinal(last), tuple(items)))
         first = last + 1
     return tuple(periods)
 
@@ -75,25 +80,35 @@ def _daily_amounts(
     """For each step, the units (or mL) of each formulation taken on one of its days, keyed by
     position in ``keys`` (each (drug, formulation) once, added as met)."""
     indexes: dict[tuple[str, Formulation], int] = {}
-    # A plan's units share a few Formulation objects: each is compared by value once.
-    by_object: dict[tuple[str, int], int] = {}
+    # A dose kept from one step to the next is the same object: its amounts are worked out once.
+    by_dose: dict[int, list[tuple[int, Decimal]]] = {}
     daily = []
     for step in steps:
         amounts: dict[int, Decimal] = {}
         for dose in step.doses:
-            for unit in dose.units:
-                formulation = unit.formulation
-                key = by_object.get((dose.drug, id(formulation)))
-                if key is None:
-                    key = indexes.setdefault((dose.drug, formulation), len(indexes))
-                    if key == len(keys):
-                        keys.append((dose.drug, formulation))
-                    by_object[dose.drug, id(formulation)] = key
-                amount = unit.volume_ml if formulation.is_liquid else unit.count
-                assert amount is not None
+            parts = by_dose.get(id(dose))
+            if parts is None:
+                parts = by_dose[id(dose)] = _amounts(dose, indexes, keys)
+            for key, amount in parts:
                 amounts[key] = amounts.get(key, ZERO) + amount
         daily.append(list(amounts.items()))
     return daily
+
+
+def _amounts(
+    dose: Dose, indexes: dict[tuple[str, Formulation], int], keys: list[tuple[str, Formulation]]
+) -> list[tuple[int, Decimal]]:
+    """The units (or mL) of each formulation in ``dose``, keyed as ``_daily_amounts`` says."""
+    parts = []
+    for unit in dose.units:
+        formulation = unit.formulation
+        key = indexes.setdefault((dose.drug, formulation), len(indexes))
+        if key == len(keys):
+            keys.append((dose.drug, formulation))
+        amount = unit.volume_ml if formulation.is_liquid else unit.count
+        assert amount is not None
+        parts.append((key, amount))
+    return parts
 
 
 def _item(drug: str, formulation: Formulation, total: Decimal) -> DispensingItem:

@@ -7,10 +7,15 @@ take that is not a larger reduction than that.
 Units: ``LinearMethod.step_mg`` (and a target end dose) are in mg of the drug being tapered (the
 switch target when switching); when several drugs are tapered together they are in mg DE.
 Bands are always in mg DE, as the NICE CKS rule is written for diazepam.
+
+Planning works in whole units of a small amount of DE (scale.py), so each method also gives its
+rule in those units (``aim``): integers in, an exact ratio of integers out, no Fraction made per
+step. ``next_target`` in mg is the same rule, asked with a unit that makes the dose whole.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +26,9 @@ from typing import ClassVar
 from .types import EngineError, as_decimal, format_mg
 
 ToDiazepam = Callable[[Decimal], Fraction]
+# A method's rule in whole units of DE: the current daily DE -> the target's (numerator,
+# denominator), a denominator above 0, not necessarily in lowest terms.
+Aim = Callable[[int], tuple[int, int]]
 
 # JCPG 2025 (ASAM et al., J Gen Intern Med 2025; APhA summary): "at least 2 weeks between dose
 # reduction". The default interval for methods that do not set their own.
@@ -31,8 +39,29 @@ MIN_PERCENT = Decimal(1)
 MAX_PERCENT = Decimal(50)
 
 
+class _Targets(ABC):
+    """``next_target`` from a method's ``aim``: the one rule, in mg."""
+
+    @abstractmethod
+    def aim(self, *, unit: Fraction, to_diazepam: ToDiazepam) -> Aim:
+        """The rule in whole units of ``unit`` mg DE (see ``Aim``)."""
+
+    def next_target(self, *, current_de: Fraction, to_diazepam: ToDiazepam) -> Fraction:
+        """The daily DE (mg) the next step aims for from ``current_de``."""
+        # In units of 1/denominator mg the current dose is its numerator, a whole number.
+        numerator, denominator = self.aim(unit=Fraction(1, current_de.denominator), to_diazepam=to_diazepam)(
+            current_de.numerator
+        )
+        return Fraction(numerator, denominator * current_de.denominator)
+
+
+def _in_units(mg: Fraction, unit: Fraction) -> tuple[int, int]:
+    """``mg`` in units of ``unit`` mg, as (numerator, denominator)."""
+    return mg.numerator * unit.denominator, mg.denominator * unit.numerator
+
+
 @dataclass(frozen=True)
-class PercentMethod:
+class PercentMethod(_Targets):
     """Each step cuts ``percent`` % of the *current* daily dose.
 
     Proportional ("hyperbolic") reductions, as recommended by the Maudsley Deprescribing
@@ -52,8 +81,11 @@ class PercentMethod:
     def default_interval_days(self) -> int:
         return GUIDELINE_INTERVAL_DAYS
 
-    def next_target(self, *, current_de: Fraction, to_diazepam: ToDiazepam) -> Fraction:
-        return current_de * _kept(self.percent)
+    def aim(self, *, unit: Fraction, to_diazepam: ToDiazepam) -> Aim:
+        """The current dose times the part a cut of ``percent`` % keeps."""
+        kept = _kept(self.percent)
+        numerator, denominator = kept.numerator, kept.denominator
+        return lambda current: (current * numerator, denominator)
 
     def describe(self) -> str:
         return f"{format_mg(self.percent)}% of the current dose"
@@ -66,7 +98,7 @@ def _kept(percent: Decimal) -> Fraction:
 
 
 @dataclass(frozen=True)
-class LinearMethod:
+class LinearMethod(_Targets):
     """Each step cuts a fixed ``step_mg`` (mg of the tapered drug; see the module docstring)."""
 
     step_mg: Decimal
@@ -82,8 +114,10 @@ class LinearMethod:
     def default_interval_days(self) -> int:
         return GUIDELINE_INTERVAL_DAYS
 
-    def next_target(self, *, current_de: Fraction, to_diazepam: ToDiazepam) -> Fraction:
-        return current_de - to_diazepam(self.step_mg)
+    def aim(self, *, unit: Fraction, to_diazepam: ToDiazepam) -> Aim:
+        """The current dose less ``step_mg`` of the tapered drug."""
+        step_num, step_den = _in_units(to_diazepam(self.step_mg), unit)
+        return lambda current: (current * step_den - step_num, step_den)
 
     def describe(self) -> str:
         return f"{format_mg(self.step_mg)} mg a step"
@@ -120,7 +154,7 @@ def within_cks_bands(*, before_de: Fraction, after_de: Fraction) -> bool:
 
 
 @dataclass(frozen=True)
-class BandsMethod:
+class BandsMethod(_Targets):
     """The NICE CKS / Ashton diazepam bands, in mg DE.
 
     ``slow`` takes the small end of each band and 2-week intervals, ``fast`` the large end and
@@ -139,10 +173,24 @@ class BandsMethod:
     def default_interval_days(self) -> int:
         return _BAND_INTERVAL_DAYS[self.pace]
 
-    def next_target(self, *, current_de: Fraction, to_diazepam: ToDiazepam) -> Fraction:
-        band = next(b for b in _BANDS if current_de > b.above_mg)
-        step = band.slow_step_mg if self.pace == "slow" else band.fast_step_mg
-        return max(current_de - Fraction(step), Fraction(band.above_mg))
+    def aim(self, *, unit: Fraction, to_diazepam: ToDiazepam) -> Aim:
+        """The current dose less the band's step, not below the band's lower edge."""
+        bands = [
+            (
+                _in_units(Fraction(band.above_mg), unit),
+                _in_units(Fraction(band.slow_step_mg if self.pace == "slow" else band.fast_step_mg), unit),
+            )
+            for band in _BANDS
+        ]
+
+        def aim(current: int) -> tuple[int, int]:
+            (edge_num, edge_den), (step_num, step_den) = next(b for b in bands if current * b[0][1] > b[0][0])
+            stepped = current * step_den - step_num
+            if stepped * edge_den >= edge_num * step_den:
+                return stepped, step_den
+            return edge_num, edge_den
+
+        return aim
 
     def describe(self) -> str:
         return f"NICE CKS diazepam bands, {self.pace}"

@@ -15,10 +15,11 @@ not below it, and the last step's dose continues after the schedule.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from .checks import check_schedule
@@ -37,7 +38,7 @@ from .limits import (
 )
 from .methods import LinearMethod, Method
 from .reduction import next_reduction, positions
-from .scale import DeScale, Grids
+from .scale import DeScale, Grids, Place, Planned
 from .schedule import (
     LAST_DOSE_DE_MG,
     MAX_LAST_DOSE_DE_MG,
@@ -50,7 +51,6 @@ from .schedule import (
     Step,
     StepInput,
     daily_de,
-    with_dose,
 )
 from .switching import switch_stages
 from .types import (
@@ -271,47 +271,75 @@ class _Context:
             spread=request.spreads_cuts(infos),
         )
 
-    def plan(self, doses: Doses) -> list[StepInput]:
+    def plan(self, doses: Doses) -> list[Planned]:
         """Switch stages (if any) then taper steps, from ``doses``."""
-        steps: list[StepInput] = []
+        listed = self._listed(doses)
+        if listed is None:
+            # Only after re-planning with other formulations: a dose kept from the step before
+            # is one they cannot make, and assembling that step says so.
+            return []
+        steps: list[Planned] = []
         switch = self.request.switch
         if switch is not None:
-            steps += switch_stages(
+            stages = switch_stages(
                 doses=doses,
                 switch=switch,
                 drug_order=self.drug_order,
                 table=self.request.table,
                 scale=self.scale,
             )
-            doses = steps[-1].doses if steps else doses
-        return steps + self._taper(doses)
+            for stage in stages:
+                grids, mgs = self._listed(stage.doses) or ({}, {})
+                steps.append(
+                    Planned(stage.days, grids, mgs, self.scale.total(grids), stage.phase, stage.flags)
+                )
+            if steps:
+                listed = steps[-1].grids, steps[-1].mgs
+        return steps + self._taper(*listed)
 
-    def _taper(self, doses: Doses) -> list[StepInput]:
-        scale = self.scale
-        grids = scale.grids(doses)
+    def _listed(self, doses: Doses) -> tuple[Grids, dict[Place, Decimal]] | None:
+        """``doses`` above 0 in grid units and in mg, in the order a schedule lists them (see
+        ``Planned``); None when one is not on its drug's grid."""
+        grids = self.scale.grids(doses)
         if grids is None:
-            # Only after re-planning with other formulations: a dose kept from the step before
-            # is one they cannot make, and assembling that step says so.
-            return []
-        steps: list[StepInput] = []
+            return None
+        places = sorted(grids, key=self._listing.__getitem__)
+        return {place: grids[place] for place in places}, {(d, s): doses[d][s] for d, s in places}
+
+    @cached_property
+    def _listing(self) -> dict[Place, tuple[int, int]]:
+        """Each place's position in a step's list of doses: time of day, then drug."""
+        return {
+            (drug, slot): (slot_index, drug_index)
+            for slot_index, slot in enumerate(_SLOTS)
+            for drug_index, drug in enumerate(self.drug_order)
+        }
+
+    def _taper(self, grids: Grids, mgs: dict[Place, Decimal]) -> list[Planned]:
+        """Reductions by the method until the end point, from ``grids`` (``mgs`` the same doses
+        in mg): every decision on integers in grid and DE units (scale.py)."""
+        scale = self.scale
+        weights, makers = scale.weights, scale.makers
+        steps: list[Planned] = []
         total = scale.total(grids)
-        floor = scale.ratio(self.floor_de)
+        floor = floor_num, floor_den = scale.ratio(self.floor_de)
+        aim = self.request.method.aim(unit=scale.unit, to_diazepam=self.to_diazepam)
         on_liquid = self._on_liquid(grids, set())
-        method, slot_order = self.request.method, self.request.slot_order
+        # The doses present in the order cuts are taken from them; a taper only ever drops one.
+        present = positions(grids, slot_order=self.request.slot_order, drug_order=self.drug_order)
         while True:
-            current = scale.to_fraction(total)
-            target = max(method.next_target(current_de=current, to_diazepam=self.to_diazepam), self.floor_de)
-            order = positions(grids, slot_order=slot_order, drug_order=self.drug_order)
+            target = aim(total)
+            if target[0] * floor_den < floor_num * target[1]:
+                target = floor
+            order = present
             if self.spread:
                 # The largest dose of the day first (ties in the configured order), so cuts
                 # move round the times of day instead of emptying one first.
-                sizes = {place: -scale.weights[place[0]] * grid for place, grid in grids.items()}
-                order.sort(key=sizes.__getitem__)
-            ratio = scale.ratio(target)
+                order = sorted(present, key=lambda place: -weights[place[0]] * grids[place])
             reduction = next_reduction(
                 grids=grids,
                 total=total,
-                target=ratio,
+                target=target,
                 floor=floor,
                 order=order,
                 scale=scale,
@@ -320,23 +348,26 @@ class _Context:
             if reduction is None:
                 break
             place, grid = reduction.place, reduction.grid
-            drug, slot = place
-            after = with_dose(doses, drug, slot, scale.makers[drug].to_mg(grid))
-            if not after:
+            if not grid and len(grids) == 1:
                 # The stop is not a step: the checks give it its one warning (checks.py).
                 break
+            drug = place[0]
+            made = total - weights[drug] * (grids[place] - grid)
             flags: tuple[ScheduleWarning, ...] = ()
-            cut = scale.weights[drug] * (grids[place] - grid)
             if reduction.larger_than_asked:
-                flags = (self._larger_than_asked(doses, after, total, total - cut, target, ratio),)
-            total -= cut
-            grids = {**grids, place: grid} if grid else {key: n for key, n in grids.items() if key != place}
-            doses = after
+                flags = (self._larger_than_asked(drug, total, made, target),)
+            total = made
+            if grid:
+                grids, mgs = {**grids, place: grid}, {**mgs, place: makers[drug].to_mg(grid)}
+            else:
+                present = [kept for kept in present if kept != place]
+                grids = {key: n for key, n in grids.items() if key != place}
+                mgs = {key: mg for key, mg in mgs.items() if key != place}
             on_liquid = self._on_liquid(grids, on_liquid)
-            steps.append(StepInput(days=self.interval_days, doses=doses, flags=flags))
-        if steps and not self.request.ends_with_stop and total * floor[1] > floor[0]:
+            steps.append(Planned(self.interval_days, grids, mgs, total, "taper", flags))
+        if steps and not self.request.ends_with_stop and total * floor_den > floor_num:
             last = steps[-1]
-            steps[-1] = replace(last, flags=(*last.flags, self._target_not_exact(doses)))
+            steps[-1] = last._replace(flags=(*last.flags, self._target_not_exact(total)))
         return steps
 
     def _on_liquid(self, grids: Grids, before: set[tuple[str, Slot]]) -> set[tuple[str, Slot]]:
@@ -349,25 +380,23 @@ class _Context:
         }
 
     def _larger_than_asked(
-        self, before: Doses, after: Doses, current: int, made: int, target: Fraction, ratio: tuple[int, int]
+        self, drug: str, current: int, made: int, target: tuple[int, int]
     ) -> ScheduleWarning:
-        """The flag of a step that cuts the daily DE from ``current`` to ``made`` units where
-        the method asked for ``target`` mg (``ratio``: the same in units)."""
+        """The flag of a step that cuts ``drug``, and the daily DE from ``current`` to ``made``
+        units where the method asked for ``target`` units (numerator, denominator)."""
+        unit = self.scale.unit
+        target_num, target_den = target
         new = self.scale.to_fraction(made)
-        target_num, target_den = ratio
         asked_cut = Fraction(current * target_den - target_num, current * target_den)
         made_cut = Fraction(current - made, current)
-        reduced = [drug for drug in before if before[drug] != after.get(drug)]
-        liquid = [
-            drug
-            for drug in reduced
-            if self.infos[drug].liquid_available
-            and not any(f.is_liquid for f in self.makers[drug].formulations)
-        ]
-        hint = f" An oral liquid of {', '.join(liquid)} would allow smaller steps." if liquid else ""
+        liquid = self.infos[drug].liquid_available and not any(
+            f.is_liquid for f in self.makers[drug].formulations
+        )
+        hint = f" An oral liquid of {drug} would allow smaller steps." if liquid else ""
+        target_de = Fraction(target_num * unit.numerator, target_den * unit.denominator)
         asked = (
             f"The method ({self.request.method.describe()}) asked for "
-            f"{format_de(target)} mg diazepam-equivalent a day"
+            f"{format_de(target_de)} mg diazepam-equivalent a day"
         )
         if new:
             outcome = f"the nearest dose the allowed formulations can make is {format_de(new)} mg"
@@ -387,14 +416,13 @@ class _Context:
             source=SOURCE_SMALLER_STEPS,
         )
 
-    def _target_not_exact(self, doses: Doses) -> ScheduleWarning:
-        table = self.request.table
+    def _target_not_exact(self, total: int) -> ScheduleWarning:
         return ScheduleWarning(
             code="target_not_exact",
             severity="info",
             message=(
                 f"The target ({format_de(self.floor_de)} mg diazepam-equivalent a day) cannot be "
-                f"made exactly; the schedule ends at {format_de(daily_de(doses, table))} mg."
+                f"made exactly; the schedule ends at {format_de(self.scale.to_fraction(total))} mg."
             ),
             source=SOURCE_SMALLER_STEPS,
         )
@@ -515,7 +543,7 @@ def _floor_de(request: PlanRequest, to_diazepam: Callable[[Decimal], Fraction]) 
     return floor
 
 
-def _assemble(context: _Context, inputs: Sequence[StepInput]) -> Schedule:
+def _assemble(context: _Context, inputs: Sequence[StepInput | Planned]) -> Schedule:
     request = context.request
     steps: list[Step] = []
     day = request.start
@@ -526,10 +554,11 @@ def _assemble(context: _Context, inputs: Sequence[StepInput]) -> Schedule:
     )
     # Once a time of day's dose is measured as a liquid, it stays a liquid while the liquid can
     # make it: going back and forth between tablets and a syringe confuses patients.
-    on_liquid: set[tuple[str, Slot]] = set()
+    on_liquid: set[Place] = set()
+    made: _Made = {}
     for number, step_input in enumerate(inputs, start=1):
         try:
-            step, before = _build_step(context, number, day, step_input, before, on_liquid)
+            step, before = _build_step(context, number, day, step_input, before, on_liquid, made)
         except OverflowError:
             raise EngineError(f"step {number} would end after the last date a calendar holds") from None
         steps.append(step)
@@ -552,34 +581,53 @@ class _Total(NamedTuple):
     de: Fraction
 
 
+# The doses a schedule has made, by (drug and time of day, grid units, measured as a liquid
+# before), each with whether it measures some of the dose as a liquid: a dose kept from one step
+# to the next is made once.
+_Made = dict[tuple[Place, int | None, bool], tuple[Dose, bool]]
+
+
 def _build_step(
     context: _Context,
     number: int,
     start: dt.date,
-    step_input: StepInput,
+    step_input: StepInput | Planned,
     before: _Total,
-    on_liquid: set[tuple[str, Slot]],
+    on_liquid: set[Place],
+    made: _Made,
 ) -> tuple[Step, _Total]:
     """The step, and its daily DE; ``on_liquid`` gains the places it measures as a liquid."""
-    check_days(step_input.days, what=f"step {number}", most=MAX_STEP_DAYS)
-    doses = _checked_doses(context, number, step_input.doses)
-    makers, scale = context.makers, context.scale
-    grids = [makers[drug].grid_of(mg) for drug, _, mg in doses]
-    total = _total(context, doses, grids)
+    scale = context.scale
+    if isinstance(step_input, Planned):
+        # Checked as planned: the days are the request's checked interval or switch stage.
+        doses: Iterable[tuple[tuple[Place, int | None], Decimal]] = zip(
+            step_input.grids.items(), step_input.mgs.values(), strict=True
+        )
+        total = _Total(step_input.units, scale.to_fraction(step_input.units))
+    else:
+        check_days(step_input.days, what=f"step {number}", most=MAX_STEP_DAYS)
+        makers = context.makers
+        checked = _checked_doses(context, number, step_input.doses)
+        doses = [(((drug, slot), makers[drug].grid_of(mg)), mg) for drug, slot, mg in checked]
+        total = _total(context, doses)
     if (
         total.units is None
         or total.units * scale.unit.numerator > MAX_PLAUSIBLE_DE_MG * scale.unit.denominator
     ):
         _check_plausible(total.de, what=f"step {number}")
     daily: dict[str, Decimal] = {}
-    made = []
+    step_doses = []
     liquid = []
-    for (drug, slot, mg), grid in zip(doses, grids, strict=True):
+    for (place, grid), mg in doses:
+        drug = place[0]
         daily[drug] = daily.get(drug, _ZERO) + mg
-        dose = _made(context, number, drug, slot, mg, grid, keep_liquid=(drug, slot) in on_liquid)
-        made.append(dose)
-        if any(unit.formulation.is_liquid for unit in dose.units):
-            liquid.append((drug, slot))
+        key = (place, grid, place in on_liquid)
+        found = made.get(key)
+        if found is None or found[0].mg is not mg:
+            found = made[key] = _made(context, number, place, mg, grid, keep_liquid=key[2])
+        step_doses.append(found[0])
+        if found[1]:
+            liquid.append(place)
     on_liquid.update(liquid)
     if total.units is not None and before.units is not None:
         change = Fraction(total.units - before.units, before.units)
@@ -588,11 +636,11 @@ def _build_step(
     step = Step(
         number=number,
         start_date=start,
-        end_date=start + dt.timedelta(days=step_input.days - 1),
+        end_date=start + dt.timedelta(step_input.days - 1),
         days=step_input.days,
         hold=step_input.hold,
         phase=step_input.phase,
-        doses=tuple(made),
+        doses=tuple(step_doses),
         daily_mg=daily,
         diazepam_equivalent=total.de,
         change=change,
@@ -605,16 +653,16 @@ _ZERO = Decimal(0)
 _SLOTS = tuple(Slot)
 
 
-def _total(context: _Context, doses: list[tuple[str, Slot, Decimal]], grids: list[int | None]) -> _Total:
+def _total(context: _Context, doses: list[tuple[tuple[Place, int | None], Decimal]]) -> _Total:
     """The daily DE of ``doses``: added up in the scale's units when every dose is on its grid."""
     weights = context.scale.weights
     units = 0
-    for (drug, _, _), grid in zip(doses, grids, strict=True):
+    for ((drug, _), grid), _ in doses:
         weight = weights.get(drug)
         if grid is None or weight is None:
             table = context.request.table
             return _Total(
-                units=None, de=sum((table.to_diazepam(drug, mg) for drug, _, mg in doses), Fraction(0))
+                units=None, de=sum((table.to_diazepam(d, mg) for ((d, _), _), mg in doses), Fraction(0))
             )
         units += weight * grid
     return _Total(units=units, de=context.scale.to_fraction(units))
@@ -648,14 +696,16 @@ def _checked_doses(context: _Context, number: int, doses: Doses) -> list[tuple[s
 
 
 def _made(
-    context: _Context, number: int, drug: str, slot: Slot, mg: Decimal, grid: int | None, *, keep_liquid: bool
-) -> Dose:
+    context: _Context, number: int, place: Place, mg: Decimal, grid: int | None, *, keep_liquid: bool
+) -> tuple[Dose, bool]:
+    """The dose at ``place``, and whether it measures some of it as a liquid."""
+    drug, slot = place
     maker = context.makers[drug]
     try:
         units = maker.units(mg) if grid is None else maker.units_at(grid, keep_liquid=keep_liquid)
     except EngineError as error:
         raise EngineError(f"step {number}, {slot.value}: {error}") from None
-    return Dose(drug=drug, slot=slot, mg=mg, units=units)
+    return Dose(drug=drug, slot=slot, mg=mg, units=units), any(unit.formulation.is_liquid for unit in units)
 
 
 def _position(order: Sequence[str], drug: str) -> tuple[int, str]:

@@ -27,10 +27,8 @@ from collections.abc import Mapping, Sequence, Set
 from fractions import Fraction
 from typing import NamedTuple
 
-from .scale import DeScale
+from .scale import DeScale, Place
 from .types import Slot
-
-Place = tuple[str, Slot]
 
 
 class Reduction(NamedTuple):

@@ -11,13 +11,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from .doses import DoseMaker, common_divisor
+from .schedule import ScheduleWarning
 from .types import EquivalenceTable, Slot
 
+Place = tuple[str, Slot]
 # (drug, time of day) -> dose in the drug's grid units; only doses above 0 are present.
-Grids = dict[tuple[str, Slot], int]
+Grids = dict[Place, int]
+
+
+class Planned(NamedTuple):
+    """A step as planning worked it out, handed to the schedule's assembly as it is, so nothing
+    is worked out twice: each dose in grid units (``grids``) and in mg (``mgs``, the same keys),
+    both in the order a schedule lists doses (time of day, then the plan's drug order), and the
+    daily DE in the scale's units."""
+
+    days: int
+    grids: Grids
+    mgs: dict[Place, Decimal]
+    units: int
+    phase: str = "taper"
+    flags: tuple[ScheduleWarning, ...] = ()
+    hold: bool = False
 
 
 @dataclass(frozen=True)

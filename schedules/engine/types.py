@@ -10,9 +10,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation, localcontext
 from fractions import Fraction
 from functools import cached_property, lru_cache
+
+# Exact or an error: Decimal sums and products that Decimal could not hold exactly raise rather
+# than round.
+EXACT = Context(prec=60, traps=[Inexact])
 
 
 class EngineError(Exception):
@@ -90,6 +94,33 @@ def format_mg(value: Decimal) -> str:
 
 def round_fraction(value: Fraction, *, places: int) -> Decimal:
     """An exact fraction rounded half-up for presentation (never used in a decision)."""
+    return _rounded(value.numerator, value.denominator, places)
+
+
+def _rounded(numerator: int, denominator: int, places: int) -> Decimal:
+    """``numerator / denominator`` (a denominator above 0) rounded as ``round_fraction`` does.
+
+    The value is divided out in Decimal to at least 28 significant digits, then rounded to
+    ``places``. Where those digits are more than the denominator needs to tell the value from the
+    nearest half-way point, that is the same as rounding the exact value, which is done on
+    integers (quicker: a schedule rounds two values a step for people)."""
+    scale = 10**places
+    # |value - a half-way point| >= 1 / (2 * denominator * scale) when not on it, and the
+    # division errs by at most 0.5 * 10**(whole digits - 28): below that when this holds.
+    if max(abs(numerator), denominator) * scale < _EXACT_BELOW:
+        rounded, rest = divmod(abs(numerator) * scale, denominator)
+        if 2 * rest >= denominator:
+            rounded += 1
+        return Decimal(f"{'-' if numerator < 0 else ''}{rounded}E-{places}")
+    return _round_by_division(Fraction(numerator, denominator), places=places)
+
+
+# 10**27: with at most that many (x 10**-places), the integer rounding above is the division's.
+_EXACT_BELOW = 10**27
+
+
+def _round_by_division(value: Fraction, *, places: int) -> Decimal:
+    """``round_fraction`` by Decimal division, to at least 28 significant digits."""
     digits = len(str(abs(value.numerator) // value.denominator)) + places + 2
     with localcontext(prec=max(28, digits)):
         quotient = Decimal(value.numerator) / Decimal(value.denominator)
@@ -117,7 +148,7 @@ def format_de(value: Fraction) -> str:
 
 def format_percent(value: Fraction) -> str:
     """A fraction as a percentage for people: 0.125 -> '12.5'."""
-    return format_mg(round_fraction(value * 100, places=1))
+    return format_mg(_rounded(value.numerator * 100, value.denominator, 1))
 
 
 @dataclass(frozen=True)
