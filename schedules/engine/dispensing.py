@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from decimal import Decimal, localcontext
 
-from .schedule import DispensingItem, DispensingPeriod, Dose, Step
+from .schedule import DispensingItem, DispensingPeriod, Step, made
 from .types import EXACT, EngineError, Formulation
 
 
@@ -45,7 +45,7 @@ def _periods(
     periods = []
     first, stop = start.toordinal(), end.toordinal()
     index = 0  # the first step that may overlap this period
-    made: dict[tuple[int, Decimal], DispensingItem] = {}
+    items_made: dict[tuple[int, Decimal], DispensingItem] = {}
     while first < stop:
         last = min(first + period_days - 1, stop - 1)
         totals: dict[int, Decimal] = {}
@@ -62,11 +62,18 @@ def _periods(
         for key in sorted(totals, key=rank.__getitem__):
             total = totals[key]
             # The same item recurs while the doses stay: made once.
-            item = made.get((key, total))
+            item = items_made.get((key, total))
             if item is None:
-                item = made[key, total] = _item(*keys[key], total)
+                item = items_made[key, total] = _item(*keys[key], total)
             items.append(item)
-        periods.append(DispensingPeriod(dt.date.fromordinal(first), dt.date.fromordinal(last), tuple(items)))
+        periods.append(
+            made(
+                DispensingPeriod,
+                start_date=dt.date.fromordinal(first),
+                end_date=dt.date.fromordinal(last),
+                items=tuple(items),
+            )
+        )
         first = last + 1
     return tuple(periods)
 
@@ -80,6 +87,8 @@ def _daily_amounts(
     """For each step, the units (or mL) of each formulation taken on one of its days, keyed by
     position in ``keys`` (each (drug, formulation) once, added as met)."""
     indexes: dict[tuple[str, Formulation], int] = {}
+    # A plan's units share a few Formulation objects: each is compared by value once.
+    by_object: dict[tuple[str, int], int] = {}
     # A dose kept from one step to the next is the same object: its amounts are worked out once.
     by_dose: dict[int, list[tuple[int, Decimal]]] = {}
     daily = []
@@ -88,34 +97,31 @@ def _daily_amounts(
         for dose in step.doses:
             parts = by_dose.get(id(dose))
             if parts is None:
-                parts = by_dose[id(dose)] = _amounts(dose, indexes, keys)
+                parts = by_dose[id(dose)] = []
+                for unit in dose.units:
+                    formulation = unit.formulation
+                    key = by_object.get((dose.drug, id(formulation)))
+                    if key is None:
+                        key = indexes.setdefault((dose.drug, formulation), len(indexes))
+                        if key == len(keys):
+                            keys.append((dose.drug, formulation))
+                        by_object[dose.drug, id(formulation)] = key
+                    amount = unit.volume_ml if formulation.is_liquid else unit.count
+                    assert amount is not None
+                    parts.append((key, amount))
             for key, amount in parts:
                 amounts[key] = amounts.get(key, ZERO) + amount
         daily.append(list(amounts.items()))
     return daily
 
 
-def _amounts(
-    dose: Dose, indexes: dict[tuple[str, Formulation], int], keys: list[tuple[str, Formulation]]
-) -> list[tuple[int, Decimal]]:
-    """The units (or mL) of each formulation in ``dose``, keyed as ``_daily_amounts`` says."""
-    parts = []
-    for unit in dose.units:
-        formulation = unit.formulation
-        key = indexes.setdefault((dose.drug, formulation), len(indexes))
-        if key == len(keys):
-            keys.append((dose.drug, formulation))
-        amount = unit.volume_ml if formulation.is_liquid else unit.count
-        assert amount is not None
-        parts.append((key, amount))
-    return parts
-
-
 def _item(drug: str, formulation: Formulation, total: Decimal) -> DispensingItem:
     if formulation.is_liquid:
         # As an exact fraction's decimal form, as the step doses are written (28, not 28.0).
-        return DispensingItem(drug=drug, formulation=formulation, volume_ml=_plain(total))
-    return DispensingItem(drug=drug, formulation=formulation, quantity=math.ceil(total))
+        return made(
+            DispensingItem, drug=drug, formulation=formulation, quantity=None, volume_ml=_plain(total)
+        )
+    return made(DispensingItem, drug=drug, formulation=formulation, quantity=math.ceil(total), volume_ml=None)
 
 
 def _plain(total: Decimal) -> Decimal:

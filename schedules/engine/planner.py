@@ -51,6 +51,7 @@ from .schedule import (
     Step,
     StepInput,
     daily_de,
+    made,
 )
 from .switching import switch_stages
 from .types import (
@@ -307,6 +308,12 @@ class _Context:
         return {place: grids[place] for place in places}, {(d, s): doses[d][s] for d, s in places}
 
     @cached_property
+    def plausible_units(self) -> int:
+        """The most daily DE, in the scale's units, that is plausible (``MAX_PLAUSIBLE_DE_MG``)."""
+        unit = self.scale.unit
+        return MAX_PLAUSIBLE_DE_MG * unit.denominator // unit.numerator
+
+    @cached_property
     def _listing(self) -> dict[Place, tuple[int, int]]:
         """Each place's position in a step's list of doses: time of day, then drug."""
         return {
@@ -352,11 +359,11 @@ class _Context:
                 # The stop is not a step: the checks give it its one warning (checks.py).
                 break
             drug = place[0]
-            made = total - weights[drug] * (grids[place] - grid)
+            after = total - weights[drug] * (grids[place] - grid)
             flags: tuple[ScheduleWarning, ...] = ()
             if reduction.larger_than_asked:
-                flags = (self._larger_than_asked(drug, total, made, target),)
-            total = made
+                flags = (self._larger_than_asked(drug, total, after, target),)
+            total = after
             if grid:
                 grids, mgs = {**grids, place: grid}, {**mgs, place: makers[drug].to_mg(grid)}
             else:
@@ -380,15 +387,15 @@ class _Context:
         }
 
     def _larger_than_asked(
-        self, drug: str, current: int, made: int, target: tuple[int, int]
+        self, drug: str, current: int, after: int, target: tuple[int, int]
     ) -> ScheduleWarning:
-        """The flag of a step that cuts ``drug``, and the daily DE from ``current`` to ``made``
+        """The flag of a step that cuts ``drug``, and the daily DE from ``current`` to ``after``
         units where the method asked for ``target`` units (numerator, denominator)."""
         unit = self.scale.unit
         target_num, target_den = target
-        new = self.scale.to_fraction(made)
+        new = self.scale.to_fraction(after)
         asked_cut = Fraction(current * target_den - target_num, current * target_den)
-        made_cut = Fraction(current - made, current)
+        made_cut = Fraction(current - after, current)
         liquid = self.infos[drug].liquid_available and not any(
             f.is_liquid for f in self.makers[drug].formulations
         )
@@ -403,7 +410,7 @@ class _Context:
         else:
             outcome = "the allowed formulations make no smaller dose, so after this step the drug stops"
         # Within a quarter of the cut asked for (11.1% for an asked 10%): information.
-        within = (current - made) * target_den * CUT_TOLERANCE.denominator <= (
+        within = (current - after) * target_den * CUT_TOLERANCE.denominator <= (
             current * target_den - target_num
         ) * CUT_TOLERANCE.numerator
         return ScheduleWarning(
@@ -555,14 +562,14 @@ def _assemble(context: _Context, inputs: Sequence[StepInput | Planned]) -> Sched
     # Once a time of day's dose is measured as a liquid, it stays a liquid while the liquid can
     # make it: going back and forth between tablets and a syringe confuses patients.
     on_liquid: set[Place] = set()
-    made: _Made = {}
+    doses_made: _Made = {}
     for number, step_input in enumerate(inputs, start=1):
         try:
-            step, before = _build_step(context, number, day, step_input, before, on_liquid, made)
+            step, before = _build_step(context, number, day, step_input, before, on_liquid, doses_made)
         except OverflowError:
             raise EngineError(f"step {number} would end after the last date a calendar holds") from None
         steps.append(step)
-        day = step.end_date + dt.timedelta(days=1)
+        day = step.end_date + _ONE_DAY
     warnings = [flag for step in steps for flag in step.flags]
     warnings += check_schedule(request=request, steps=steps, makers=context.makers, infos=context.infos)
     warnings.sort(key=lambda w: (w.step is not None, w.step or 0))
@@ -594,7 +601,7 @@ def _build_step(
     step_input: StepInput | Planned,
     before: _Total,
     on_liquid: set[Place],
-    made: _Made,
+    doses_made: _Made,
 ) -> tuple[Step, _Total]:
     """The step, and its daily DE; ``on_liquid`` gains the places it measures as a liquid."""
     scale = context.scale
@@ -610,10 +617,7 @@ def _build_step(
         checked = _checked_doses(context, number, step_input.doses)
         doses = [(((drug, slot), makers[drug].grid_of(mg)), mg) for drug, slot, mg in checked]
         total = _total(context, doses)
-    if (
-        total.units is None
-        or total.units * scale.unit.numerator > MAX_PLAUSIBLE_DE_MG * scale.unit.denominator
-    ):
+    if total.units is None or total.units > context.plausible_units:
         _check_plausible(total.de, what=f"step {number}")
     daily: dict[str, Decimal] = {}
     step_doses = []
@@ -622,9 +626,9 @@ def _build_step(
         drug = place[0]
         daily[drug] = daily.get(drug, _ZERO) + mg
         key = (place, grid, place in on_liquid)
-        found = made.get(key)
+        found = doses_made.get(key)
         if found is None or found[0].mg is not mg:
-            found = made[key] = _made(context, number, place, mg, grid, keep_liquid=key[2])
+            found = doses_made[key] = _dose(context, number, place, mg, grid, keep_liquid=key[2])
         step_doses.append(found[0])
         if found[1]:
             liquid.append(place)
@@ -633,7 +637,8 @@ def _build_step(
         change = Fraction(total.units - before.units, before.units)
     else:
         change = total.de / before.de - 1
-    step = Step(
+    step = made(
+        Step,
         number=number,
         start_date=start,
         end_date=start + dt.timedelta(step_input.days - 1),
@@ -650,6 +655,7 @@ def _build_step(
 
 
 _ZERO = Decimal(0)
+_ONE_DAY = dt.timedelta(days=1)
 _SLOTS = tuple(Slot)
 
 
@@ -695,7 +701,7 @@ def _checked_doses(context: _Context, number: int, doses: Doses) -> list[tuple[s
     return result
 
 
-def _made(
+def _dose(
     context: _Context, number: int, place: Place, mg: Decimal, grid: int | None, *, keep_liquid: bool
 ) -> tuple[Dose, bool]:
     """The dose at ``place``, and whether it measures some of it as a liquid."""
@@ -705,7 +711,9 @@ def _made(
         units = maker.units(mg) if grid is None else maker.units_at(grid, keep_liquid=keep_liquid)
     except EngineError as error:
         raise EngineError(f"step {number}, {slot.value}: {error}") from None
-    return Dose(drug=drug, slot=slot, mg=mg, units=units), any(unit.formulation.is_liquid for unit in units)
+    return made(Dose, drug=drug, slot=slot, mg=mg, units=units), any(
+        unit.formulation.is_liquid for unit in units
+    )
 
 
 def _position(order: Sequence[str], drug: str) -> tuple[int, str]:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any, TypeVar
 
 from .doses import LIQUID_STEP_ML, MAX_LIQUID_DOSE_ML, Unit
 from .methods import Method
@@ -40,6 +41,19 @@ MAX_LAST_DOSE_DE_MG = Decimal(1)
 
 # drug -> time of day -> mg; only doses above 0 are present.
 Doses = Mapping[str, Mapping[Slot, Decimal]]
+_T = TypeVar("_T")
+
+
+def made(cls: type[_T], /, **fields: Any) -> _T:
+    """The engine's own instance of the frozen dataclass ``cls``, from every one of its fields.
+
+    The same object as ``cls(**fields)``, made at a third of the cost: a frozen dataclass's
+    ``__init__`` sets each field through ``object.__setattr__``, and a plan makes hundreds of
+    steps and doses. Nothing is checked, so it is only for values the engine worked out itself,
+    with every field given (tests/engine/test_types.py checks the two agree)."""
+    instance = object.__new__(cls)
+    instance.__dict__.update(fields)
+    return instance
 
 
 def daily_de(doses: Doses, table: EquivalenceTable) -> Fraction:

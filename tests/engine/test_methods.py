@@ -6,6 +6,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schedules.engine import PRESETS, BandsMethod, EngineError, LinearMethod, PercentMethod
 
@@ -73,3 +75,27 @@ def test_presets_name_their_guideline() -> None:
     cited = {key: "J Gen Intern Med 2025" if key.startswith("jcpg-") else "NICE CKS" for key in PRESETS}
     assert {key: cited[key] in p.source for key, p in PRESETS.items()} == dict.fromkeys(PRESETS, True)
     assert PRESETS["cks-bands-fast"].method == BandsMethod("fast")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    method=st.one_of(
+        st.builds(PercentMethod, st.integers(1, 50).map(Decimal)),
+        st.builds(LinearMethod, st.sampled_from(["0.1", "0.25", "0.5", "1", "2.5"]).map(Decimal)),
+        st.builds(BandsMethod, st.sampled_from(["slow", "fast"])),
+    ),
+    unit=st.fractions(min_value=Fraction(1, 10**6), max_value=10),
+    current=st.integers(1, 10**6),
+)
+def test_a_method_aims_at_the_same_dose_in_any_unit(
+    method: PercentMethod | LinearMethod | BandsMethod, unit: Fraction, current: int
+) -> None:
+    """Planning asks in whole units of a plan's own small amount of DE (``aim``): the answer is
+    the target in mg, in those units."""
+    lorazepam = lambda mg: Fraction(mg) * 10  # noqa: E731 - lorazepam 1 mg = diazepam 10 mg
+    if isinstance(method, BandsMethod) and current * unit <= 0:
+        return
+    numerator, denominator = method.aim(unit=unit, to_diazepam=lorazepam)(current)
+    assert denominator > 0
+    expected = method.next_target(current_de=current * unit, to_diazepam=lorazepam)
+    assert Fraction(numerator, denominator) * unit == expected

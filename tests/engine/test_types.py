@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from dataclasses import fields
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 import pytest
-from engine_builders import make_table, regimen
+from engine_builders import liquid, make_table, plan, regimen, tablets
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reference_data import load_table
 
-from schedules.engine import EngineError, Formulation, RegimenItem, Slot, Switch
+from schedules.engine import (
+    DispensingItem,
+    DispensingPeriod,
+    Dose,
+    EngineError,
+    Formulation,
+    PercentMethod,
+    RegimenItem,
+    Slot,
+    Step,
+    Switch,
+    round_fraction,
+)
+from schedules.engine.types import format_mg, format_percent
 
 
 def test_slots_run_in_day_order_with_plain_values() -> None:
@@ -108,3 +124,64 @@ def test_switch_validates_its_parameters() -> None:
         Switch(max_de_per_stage_mg=Decimal(0))
     with pytest.raises(EngineError, match="each of morning"):
         Switch(slot_order=(Slot.NIGHT,))
+
+
+def _rounded_by_division(value: Fraction, places: int) -> Decimal:
+    """How amounts for people were always rounded: divided out to at least 28 significant digits,
+    then rounded half-up (the definition the quicker integer rounding must keep)."""
+    digits = len(str(abs(value.numerator) // value.denominator)) + places + 2
+    with localcontext(prec=max(28, digits)):
+        quotient = Decimal(value.numerator) / Decimal(value.denominator)
+        return quotient.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+@st.composite
+def near_half_way(draw: st.DrawFn) -> tuple[Fraction, int]:
+    """A value on, or a hair either side of, a half-way point of ``places`` decimals."""
+    places = draw(st.integers(0, 6))
+    half_way = Fraction(2 * draw(st.integers(-(10**6), 10**6)) + 1, 2 * 10**places)
+    hair = Fraction(draw(st.integers(-3, 3)), draw(st.integers(1, 10**30)))
+    return half_way + hair, places
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.tuples(st.fractions(), st.integers(0, 8)),
+        st.tuples(
+            st.builds(Fraction, st.integers(-(10**40), 10**40), st.integers(1, 10**40)), st.integers(0, 8)
+        ),
+        near_half_way(),
+    )
+)
+def test_rounding_for_people_is_the_28_digit_division_rounded_half_up(case: tuple[Fraction, int]) -> None:
+    value, places = case
+    expected = _rounded_by_division(value, places)
+    assert repr(round_fraction(value, places=places)) == repr(expected)  # "-0.0", "1.80" alike
+    if places == 1:
+        assert format_percent(value / 100) == format_mg(expected)
+
+
+def test_the_engine_makes_its_results_as_their_constructors_do() -> None:
+    """The engine builds its steps, doses and dispensing without their dataclass ``__init__``
+    (schedule.made): each must be the very object the constructor makes, every field given."""
+    schedule = plan(
+        regimen=[regimen("alprazolam", morning="1", night="2")],
+        formulations=[
+            *tablets("alprazolam", "0.25", "0.5", "1"),
+            *tablets("diazepam", "2", "5"),
+            liquid("diazepam", "1"),
+        ],
+        switch=Switch(),
+        method=PercentMethod(Decimal(10)),
+    )
+    made = [
+        *schedule.steps,
+        *(dose for step in schedule.steps for dose in step.doses),
+        *schedule.dispensing,
+        *(item for period in schedule.dispensing for item in period.items),
+    ]
+    assert {type(value) for value in made} == {Step, Dose, DispensingPeriod, DispensingItem}
+    for value in made:
+        constructed = type(value)(**{f.name: getattr(value, f.name) for f in fields(value)})
+        assert vars(value) == vars(constructed) and value == constructed
