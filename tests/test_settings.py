@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -66,6 +67,24 @@ PRODUCTION = {**readme_production_environment(), "SECRET_KEY": "p" * 30 + "-Prod
 def test_the_readme_environment_is_a_production_one() -> None:
     assert PRODUCTION["DJANGO_DEBUG"] == "0" and PRODUCTION["SECURE_SSL_REDIRECT"] == "1"
     assert "SECURE_HSTS_PRELOAD" not in PRODUCTION  # the domain owner's commitment, not a default
+
+
+def readme_backup_commands() -> list[str]:
+    """The command lines of README's Backups section (continuations joined, comments left out)."""
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Backups") :]
+    block = section[section.index("```") + 3 : section.index("```", section.index("```") + 3)]
+    lines = block.replace("\\\n", " ").splitlines()
+    return [line.split("  #")[0] for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_the_readme_backup_puts_no_password_on_the_command_line() -> None:
+    # Issue 16 item 10: `pg_dump "$DATABASE_URL"` showed the database password to anyone running `ps`.
+    commands = readme_backup_commands()
+    assert any("pg_dump" in line for line in commands)
+    for line in commands:
+        assert "DATABASE_URL" not in line and "PGPASSWORD" not in line, line
+        assert not re.search(r"postgres(ql)?://[^@\s/]*:[^@\s/]*@", line), line
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
