@@ -6,7 +6,8 @@
 - A history page or history record with an id that is not a number says the record does not
   exist, like Django's own change page does.
 - Every addition, change and deletion is written to the append-only audit trail: who, what, the
-  old and new values (a password only as "set"), and the reason the form asked for.
+  old and new values (a password only as "set"), and the reason the form asked for. A deletion
+  (one record, or several selected in a list: a lockout reset too) asks for its reason as well.
 - A delete confirmation that would reach patient data (a clinic's patients, a drug's regimen rows,
   a scale's check-ins, a user's plans) counts the records without naming any: nobody sees a patient
   in the admin.
@@ -18,18 +19,20 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from weakref import WeakKeyDictionary
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import NestedObjects, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db import router
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.template.response import TemplateResponse
 
 import audit
 from audit.models import Action
@@ -61,6 +64,40 @@ def reason_field(help_text: str) -> forms.CharField:
 
 # What a form's save changed, kept between building the change message and logging it.
 _PENDING: WeakKeyDictionary[HttpRequest, tuple[dict[str, Any], str]] = WeakKeyDictionary()
+
+
+class DeletionReasonForm(forms.Form):
+    change_reason = reason_field(
+        "Kept in the audit trail with your name and the time, e.g. 'entered twice' or 'user unlocked'."
+    )
+
+
+def _deletion_reason(request: HttpRequest, *, confirmed: bool, set_aside: Sequence[str] | None) -> forms.Form:
+    """The reason given on a delete confirmation, kept for ``log_deletions``. A confirmation without
+    a valid reason is not one: the POST's ``set_aside`` fields (all of them when None) are removed,
+    so Django shows the confirmation again, with the error beside the field and what was typed."""
+    if not confirmed:
+        return DeletionReasonForm()
+    form = DeletionReasonForm(request.POST)
+    if form.is_valid():
+        _PENDING[request] = ({}, form.cleaned_data["change_reason"])
+        return form
+    kept = request.POST.copy()
+    for name in list(kept) if set_aside is None else set_aside:
+        kept.pop(name, None)
+    request.POST = QueryDict(kept.urlencode())
+    return form
+
+
+def delete_selected_with_reason(model_admin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+    """Django's "Delete selected" action, asking for the reason as a record's delete page does."""
+    form = _deletion_reason(request, confirmed=bool(request.POST.get("post")), set_aside=["post"])
+    response = delete_selected(model_admin, request, queryset)
+    if isinstance(response, TemplateResponse) and response.context_data is not None:
+        response.context_data["reason_form"] = form
+    return response
+
+
 NOT_CHANGES = frozenset({"change_reason", "checked_against_source", "seen_history"})
 
 
@@ -142,6 +179,11 @@ class HardenedAdminMixin:
 
     model: Any
     opts: Any
+    # Django's confirmations with the reason field (templates/admin/_deletion_reason.html).
+    delete_confirmation_template: ClassVar[Any] = "admin/delete_confirmation_with_reason.html"
+    delete_selected_confirmation_template: ClassVar[Any] = (
+        "admin/delete_selected_confirmation_with_reason.html"
+    )
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return RefusingChangeList
@@ -173,9 +215,23 @@ class HardenedAdminMixin:
         return super().log_change(request, obj, message)  # type: ignore[misc]
 
     def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        _, reason = _PENDING.pop(request, ({}, ""))
         for obj in queryset:
-            self._record(request, obj, "deleted", record_values(obj), "")
+            self._record(request, obj, "deleted", record_values(obj), reason)
         return super().log_deletions(request, queryset)  # type: ignore[misc]
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        # Django deletes on any POST to this page: every POST is a confirmation needing its reason.
+        form = _deletion_reason(request, confirmed=bool(request.POST), set_aside=None)
+        context = {**(extra_context or {}), "reason_form": form}
+        return super().delete_view(request, object_id, context)  # type: ignore[misc]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions: dict[str, Any] = super().get_actions(request)  # type: ignore[misc]
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_with_reason, name, description)
+        return actions
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, Any, Any]:
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)  # type: ignore[misc]

@@ -142,26 +142,54 @@ def test_a_group_change_by_a_superuser_is_recorded(root: Client) -> None:
     assert len(event.changes["permissions"]["old"]) == len(permissions) + 1
 
 
-def test_a_lockout_reset_is_recorded(admin_client_: Client) -> None:
+def test_a_lockout_reset_asks_why_and_is_recorded(admin_client_: Client) -> None:
     attempt = AccessAttempt.objects.create(username="staff", ip_address="192.0.2.1", failures_since_start=5)
-    admin_client_.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
+    url = reverse("admin:axes_accessattempt_delete", args=[attempt.pk])
+    assert 'name="change_reason"' in admin_client_.get(url).content.decode()
+    refused = admin_client_.post(url, {"post": "yes", "change_reason": "  "})
+    assert refused.status_code == 200
+    assert "This field is required." in refused.context["reason_form"].errors["change_reason"]
+    assert AccessAttempt.objects.exists() and not AuditEvent.objects.filter(action=Action.ADMINISTER)
+    admin_client_.post(url, {"post": "yes", "change_reason": "Locked out by a typo, confirmed by phone"})
     assert not AccessAttempt.objects.exists()
     event = administered()
     assert event.detail.startswith(f"access attempt #{attempt.pk} deleted")
+    assert event.reason == "Locked out by a typo, confirmed by phone"
     assert event.changes["username"] == {"old": "staff"}
     assert event.changes["ip_address"] == {"old": "192.0.2.1"}
 
 
-def test_the_bulk_lockout_reset_is_recorded_per_attempt(admin_client_: Client) -> None:
+def test_the_bulk_lockout_reset_asks_why_and_is_recorded_per_attempt(admin_client_: Client) -> None:
     attempts = [
         AccessAttempt.objects.create(username=name, ip_address="192.0.2.1", failures_since_start=5)
         for name in ("a", "b")
     ]
-    admin_client_.post(
-        reverse("admin:axes_accessattempt_changelist"),
-        {"action": "delete_selected", "_selected_action": [a.pk for a in attempts], "post": "yes"},
+    url = reverse("admin:axes_accessattempt_changelist")
+    selected = {"action": "delete_selected", "_selected_action": [a.pk for a in attempts], "post": "yes"}
+    typed = f"Clinic NAT{chr(0x202E)}"
+    refused = admin_client_.post(url, {**selected, "change_reason": typed})
+    assert refused.status_code == 200
+    assert "cannot be shown or printed reliably" in refused.context["reason_form"].errors["change_reason"][0]
+    assert f'value="{typed}"' in refused.content.decode()
+    assert AccessAttempt.objects.count() == 2 and not AuditEvent.objects.filter(action=Action.ADMINISTER)
+    admin_client_.post(url, {**selected, "change_reason": "Clinic NAT reset after an outage"})
+    events = AuditEvent.objects.filter(action=Action.ADMINISTER)
+    assert not AccessAttempt.objects.exists()
+    assert [event.reason for event in events] == ["Clinic NAT reset after an outage"] * 2
+
+
+def test_a_reference_record_deleted_is_recorded_with_why(admin_client_: Client) -> None:
+    clinic = Clinic.objects.create(name="Opened by mistake")
+    url = reverse("admin:schedules_clinic_delete", args=[clinic.pk])
+    admin_client_.post(url, {"post": "yes"})
+    assert Clinic.objects.filter(pk=clinic.pk).exists()
+    admin_client_.post(url, {"post": "yes", "change_reason": "Entered twice"})
+    assert not Clinic.objects.filter(pk=clinic.pk).exists()
+    event = administered()
+    assert (event.detail, event.reason) == (
+        f"clinic #{clinic.pk} deleted: Opened by mistake",
+        "Entered twice",
     )
-    assert AuditEvent.objects.filter(action=Action.ADMINISTER).count() == 2
 
 
 @pytest.mark.parametrize("hidden", ["\u202e", "\x1b[31m"])

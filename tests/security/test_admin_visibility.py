@@ -91,7 +91,7 @@ def test_deleting_a_clinic_with_patients_counts_them_and_refuses(
     page = root.get(address)
     assert "2 patients (patient records are not listed in the admin)" in page.content.decode()
     assert shows_no_patient(page.content, patients)
-    root.post(address, {"post": "yes"})
+    root.post(address, {"post": "yes", "change_reason": "Clinic closed"})
     assert Clinic.objects.filter(pk=world.clinic.pk).exists()
 
 

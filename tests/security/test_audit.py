@@ -156,12 +156,14 @@ def test_the_trail_is_read_only_in_the_admin_even_for_superusers(patient: Patien
         == 403
     )
     assert (
-        client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code
+        client.post(
+            reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes", "change_reason": "x"}
+        ).status_code
         == 403
     )
     response = client.post(
         reverse("admin:audit_auditevent_changelist"),
-        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
+        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes", "change_reason": "x"},
     )
     assert response.status_code in {200, 302}
     assert AuditEvent.objects.filter(pk=event.pk).exists()
