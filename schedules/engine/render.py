@@ -63,10 +63,14 @@ def _step_dict(step: Step) -> dict[str, Any]:
 def _dose_dict(dose: Dose) -> dict[str, Any]:
     return {
         "drug": dose.drug,
-        "slot": dose.slot.value,
+        "slot": _SLOT_NAMES[dose.slot],
         "mg": float(dose.mg),
         "units": [_unit_dict(unit) for unit in dose.units],
     }
+
+
+# Each time of day's plain name (an enum's ``value`` is looked up through a descriptor).
+_SLOT_NAMES = {slot: slot.value for slot in Slot}
 
 
 def _unit_dict(unit: Unit) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from .types import (
     Switch,
     format_mg,
     round_de,
-    round_fraction,
+    round_ratio,
 )
 
 # The last daily dose before stopping, in mg diazepam-equivalent: 0.5 mg, the final step of the
@@ -205,7 +205,7 @@ class Step:
 
     @property
     def change_percent(self) -> Decimal:
-        return round_fraction(self.change * 100, places=1)
+        return round_ratio(self.change.numerator * 100, self.change.denominator, places=1)
 
     def dose_map(self) -> dict[str, dict[Slot, Decimal]]:
         doses: dict[str, dict[Slot, Decimal]] = {}

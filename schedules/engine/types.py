@@ -94,11 +94,12 @@ def format_mg(value: Decimal) -> str:
 
 def round_fraction(value: Fraction, *, places: int) -> Decimal:
     """An exact fraction rounded half-up for presentation (never used in a decision)."""
-    return _rounded(value.numerator, value.denominator, places)
+    return round_ratio(value.numerator, value.denominator, places=places)
 
 
-def _rounded(numerator: int, denominator: int, places: int) -> Decimal:
-    """``numerator / denominator`` (a denominator above 0) rounded as ``round_fraction`` does.
+def round_ratio(numerator: int, denominator: int, *, places: int) -> Decimal:
+    """``numerator / denominator`` (a denominator above 0) rounded as ``round_fraction`` does,
+    without making the Fraction (a percentage is 100 times a fraction's numerator).
 
     The value is divided out in Decimal to at least 28 significant digits, then rounded to
     ``places``. Where those digits are more than the denominator needs to tell the value from the
@@ -148,7 +149,7 @@ def format_de(value: Fraction) -> str:
 
 def format_percent(value: Fraction) -> str:
     """A fraction as a percentage for people: 0.125 -> '12.5'."""
-    return format_mg(_rounded(value.numerator * 100, value.denominator, 1))
+    return format_mg(round_ratio(value.numerator * 100, value.denominator, places=1))
 
 
 @dataclass(frozen=True)

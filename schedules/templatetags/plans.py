@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
@@ -11,6 +12,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from schedules import engine
 from schedules.engine.serialize import request_drugs
@@ -60,22 +62,33 @@ def plan_drugs(request: dict[str, Any]) -> set[str]:
 
 
 @register.filter
-def dispensing_lines(periods: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
-    """Each dispensing period as its dates and one line per item, made in Python: a long plan
-    has dozens of periods, and the preview is rendered on every change."""
-    lines = []
+def dispensing_periods(periods: list[dict[str, Any]]) -> SafeString:
+    """Each dispensing period's section (templates/plans/_dispensing.html), made in Python: a long
+    plan has dozens of periods, and the preview is rendered on every change. Every value is
+    escaped here as autoescaping would."""
+    sections = []
     for period in periods:
         start, end = (dt.date.fromisoformat(period[key]) for key in ("period_start", "period_end"))
-        items = []
-        for item in period["items"]:
-            strength = format_mg(Decimal(str(item["strength_mg"])))
-            if item.get("volume_ml") is not None:
-                amount = format_mg(Decimal(str(item["volume_ml"])).quantize(Decimal("0.1")))
-                items.append(f"{item['drug'].capitalize()} {strength} mg/mL {item['form']}: {amount} mL")
-            else:
-                items.append(f"{item['drug'].capitalize()} {strength} mg {item['form']}: {item['quantity']}")
-        lines.append((f"{_day(start)} to {_day(end)}", items))
-    return lines
+        dates = html.escape(f"{_day(start)} to {_day(end)}")
+        items = "".join(f"<li>{html.escape(_item_line(item))}</li>" for item in period["items"])
+        sections.append(
+            f'\n  <section class="dispensing-period" aria-label="Dispensing {dates}">'
+            f'\n    <h4 class="h6 mb-1">{dates}</h4>'
+            f'\n    <ul class="list-unstyled mb-2">{items or _NOTHING_TO_DISPENSE}</ul>\n  </section>'
+        )
+    return SafeString("".join(sections))
+
+
+_NOTHING_TO_DISPENSE = '<li class="text-body-secondary">Nothing to dispense.</li>'
+
+
+def _item_line(item: dict[str, Any]) -> str:
+    """'Diazepam 10 mg tablet: 140', 'Diazepam 1 mg/mL oral solution: 16.8 mL'."""
+    strength = format_mg(Decimal(str(item["strength_mg"])))
+    if item.get("volume_ml") is not None:
+        amount = format_mg(Decimal(str(item["volume_ml"])).quantize(Decimal("0.1")))
+        return f"{item['drug'].capitalize()} {strength} mg/mL {item['form']}: {amount} mL"
+    return f"{item['drug'].capitalize()} {strength} mg {item['form']}: {item['quantity']}"
 
 
 def _day(day: dt.date) -> str:

@@ -184,8 +184,40 @@ def drug_name(name: str) -> str:
 
 
 @register.filter
+def step_table_body(schedule: dict[str, Any], today: dt.date | str | None = None) -> SafeString:
+    """The step table's ``<tbody>`` of each step (templates/plans/_step_table.html) as HTML: a
+    long plan has over a hundred steps, and the preview is rendered on every change, so each row
+    is one string here rather than a dozen template variables."""
+    return SafeString("".join(_step_body(row) for row in step_rows(schedule, today)))
+
+
+def _step_body(row: dict[str, Any]) -> str:
+    """One step's ``<tbody>``: its row, and its warnings' row when it has any. The row's values
+    are escaped already (``step_rows``); the warnings' are escaped here as autoescaping would."""
+    warnings = ""
+    if row["warnings"]:
+        items = "".join(
+            f'<li class="warning warning--{html.escape(warning["severity"])}">'
+            f"{html.escape(warning['severity'][:1].upper() + warning['severity'][1:])}: "
+            f"{html.escape(warning['message'])}<br>Source: {html.escape(warning['source'])}</li>"
+            for warning in row["warnings"]
+        )
+        warnings = (
+            f'\n    <tr class="step-warnings"><td colspan="9"><ul class="warning-list">{items}</ul></td></tr>'
+        )
+    return (
+        f'\n  <tbody class="{row["classes"]}" id="step-{row["number"]}">'
+        f'\n    <tr><th scope="row" class="step-number" data-label="Step">{row["head"]}</th>'
+        f'<td class="step-dates" data-label="Dates">{row["when"]}</td>{row["cells"]}'
+        f'<td class="num step-daily" data-label="Daily">{row["daily"]}</td>'
+        f'<td class="num step-de" data-label="Diazepam equivalent">{row["de"]} mg</td>'
+        f'<td class="num step-change" data-label="Change">{row["change"]}</td></tr>{warnings}'
+        "\n  </tbody>"
+    )
+
+
 def step_rows(schedule: dict[str, Any], today: dt.date | str | None = None) -> list[dict[str, Any]]:
-    """The step table's rows, each cell's text made once here (templates/plans/_step_table.html).
+    """The step table's rows, each cell's text made once here (``step_table_body``).
 
     The same text as the filters above give one by one (``units_text``, ``mg``, ``signed_percent``,
     the ``date`` filter's "j M Y"), so the web page and the printed plan read the same. The four
