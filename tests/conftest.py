@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -269,14 +270,23 @@ def _second_factor_passed(sender: object, request: HttpRequest, user: User, **kw
     request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
 
 
+@contextmanager
+def second_factor_passed() -> Iterator[None]:
+    """Sign-ins within come with their second factor passed (see `_second_factor_passed`)."""
+    user_logged_in.connect(_second_factor_passed, dispatch_uid=TEST_DEVICE)
+    try:
+        yield
+    finally:
+        user_logged_in.disconnect(dispatch_uid=TEST_DEVICE)
+
+
 @pytest.fixture(autouse=True)
 def second_factor_passed_at_sign_in(request: pytest.FixtureRequest) -> Iterator[None]:
     if request.node.get_closest_marker("real_second_factor"):
         yield
         return
-    user_logged_in.connect(_second_factor_passed, dispatch_uid=TEST_DEVICE)
-    yield
-    user_logged_in.disconnect(dispatch_uid=TEST_DEVICE)
+    with second_factor_passed():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client, override_settings
@@ -31,7 +32,7 @@ from schedules.models import (
     RegimenItem,
 )
 
-from ..conftest import PASSWORD, client_for, make_patient, make_user
+from ..conftest import PASSWORD, client_for, make_patient, make_user, second_factor_passed
 from ..followup.conftest import checkin_input
 from ..plans.conftest import new_plan
 
@@ -43,10 +44,28 @@ class World:
     clinic: Clinic
     users: dict[str, User | None]
     objects: dict[str, int]
+    # Each signed-in visitor's session, where the world keeps one (see `keep_sessions`).
+    sessions: dict[str, str] = field(default_factory=dict)
 
     def client(self, visitor: str) -> Client:
+        """A new client for this visitor: signed in afresh, or given the session kept for them."""
         user = self.users[visitor]
-        return Client() if user is None else client_for(user)
+        if user is None:
+            return Client()
+        if visitor in self.sessions:
+            client = Client()
+            client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[visitor]
+            return client
+        return client_for(user)
+
+    def keep_sessions(self) -> None:
+        """Sign each visitor in once, now, and give every later client of theirs that session. For a
+        world shared by a module whose tests each run in a savepoint of their own: whatever a test's
+        requests do to a session (a sign-out, a new key) is undone with the rest of that test."""
+        with second_factor_passed():
+            for visitor, user in self.users.items():
+                if user is not None:
+                    self.sessions[visitor] = client_for(user).cookies[settings.SESSION_COOKIE_NAME].value
 
 
 @pytest.fixture

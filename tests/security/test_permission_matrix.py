@@ -217,13 +217,16 @@ def walk(resolver: URLResolver, namespace: str = "", route: str = "") -> Iterato
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     """One world for the module's three hundred tests, made once in a transaction that is rolled
     back when the module ends. Each test runs in a savepoint of its own inside it (pytest-django's
-    `db`), so whatever one test's requests change is undone before the next."""
+    `db`), so whatever one test's requests change is undone before the next, the visitors' sessions
+    included: each visitor signs in once, here, and every client of theirs carries that session."""
     with (
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
         transaction.atomic(),
     ):
-        yield build_world(Clinic.objects.create(name="Riverside", market=Market.UK))
+        world = build_world(Clinic.objects.create(name="Riverside", market=Market.UK))
+        world.keep_sessions()
+        yield world
         transaction.set_rollback(True)
 
 
