@@ -56,6 +56,15 @@ class Bar:
     def label_y(self) -> float:
         return _r(self.y - 3)
 
+    @property
+    def box(self) -> str:
+        """The bar's SVG position and size attributes (numbers only), drawn in one go."""
+        return f'x="{self.x:g}" y="{self.y:g}" width="{self.width:g}" height="{self.height:g}"'
+
+    @property
+    def label_at(self) -> str:
+        return f'x="{self.label_x:g}" y="{self.label_y:g}"'
+
 
 @dataclass(frozen=True)
 class Tick:

@@ -134,10 +134,6 @@ def clinics_for(user: AbstractUser) -> QuerySet[Clinic]:
     return Clinic.objects.filter(prescribes | Q(managers__user=user)).distinct().order_by("name")
 
 
-def may_see_outcomes(user: AbstractUser) -> bool:
-    return clinics_for(user).exists()
-
-
 def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
     """The first and last day of the calendar quarter ``day`` falls in."""
     first_month = 3 * ((day.month - 1) // 3) + 1
@@ -425,43 +421,92 @@ def _period_months(scope: Scope) -> list[dt.date]:
 
 
 def _plan_counts(plans: QuerySet[Plan], scope: Scope) -> dict[str, int]:
-    """One aggregate query over the plans' columns: each month's counts (keyed "started_2026_01"),
-    the period's completed and stopped, the current tapers overdue today, and the check-ins due
-    on the end days of tapers checked at each reduction."""
-    wanted = {
-        f"{measure}_{month:%Y_%m}": _month_condition(measure, *_bounds(scope, month))
-        for month in _period_months(scope)
-        for measure in MONTH_MEASURES
-    }
-    wanted |= {
-        measure: _month_condition(measure, scope.start, scope.end) for measure in ("completed", "stopped")
-    }
-    wanted |= {measure: _overdue_condition(measure, scope.today) for measure in OVERDUE}
+    """One grouped query over the plans' columns: the tapers by the month of the period they
+    started in and ended in (before or after the period, or not ended), and by status, from which
+    each month's counts (keyed "started_2026_01") and the period's completed and stopped follow
+    (``_month_condition`` says the same); with the current tapers overdue today, and the check-ins
+    due on the end days of tapers checked at each reduction."""
+    months = _period_months(scope)
     last = min(scope.end, scope.today)
-    wanted["due_at_end"] = Q(ends_on__range=(scope.start, last), ends_on__lt=F("stop")) & ~Q(
-        followup_settings__cadence=Cadence.EVERY_WEEKS
+    due_at_end = Q(
+        ends_on__range=(scope.start, last),
+        ends_on__lt=Coalesce(_checkins_stop(), Value(last + dt.timedelta(days=1))),
+    ) & ~Q(followup_settings__cadence=Cadence.EVERY_WEEKS)
+    sums = {measure: Count("pk", filter=_overdue_condition(measure, scope.today)) for measure in OVERDUE}
+    rows = (
+        plans.annotate(
+            began=_month_index("started_on", scope, months), ended=_month_index("ended_on", scope, months)
+        )
+        .order_by()
+        .values("began", "ended", "status")
+        .annotate(tapers=Count("pk"), due_at_end=Count("pk", filter=due_at_end), **sums)
     )
-    return plans.annotate(stop=Coalesce(_checkins_stop(), Value(last + dt.timedelta(days=1)))).aggregate(
-        **{key: Count("pk", filter=q) for key, q in wanted.items()}
+    counts = dict.fromkeys(
+        [f"{measure}_{month:%Y_%m}" for month in months for measure in MONTH_MEASURES]
+        + ["completed", "stopped", "due_at_end", *OVERDUE],
+        0,
+    )
+    for row in rows:
+        for key in ("due_at_end", *OVERDUE):
+            counts[key] += row[key]
+        for index, month in enumerate(months):
+            key = f"{month:%Y_%m}"
+            # Started by the month's last day (of the period) and not ended by it.
+            counts[f"active_{key}"] += row["tapers"] * (row["began"] <= index < row["ended"])
+        if 0 <= row["began"] < len(months):
+            counts[f"started_{months[row['began']]:%Y_%m}"] += row["tapers"]
+        if row["status"] in Plan.ENDED_STATUSES and 0 <= row["ended"] < len(months):
+            counts[f"{row['status']}_{months[row['ended']]:%Y_%m}"] += row["tapers"]
+            counts[row["status"]] += row["tapers"]
+    return counts
+
+
+def _month_index(field: str, scope: Scope, months: Sequence[dt.date]) -> Case:
+    """The index in ``months`` of the month of the period a date column falls in: -1 before the
+    period, ``len(months)`` after it or when there is none."""
+    return Case(
+        When(**{f"{field}__lt": scope.start}, then=Value(-1)),
+        *(
+            When(**{f"{field}__lte": _bounds(scope, month)[1]}, then=Value(index))
+            for index, month in enumerate(months)
+        ),
+        default=Value(len(months)),
     )
 
 
 def _version_counts(plans: QuerySet[Plan], scope: Scope) -> dict[str, int]:
-    """One aggregate query over the versions saved in the period: the pauses begun in each month
-    (keyed "paused_2026_01") and the tapers stopped in the period by a check-in's decision (the
-    rest were stopped from the plan page)."""
-    wanted = {
-        f"paused_{month:%Y_%m}": Q(
-            change=PlanVersion.Change.PAUSED, created_at__range=_local_day_range(*_bounds(scope, month))
-        )
-        for month in _period_months(scope)
-    }
-    wanted["stopped_through_checkin"] = Q(
-        change=PlanVersion.Change.STOPPED, checkin__isnull=False, plan__status=Plan.Status.STOPPED
+    """One grouped query over the pauses and stops saved in the period, by the month of the
+    period they were saved in: the pauses begun in each month (keyed "paused_2026_01") and the
+    tapers stopped in the period by a check-in's decision (the rest were stopped from the plan page)."""
+    months = _period_months(scope)
+    month_index = Case(
+        *(
+            When(created_at__lte=_local_day_range(*_bounds(scope, month))[1], then=Value(index))
+            for index, month in enumerate(months)
+        ),
+        default=Value(len(months)),
     )
-    return PlanVersion.objects.filter(
-        plan__in=plans, created_at__range=_local_day_range(scope.start, scope.end)
-    ).aggregate(**{key: Count("pk", filter=q) for key, q in wanted.items()})
+    rows = (
+        PlanVersion.objects.filter(
+            plan__in=plans,
+            change__in=(PlanVersion.Change.PAUSED, PlanVersion.Change.STOPPED),
+            created_at__range=_local_day_range(scope.start, scope.end),
+        )
+        .annotate(month=month_index)
+        .order_by()
+        .values("month", "change")
+        .annotate(
+            versions=Count("pk"),
+            through_checkin=Count("pk", filter=Q(checkin__isnull=False, plan__status=Plan.Status.STOPPED)),
+        )
+    )
+    counts = {f"paused_{month:%Y_%m}": 0 for month in months} | {"stopped_through_checkin": 0}
+    for row in rows:
+        if row["change"] == PlanVersion.Change.PAUSED:
+            counts[f"paused_{months[row['month']]:%Y_%m}"] += row["versions"]
+        else:
+            counts["stopped_through_checkin"] += row["through_checkin"]
+    return counts
 
 
 def _local_day_range(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -569,9 +614,11 @@ def _scored(
     """One query: each counted check-in of the tapers started in the period, as (plan id, scale,
     first week of its band of weeks since the taper's start, total score)."""
     starts = {f.plan_id: f.started_on for f in started}
-    rows = CheckIn.objects.filter(
-        plan__in=started_plans, date__gte=F("plan__started_on"), date__lte=scope.today
-    ).values_list("plan_id", "date", "total_score", "scale__name")
+    rows = (
+        CheckIn.objects.filter(plan__in=started_plans, date__gte=F("plan__started_on"), date__lte=scope.today)
+        .order_by()
+        .values_list("plan_id", "date", "total_score", "scale__name")
+    )
     for plan_id, day, score, scale in rows:
         weeks = (day - starts[plan_id]).days // 7  # type: ignore[operator]
         yield plan_id, scale, weeks - weeks % SCORE_WEEKS, score
@@ -613,6 +660,7 @@ def _checkins_due(plans: QuerySet[Plan], scope: Scope) -> int:
     every_weeks = (
         plans.filter(followup_settings__cadence=Cadence.EVERY_WEEKS, started_on__isnull=False)
         .annotate(stop=before_stop)
+        .order_by()
         .values_list("started_on", "followup_settings__every_weeks", "stop")
     )
     after_last = last + dt.timedelta(days=1)

@@ -10,7 +10,6 @@ from fractions import Fraction
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -102,14 +101,14 @@ def fraction_mg(value: Fraction) -> str:
 
 
 @register.simple_tag
-def outcome_cell(figure: Any, query: str, extra: str = "", row: str = "") -> str:
+def outcome_cell(figure: Any, plans_url: str, extra: str = "", row: str = "") -> str:
     """One figure of an Outcomes table (schedules.plans.outcomes.Figure) as a table cell: a link to
-    the plans behind it when it counts any, or is a median of any (``extra``: the row's own query,
-    e.g. its drug)."""
+    the plans behind it when it counts any, or is a median of any (``plans_url``: the list of plans
+    with the page's query; ``extra``: the row's own query, e.g. its drug)."""
     behind = figure.count if figure.count is not None else figure.base
     if not (figure.measure and behind):
         return format_html('<td class="text-end">{}</td>', figure.value)
-    href = f"{reverse('schedules:outcomes_plans')}?{query}&measure={figure.measure}"
+    href = f"{plans_url}&measure={figure.measure}"
     what = f"{row}, {figure.label}" if row else figure.label
     return format_html(
         '<td class="text-end"><a href="{}" aria-label="{}">{}</a></td>',

@@ -165,6 +165,25 @@ def test_the_figures_agree_with_the_ones_worked_out_by_hand(clinic: Clinic, tape
     assert by_month["2026-12"] == (1, 3, 0, 0, 0)  # I started
 
 
+def test_a_taper_stopped_by_a_check_ins_decision_is_counted_as_such(
+    clinic: Clinic, prescriber: User, tapers: dict[str, Plan]
+) -> None:
+    stopped = taper(
+        clinic,
+        prescriber,
+        "J",
+        start=dt.date(2026, 5, 4),
+        doses=[10, 5],
+        ended=(Plan.Status.STOPPED, dt.date(2026, 6, 1)),
+    )
+    stopped.refresh_from_db()
+    checkin(stopped, prescriber, dt.date(2026, 6, 1), stepped_back_by=current_version(stopped))
+    result = outcomes.outcomes(scope_2026(clinic))
+    # C was stopped from its plan page (15 Apr), J by a check-in (1 Jun); E's pause is no stop.
+    assert (result.stopped, result.stopped_through_checkin) == (2, 1)
+    assert [m.paused for m in result.months] == [0] * 10 + [1, 0]
+
+
 def test_the_groups_holds_scores_and_doses_agree_with_the_ones_worked_out_by_hand(
     clinic: Clinic, tapers: dict[str, Plan]
 ) -> None:

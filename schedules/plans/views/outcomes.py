@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -19,8 +20,8 @@ from schedules.plans.review import page_of
 
 
 def _form(request: AuthenticatedHttpRequest) -> OutcomesForm:
-    clinics = outcomes.clinics_for(request.user)
-    if not clinics.exists():
+    clinics = list(outcomes.clinics_for(request.user))
+    if not clinics:
         raise PermissionDenied("The outcomes are for the prescribers and managers of a clinic.")
     return OutcomesForm(request.GET or None, clinics=clinics, today=timezone.localdate())
 
@@ -33,10 +34,12 @@ def outcomes_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         scope = form.scope()
         result = outcomes.outcomes(scope)
         audit.record(request, Action.VIEW_LIST, detail="outcomes")
+        query = urlencode(form.query())
         context.update(
             outcomes.tables(result),
             result=result,
-            query=urlencode(form.query()),
+            query=query,
+            plans_url=f"{reverse('schedules:outcomes_plans')}?{query}",
             quarters=[(label, urlencode(query)) for label, query in form.quarter_links()],
         )
     return render(request, "plans/outcomes.html", context)
