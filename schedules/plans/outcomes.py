@@ -44,9 +44,10 @@ import io
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractUser
@@ -433,7 +434,7 @@ def _plan_counts(plans: QuerySet[Plan], scope: Scope) -> dict[str, int]:
         ends_on__lt=Coalesce(_checkins_stop(), Value(last + dt.timedelta(days=1))),
     ) & ~Q(followup_settings__cadence=Cadence.EVERY_WEEKS)
     sums = {measure: Count("pk", filter=_overdue_condition(measure, scope.today)) for measure in OVERDUE}
-    rows = (
+    rows: Iterable[Mapping[str, Any]] = (
         plans.annotate(
             began=_month_index("started_on", scope, months), ended=_month_index("ended_on", scope, months)
         )
