@@ -291,4 +291,28 @@ def test_an_alternative_years_longer_than_the_plan_is_not_suggested() -> None:
     assert "rate_over_25_percent_14_days" in {w.code for w in schedule.warnings}
     assert suggest_alternative(choices, schedule) is None
     switched = plan(replace(choices, switch_to="diazepam", liquid=True))
-    assert switched.total_days > 644 + MAX_ALTERNATIVE_EXTRA_DAYS  # it would have been found
+    # Refused for the warning it adds (diazepam above 40 mg); the length alone: the test below.
+    assert switched.total_days > 644 + MAX_ALTERNATIVE_EXTRA_DAYS
+
+
+def test_a_switch_years_longer_than_a_long_plan_is_not_suggested_by_its_length_alone() -> None:
+    # The plan already lasts beyond 18 months (long_taper), so the 5-year switch adds no warning of
+    # its own and avoids the fast cut: only MAX_ALTERNATIVE_EXTRA_DAYS keeps it from being offered.
+    choices = one_drug(
+        "lorazepam",
+        market="US",
+        doses={"morning": 1, "night": 1},
+        liquid=True,
+        method=engine.PercentMethod(percent=Decimal(5)),
+        interval_days=28,
+    )
+    schedule = plan(choices)
+    codes = {w.code for w in schedule.warnings}
+    assert {"long_taper", "rate_over_25_percent_14_days"} <= codes
+    switched = plan(replace(choices, switch_to="diazepam"))
+    assert switched.total_days > schedule.total_days + MAX_ALTERNATIVE_EXTRA_DAYS
+    assert (
+        not {w.code for w in switched.warnings if w.severity != "info"} - codes - {"step_larger_than_asked"}
+    )
+    assert "rate_over_25_percent_14_days" not in {w.code for w in switched.warnings}
+    assert suggest_alternative(choices, schedule) is None
