@@ -111,7 +111,7 @@ MEASURES = {
 GROUPINGS = {"drug": "Drug", "method": "Method or preset"}
 # The figures of one band of a table: of the daily doses (the band's index in DOSE_BANDS) or of
 # one scale's withdrawal scores (the band's first week).
-DOSE_MEASURES = {"start_band": "start_mg", "now_band": "now_mg"}
+DOSE_MEASURES = ("start_band", "now_band")
 BANDED = (*DOSE_MEASURES, "scored")
 
 
