@@ -370,7 +370,12 @@ class _Context:
                 present = [kept for kept in present if kept != place]
                 grids = {key: n for key, n in grids.items() if key != place}
                 mgs = {key: mg for key, mg in mgs.items() if key != place}
-            on_liquid = self._on_liquid(grids, on_liquid)
+            # Only the dose just changed can go onto or off the liquid: asked again, a dose kept
+            # as it was is measured as it was (DoseMaker.uses_liquid; tests/engine/test_properties).
+            if grid and makers[drug].uses_liquid(grid, keep_liquid=place in on_liquid):
+                on_liquid.add(place)
+            else:
+                on_liquid.discard(place)
             steps.append(Planned(self.interval_days, grids, mgs, total, "taper", flags))
         if steps and not self.request.ends_with_stop and total * floor_den > floor_num:
             last = steps[-1]

@@ -35,11 +35,13 @@ from schedules.plans.views import plans as plan_views
 pytestmark = pytest.mark.django_db
 RUNS = 20
 # The preview measured 4.9-5.1 times a bare signed-in page in CPU time before issue 17's work (66 ms
-# against 13 ms on the development machine's shared cores), 3.4-4.2 after it (49-61 ms against
-# 13-16 ms, on a busy machine): the ceiling is about 1.3 times that, so a slowdown that matters fails.
-CPU_RATIO_CEILING = 5.0
-# Issue 17's target: at most 3 times a bare page. Printed with the figures; not yet met, so not yet
-# the ceiling.
+# against 13 ms on the development machine's shared cores), 3.4-4.2 after its first part (49-61 ms
+# against 13-16 ms, on a busy machine), 2.7-3.0 once the engine's assembly took the planner's
+# worked steps and the step table's rows and the dispensing periods were made as HTML in Python
+# (36-40 ms against 12-15 ms). Issue 17's target of 3 is met; the ceiling sits just above it,
+# with room for a busy machine's noise, so a slowdown that matters fails.
+CPU_RATIO_CEILING = 3.5
+# Issue 17's target: at most 3 times a bare page (printed with the figures).
 CPU_RATIO_TARGET = 3.0
 # Where the preview's time goes: the view's steps, timed inclusively while measuring.
 PARTS = {

@@ -424,3 +424,18 @@ def test_every_plan_ends_at_or_above_the_last_dose_before_its_stop(case: Case) -
         assert schedule.steps[-1].diazepam_equivalent >= min(last_dose, taper_start)
     for step in schedule.steps:
         assert step.diazepam_equivalent > 0
+
+
+@PROPERTY_SETTINGS
+@given(st.sampled_from(sorted(STRENGTHS)).flatmap(formulation_sets), st.integers(1, 3000), st.booleans())
+def test_a_dose_kept_as_it_was_is_measured_as_it_was(
+    formulations: list[Formulation], near: int, keep_liquid: bool
+) -> None:
+    """Planning updates which doses are measured with the liquid only where a dose changed
+    (planner._taper): asked again with its own answer, a dose's answer is the same."""
+    maker = dose_makers(formulations)[formulations[0].drug]
+    grid = maker.at_least_grid(near)
+    if grid is None:
+        reject()
+    measured = maker.uses_liquid(grid, keep_liquid=keep_liquid)
+    assert maker.uses_liquid(grid, keep_liquid=measured) == measured
