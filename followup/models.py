@@ -216,7 +216,11 @@ class CheckIn(models.Model):
     class Meta:
         ordering = ["-date", "-recorded_at"]
         permissions = [("decide_checkin", "Can decide a check-in's change to the plan")]
-        indexes = [models.Index(fields=["plan", "date"])]
+        indexes = [
+            models.Index(fields=["plan", "date"]),
+            # The follow-up list of decisions awaiting a prescriber reads the few proposed ones.
+            models.Index(fields=["plan"], condition=Q(status="proposed"), name="checkin_proposed"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(decision="hold") | Q(hold_days__gte=1),

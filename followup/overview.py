@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
 
 from schedules.models import Plan
-from schedules.plans.review import Section, listing
+from schedules.plans.review import ROW_FIELDS, Section, listing
 from schedules.plans.today import change_days
 
 from . import due
@@ -192,6 +191,17 @@ def _follow_up(
     )
 
 
+# What a follow-up row reads besides the plan list's row (review.ROW_FIELDS): its dates, the
+# patient's co-use, its cadence.
+FOLLOW_UP_FIELDS = (
+    "next_checkin_on",
+    "next_review_on",
+    "patient__cns_depressant_co_use",
+    "followup_settings__cadence",
+    "followup_settings__every_weeks",
+)
+
+
 @dataclass(frozen=True)
 class Dashboard:
     due_this_week: Section | None
@@ -219,6 +229,7 @@ def dashboard(user: object, *, today: dt.date, query: Mapping[str, str]) -> Dash
         Plan.objects.visible_to(user)  # type: ignore[arg-type]
         .filter(status__in=Plan.CURRENT_STATUSES)
         .select_related("patient", "followup_settings")
+        .only(*ROW_FIELDS, *FOLLOW_UP_FIELDS)
     )
     week_end = today + dt.timedelta(days=due.WEEK_DAYS)
     by_checkin = ("next_checkin_on", "patient__family_name", "pk")
@@ -229,13 +240,17 @@ def dashboard(user: object, *, today: dt.date, query: Mapping[str, str]) -> Dash
             "next_review_on", "patient__family_name", "pk"
         ),
         "hold": plans.filter(hold_suggested=True).order_by("patient__family_name", "pk"),
+        # The few plans with a proposal, from the check-ins' index of proposals.
         "proposals": plans.filter(
-            Exists(CheckIn.objects.filter(plan=OuterRef("pk"), status=CheckIn.Status.PROPOSED))
+            pk__in=CheckIn.objects.filter(status=CheckIn.Status.PROPOSED).values("plan_id")
         ).order_by("patient__family_name", "pk"),
     }
     found = {key: listing(rows, query, key) for key, rows in queries.items()}
     listed = [plan for shown in found.values() if shown for plan in shown[0]]
-    rows = {row.plan.pk: row for row in _listed(listed, today)}
+    # The check-ins of the plans whose rows show something of them; the due list shows the date
+    # alone, so a day when only check-ins fall due reads none.
+    showing = {plan.pk for key, shown in found.items() if shown and key != "due" for plan in shown[0]}
+    rows = {row.plan.pk: row for row in _listed(listed, today, with_checkins=showing)}
     sections = {
         key: Section(key=key, page=shown[0], rows=[rows[plan.pk] for plan in shown[0]], focused=shown[1])
         if shown
@@ -251,9 +266,12 @@ def dashboard(user: object, *, today: dt.date, query: Mapping[str, str]) -> Dash
     )
 
 
-def _listed(plans: Sequence[Plan], today: dt.date) -> list[FollowUp]:
-    """The rows of listed plans: their dates from the columns, the rest from their check-ins."""
-    by_plan = checkins_of(list({plan.pk: plan for plan in plans}.values()))
+def _listed(plans: Sequence[Plan], today: dt.date, *, with_checkins: set[int]) -> list[FollowUp]:
+    """The rows of listed plans: their dates from the columns, the rest from the check-ins of
+    the plans in ``with_checkins`` (the others' rows are built as if they had none: their list
+    shows nothing of them)."""
+    unique = {plan.pk: plan for plan in plans if plan.pk in with_checkins}
+    by_plan: Mapping[int, list[CheckIn]] = defaultdict(list, checkins_of(list(unique.values())))
     specs = _specs(by_plan)
     return [
         _follow_up(plan, by_plan[plan.pk], specs, today=today, dates=_column_dates(plan, by_plan[plan.pk]))

@@ -214,6 +214,7 @@ def _copy_plans(copies: list[tuple[Plan, Any]], users: list[User]) -> None:
     plans = Plan.objects.bulk_create(
         Plan(
             patient=patient,
+            clinic_id=patient.clinic_id,
             created_by=users[index % USERS],
             lock_version=1,
             **{field: getattr(source, field) for field in COPIED_PLAN_FIELDS},

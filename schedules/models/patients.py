@@ -57,15 +57,16 @@ class Clinic(models.Model):
         return self.name
 
 
-def patients_visible_to(user: AbstractUser | AnonymousUser, *, via: str = "") -> Q:
+def patients_visible_to(user: AbstractUser | AnonymousUser) -> Q:
     """The one rule for patient data: only the patients of the user's own clinics, and only for a
     clinical role (the view permission of Prescriber or Clinic staff): an administrator or a member
-    with no role sees none. ``via``: the path to the patient from the rows filtered ("patient__"
-    for plans), so a list of plans joins the user's clinics directly rather than through a list of
-    every visible patient's id (which a database builds again for each query)."""
+    with no role sees none. It filters the rows' ``clinic`` column: a patient's, or a plan's copy of
+    its patient's (``Plan.clinic``, moved with the patient), against the ids of the user's clinics
+    (a short list the database reads once, then each list is a range of an index starting with the
+    clinic)."""
     if not user.is_authenticated or not user.has_perm("schedules.view_patient"):
         return Q(pk__in=[])
-    return Q(**{f"{via}clinic__members": user})
+    return Q(clinic__in=Clinic.members.through.objects.filter(user_id=user.pk).values("clinic_id"))
 
 
 class PatientQuerySet(models.QuerySet["Patient"]):

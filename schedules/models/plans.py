@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser
@@ -10,13 +11,15 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from schedules.models.patients import Patient, patients_visible_to
+from schedules.models.patients import Clinic, Patient, patients_visible_to
 
 
 class PlanQuerySet(models.QuerySet["Plan"]):
     def visible_to(self, user: AbstractUser | AnonymousUser) -> PlanQuerySet:
-        """Plans of the patients the user may see: through the one patient rule."""
-        return self.filter(patients_visible_to(user, via="patient__"))
+        """Plans of the patients the user may see: the one patient rule, applied to the plan's
+        own copy of its patient's clinic (``Plan.clinic``), so a list of plans is one indexed
+        query on the plan table."""
+        return self.filter(patients_visible_to(user))
 
     def current(self) -> PlanQuerySet:
         """Active or paused: the plan a patient is following (a constraint allows one)."""
@@ -68,6 +71,11 @@ class Plan(models.Model):
     ENDED_STATUSES = (Status.COMPLETED, Status.STOPPED)
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
+    # The patient's clinic, copied so that lists of plans filter and sort on the plan table alone
+    # (indexes below start with it). Set from the patient when the plan is first saved, and moved
+    # with the patient by schedules.patients.actions.save_patient in the same transaction; who may
+    # see a plan is decided on it (PlanQuerySet.visible_to).
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+", editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     status_reason = models.TextField(blank=True)
     paused_on = models.DateField(null=True, blank=True)
@@ -109,18 +117,26 @@ class Plan(models.Model):
     # The list columns derived from records that keep their own history (versions, check-ins,
     # follow-up settings): bringing them up to date is a bulk UPDATE with no history record of its
     # own (tests/security/test_no_bypass.py allows exactly these).
-    DERIVED_COLUMNS = ("next_change_on", "next_checkin_on", "next_review_on", "hold_suggested")
+    # The clinic is derived from the patient, whose history records a move.
+    DERIVED_COLUMNS = ("clinic", "next_change_on", "next_checkin_on", "next_review_on", "hold_suggested")
 
     history = HistoricalRecords()
     objects = PlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # Each list of a clinic's plans (the dashboard, the follow-up lists) is a range of one of
+        # these: its clinic, its status, then the date it is ordered by.
         indexes = [
-            models.Index(fields=["status", "next_change_on"], name="plan_status_next_change"),
-            models.Index(fields=["status", "ends_on"], name="plan_status_ends"),
-            models.Index(fields=["status", "next_checkin_on"], name="plan_status_next_checkin"),
-            models.Index(fields=["status", "next_review_on"], name="plan_status_next_review"),
+            models.Index(fields=["clinic", "status", "next_change_on"], name="plan_clinic_next_change"),
+            models.Index(fields=["clinic", "status", "ends_on"], name="plan_clinic_ends"),
+            models.Index(fields=["clinic", "status", "next_checkin_on"], name="plan_clinic_next_checkin"),
+            models.Index(fields=["clinic", "status", "next_review_on"], name="plan_clinic_next_review"),
+            models.Index(fields=["clinic", "status", "paused_on"], name="plan_clinic_paused"),
+            models.Index(fields=["clinic", "status", "created_at"], name="plan_clinic_created"),
+            models.Index(
+                fields=["clinic", "status"], condition=Q(hold_suggested=True), name="plan_clinic_hold"
+            ),
             models.Index(fields=["next_change_on"], name="plan_next_change"),
             models.Index(fields=["started_on"], name="plan_started"),
         ]
@@ -145,6 +161,11 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"Plan {self.pk} for {self.patient} ({self.get_status_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.clinic_id is None:  # a new plan: its patient's clinic
+            self.clinic_id = self.patient.clinic_id
+        super().save(*args, **kwargs)
 
     @property
     def is_current(self) -> bool:

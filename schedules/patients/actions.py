@@ -45,6 +45,7 @@ class EditConflict(Exception):
 def save_patient(form: PatientForm) -> Patient:
     """Save a valid patient form; raise EditConflict when it was opened at an older version."""
     patient: Patient = form.instance
+    moved = False
     with transaction.atomic():
         if patient.pk is not None:
             current = Patient.objects.select_for_update().get(pk=patient.pk)
@@ -53,7 +54,12 @@ def save_patient(form: PatientForm) -> Patient:
                 raise conflict
             patient.version = current.version + 1
             patient.regimen_version = current.regimen_version  # a regimen saved meanwhile stays
+            moved = current.clinic_id != patient.clinic_id
         saved: Patient = form.save()
+        if moved:
+            # The plans go with the patient, under its lock: who sees a plan is decided on its
+            # copy of the clinic (Plan.clinic).
+            Plan.objects.filter(patient=saved).update(clinic=saved.clinic_id)
         # Other CNS-depressant use brings the next review forward (followup.due).
         for plan in Plan.objects.filter(patient=saved).current():
             record_follow_up_dates(plan)

@@ -220,9 +220,12 @@ def create_plan(
         raise PlanError("the schedule was not planned from this request")
     proposal = Proposal.of(schedule) if schedule is not None else plan_proposal(request)
     with transaction.atomic():
-        # Lock the patient so two plans cannot both be activated for them at once.
-        Patient.objects.select_for_update().get(pk=patient.pk)
-        plan = Plan.objects.create(patient=patient, created_by=user, status=Plan.Status.DRAFT)
+        # Lock the patient so two plans cannot both be activated for them at once, and so the
+        # plan takes the clinic the patient is in now (a move waits for this to commit).
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        plan = Plan.objects.create(
+            patient=patient, clinic_id=locked.clinic_id, created_by=user, status=Plan.Status.DRAFT
+        )
         _write(
             user,
             plan,

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import Count, F, Model, Q, QuerySet, Window
 
 from schedules.engine.serialize import request_drugs
 from schedules.engine.types import format_mg
@@ -328,6 +328,19 @@ CHANGE_WINDOW_DAYS = 7  # the issue: active plans with a dose change in the next
 ENDING_WINDOW_DAYS = 14  # the issue: plans ending in the next 14 days
 
 
+# What a row of a list of plans shows of the plan and its patient (templates/plans/_dashboard_list.html,
+# templates/followup/_dashboard_section.html): a page reads these columns only.
+ROW_FIELDS = (
+    "status",
+    "current_version",
+    "paused_on",
+    "ends_on",
+    "patient__family_name",
+    "patient__given_name",
+    "patient__record_number",
+)
+
+
 @dataclass(frozen=True)
 class DashboardRow:
     plan: Plan
@@ -359,21 +372,50 @@ class Dashboard:
 
 def page_of(rows: QuerySet[Row], number: str | None, size: int | None = None) -> Page[Row]:
     """The requested page (of ``size`` rows; PAGE_SIZE unless given) of an ordered query (the
-    first for a missing or bad number, the last past the end): a count and a slice, whatever the
-    number of rows."""
-    return Paginator(rows, size or PAGE_SIZE).get_page(number)
+    first for a missing or bad number, the last past the end), whatever the number of rows. One
+    query: the page's rows, each with the list's count beside it (a window count); a count of
+    its own only when that page is empty (past the end) or the query cannot carry one (distinct
+    or grouped rows)."""
+    paginator = Paginator(rows, size or PAGE_SIZE)
+    wanted = _page_number(number)
+    query = rows.query
+    if wanted is not None and not (query.distinct or query.group_by is not None or query.combinator):
+        bottom = (wanted - 1) * paginator.per_page
+        fetched = list(rows.annotate(listed_count=Window(Count("pk")))[bottom : bottom + paginator.per_page])
+        if fetched or wanted == 1:
+            paginator.count = fetched[0].listed_count if fetched else 0  # type: ignore[attr-defined]
+            return Page(fetched, wanted, paginator)
+    return paginator.get_page(number)
+
+
+def _page_number(number: str | None) -> int | None:
+    """A page number as the Paginator reads one, when it is a number of 1 or more."""
+    try:
+        wanted = int(number) if number is not None else 1
+    except ValueError:
+        return None
+    return wanted if wanted >= 1 else None
+
+
+def first_rows(rows: QuerySet[Row]) -> Page[Row]:
+    """A list's first PREVIEW_ROWS with its count: the count first, then the rows only when there
+    are some (on a page of lists, most are empty on most days, and a count costs less than a page)."""
+    page = Paginator(rows, PREVIEW_ROWS).page(1)
+    if not page.paginator.count:
+        page.object_list = []
+    return page
 
 
 def listing(rows: QuerySet[Row], query: Mapping[str, str], key: str) -> tuple[Page[Row], bool] | None:
-    """List ``key`` of a page of lists (the dashboard, the follow-up page): its first
-    PREVIEW_ROWS; or, when the query asks for it alone (``?list=key``), the page asked for of
+    """List ``key`` of a page of lists (the dashboard, the follow-up page): its first rows
+    (``first_rows``); or, when the query asks for it alone (``?list=key``), the page asked for of
     PAGE_SIZE, and None for the other lists (not queried at all). With whether it is focused."""
     focus = query.get("list")
     if focus == key:
         return page_of(rows, query.get("page")), True
     if focus:
         return None
-    return page_of(rows, "1", PREVIEW_ROWS), False
+    return first_rows(rows), False
 
 
 def dashboard(user: User, today: dt.date, query: Mapping[str, str]) -> Dashboard:
@@ -381,7 +423,7 @@ def dashboard(user: User, today: dt.date, query: Mapping[str, str]) -> Dashboard
     indexed columns and step rows: the same queries at 20 plans and at 200,000, no schedule read
     and nothing written. ``query``: the request's query string (``list`` and ``page``, see
     ``listing``)."""
-    plans = Plan.objects.visible_to(user).select_related("patient")
+    plans = Plan.objects.visible_to(user).select_related("patient").only(*ROW_FIELDS)
     active = plans.filter(status=Plan.Status.ACTIVE)
     window_end = today + dt.timedelta(days=CHANGE_WINDOW_DAYS)
     # A column that has passed is at most today, so within the index's range; the query computes
@@ -389,7 +431,7 @@ def dashboard(user: User, today: dt.date, query: Mapping[str, str]) -> Dashboard
     changing = (
         active.filter(next_change_on__lte=window_end)
         .with_next_change(today)
-        .filter(Q(next_change__gt=today, next_change__lte=window_end))
+        .filter(Q(next_change__range=(today + dt.timedelta(days=1), window_end)))
         .order_by(F("next_change"), "patient__family_name", "pk")
     )
     ending = active.filter(
@@ -399,6 +441,13 @@ def dashboard(user: User, today: dt.date, query: Mapping[str, str]) -> Dashboard
     drafts = (
         plans.filter(status=Plan.Status.DRAFT, current_version__isnull=False)
         .select_related("created_by")
+        .only(
+            *ROW_FIELDS,
+            "created_at",
+            "created_by__username",
+            "created_by__first_name",
+            "created_by__last_name",
+        )
         .order_by("-created_at", "-pk")
     )
     found = {

@@ -62,6 +62,7 @@ def bulk_tapers(clinic: Clinic, user: User, count: int) -> None:
     plans = Plan.objects.bulk_create(
         Plan(
             patient=patient,
+            clinic_id=patient.clinic_id,
             created_by=user,
             status=status,
             status_reason="" if status == Plan.Status.ACTIVE else "Bench",

@@ -1,6 +1,7 @@
 """On PostgreSQL, the lists of plans (the dashboard, the follow-up page, the patient list) are
 answered through indexes at 200,000 plans: EXPLAIN of every query they make names no sequential
-scan of the plan or patient tables. Skipped on SQLite (its planner is not production's).
+scan of the plan or patient tables, before and after a patient moves clinic (whose plans then leave
+the old clinic's lists). Skipped on SQLite (its planner is not production's).
 
 The 200,000 plans (and patients) are copies of one planned with SQL's generate_series, in 100
 clinics; they share no version, so the step table stays small here and is not checked (its
@@ -12,12 +13,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from schedules.models import Clinic, Patient, Plan
 
 from ..conftest import make_user
 from .conftest import new_plan
+from .test_clinic_move import links_to, move
 
 pytestmark = [
     pytest.mark.django_db,
@@ -64,6 +66,7 @@ def test_the_lists_use_indexes_at_200000_plans(clinic: Clinic, patient: Patient)
                 plan_fields,
                 {
                     "patient_id": "p.id",
+                    "clinic_id": "p.clinic_id",
                     "next_change_on": "schedules_plan.next_change_on + (p.id % 14)::int",
                     "next_checkin_on": "schedules_plan.next_checkin_on + (p.id % 14)::int",
                     "current_version_id": "NULL",
@@ -75,14 +78,35 @@ def test_the_lists_use_indexes_at_200000_plans(clinic: Clinic, patient: Patient)
     assert Plan.objects.count() == PLANS
     client = Client()
     client.force_login(user)
-    urls = [
-        reverse("schedules:home"),
-        reverse("schedules:home") + "?list=changing&page=2",
-        reverse("followup:overview") + "?list=due",
-        reverse("schedules:patient_list") + "?q=B-12",
-    ]
+    assert sequential_scans(client) == []
+    search = reverse("schedules:patient_list") + "?q=Ellis"  # the copies are Ellis1, Ellis2, ...
+    links = links_to(patient, [model])
+    assert any(link in client.get(search).content.decode() for link in links)
+
+    mover = make_user("mover", "Prescriber", clinic)
+    clinics[0].members.add(mover)
+    move(mover, patient, clinics[0])
+
+    assert Plan.objects.get(pk=model.pk).clinic_id == clinics[0].pk
+    assert not Plan.objects.visible_to(user).filter(pk=model.pk).exists()
+    assert sequential_scans(client) == []
+    for url in (*URLS, reverse("schedules:home"), reverse("followup:overview"), search):
+        content = client.get(url).content.decode()
+        assert not [link for link in links if link in content], url
+
+
+URLS = (
+    reverse_lazy("schedules:home"),
+    reverse_lazy("schedules:home") + "?list=changing&page=2",
+    reverse_lazy("followup:overview") + "?list=due",
+    reverse_lazy("schedules:patient_list") + "?q=B-12",
+)
+
+
+def sequential_scans(client: Client) -> list[str]:
+    """The sequential scans of the plan or patient table in EXPLAIN of every query of every page."""
     scans = []
-    for url in urls:
+    for url in URLS:
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         for query in queries.captured_queries:
@@ -97,4 +121,4 @@ def test_the_lists_use_indexes_at_200000_plans(clinic: Clinic, patient: Patient)
                 for line in plan.splitlines()
                 if "Seq Scan" in line and any(f"on {t} " in line for t in BIG_TABLES)
             ]
-    assert scans == []
+    return scans
