@@ -17,9 +17,10 @@ from schedules.models.patients import Clinic, Patient, patients_visible_to
 class PlanQuerySet(models.QuerySet["Plan"]):
     def visible_to(self, user: AbstractUser | AnonymousUser) -> PlanQuerySet:
         """Plans of the patients the user may see: the one patient rule, applied to the plan's
-        own copy of its patient's clinic (``Plan.clinic``), so a list of plans is one indexed
-        query on the plan table."""
-        return self.filter(patients_visible_to(user))
+        own copy of its patient's clinic (``Plan.clinic``), so a list of plans is a range of an
+        index on the plan table. Only where the copy is its patient's clinic: a plan whose copy
+        has somehow gone out of step is shown to nobody rather than to the wrong clinic."""
+        return self.filter(patients_visible_to(user), patient__clinic=F("clinic"))
 
     def current(self) -> PlanQuerySet:
         """Active or paused: the plan a patient is following (a constraint allows one)."""

@@ -111,3 +111,13 @@ def test_a_patient_saved_in_the_same_clinic_keeps_its_plans_there(
     active_plan.refresh_from_db()
     assert active_plan.clinic_id == clinic.pk
     assert Plan.objects.visible_to(prescriber).filter(pk=active_plan.pk).exists()
+
+
+def test_a_plan_out_of_step_with_its_patient_is_shown_to_nobody(
+    prescriber: User, active_plan: Plan, other_clinic: Clinic
+) -> None:
+    """Fail closed: were a plan's copy of the clinic ever to differ from its patient's, neither
+    clinic would see it."""
+    Plan.objects.filter(pk=active_plan.pk).update(clinic=other_clinic)
+    for user in (prescriber, make_user("other", "Prescriber", other_clinic)):
+        assert not Plan.objects.visible_to(user).filter(pk=active_plan.pk).exists()
