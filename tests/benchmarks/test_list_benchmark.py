@@ -8,8 +8,9 @@ follow-up page and one of its lists, and a patient search by family name (a page
 password-changed page (session, sign-in check, one template), as in ``make load``.
 
 Targets (issue 15), as ratios of medians: each page at most 2 times the bare page. Under
-``make bench`` they are timed on one core and checked; in ``make test`` each page is fetched once
-at a small size, asserting nothing about time.
+``make bench`` they are timed on one core and checked: a page above its ceiling (near the ratio
+measured) fails, one above the target is reported as an expected failure naming it; in ``make test``
+each page is fetched once at a small size, asserting nothing about time.
 """
 
 from __future__ import annotations
@@ -27,6 +28,16 @@ from tests.benchmarks.test_preview_benchmark import as_in_production_on_one_core
 pytestmark = pytest.mark.django_db
 ACTIVE_PLANS = 2000
 TARGET_RATIO = 2.0
+# Until the target is met, each page's ceiling: about 1.25 times the highest ratio measured (README,
+# "Lists at the size of a clinic": 4.73-5.46, 3.53-4.15, 2.52-2.82, 2.78-3.32, 2.69-3.14 on a loaded
+# machine), so a slowdown that matters fails make bench rather than joining the expected failure.
+CEILING = {
+    "dashboard": 6.8,
+    "dashboard list page 2": 5.2,
+    "follow-up overview": 3.5,
+    "follow-up list": 4.2,
+    "patient search": 3.9,
+}
 
 
 def test_the_lists_at_2000_active_plans(measuring: bool, capsys: pytest.CaptureFixture[str]) -> None:
@@ -69,6 +80,8 @@ def test_the_lists_at_2000_active_plans(measuring: bool, capsys: pytest.CaptureF
         )
     with capsys.disabled():
         print("\n".join(lines))
+    over = {name: round(ratio, 2) for name, ratio in ratios.items() if ratio > CEILING[name]}
+    assert not over, f"above their ceilings {CEILING}: {over}"
     missed = {name: round(ratio, 2) for name, ratio in ratios.items() if ratio > TARGET_RATIO}
     if missed:
         # Not met yet (README, "Performance"): reported as an expected failure naming each page,
