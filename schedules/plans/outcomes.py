@@ -61,6 +61,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -395,7 +396,7 @@ def outcomes(scope: Scope) -> Outcomes:
         scores=_scores(started_plans, started, scope),
         dose_bands=_dose_bands(started),
         checkins_done=CheckIn.objects.filter(plan__in=plans, date__range=(scope.start, scope.end)).count(),
-        checkins_due=counts["due_at_end"] + _checkins_due(plans, scope),
+        checkins_due=counts["due_at_end"] + counts["due_at_changes"] + _checkins_due(plans, scope),
         checkin_overdue=counts["checkin_overdue"],
         review_overdue=counts["review_overdue"],
     )
@@ -429,26 +430,54 @@ def _plan_counts(plans: QuerySet[Plan], scope: Scope) -> dict[str, int]:
     due on the end days of tapers checked at each reduction."""
     months = _period_months(scope)
     last = min(scope.end, scope.today)
-    due_at_end = Q(
+    at_each_reduction = ~Q(followup_settings__cadence=Cadence.EVERY_WEEKS)
+    due_at_end = at_each_reduction & Q(
         ends_on__range=(scope.start, last),
         ends_on__lt=Coalesce(_checkins_stop(), Value(last + dt.timedelta(days=1))),
-    ) & ~Q(followup_settings__cadence=Cadence.EVERY_WEEKS)
+    )
     sums = {measure: Count("pk", filter=_overdue_condition(measure, scope.today)) for measure in OVERDUE}
+    # The dose changes after step 1 of each taper's current version in the period, up to today
+    # and before it was paused or ended.
+    changes = (
+        PlanStep.objects.filter(
+            version=OuterRef("current_version"),
+            changes_dose=True,
+            number__gt=1,
+            start_date__range=(scope.start, last),
+            start_date__lt=OuterRef("changes_stop"),
+        )
+        .order_by()
+        .values("version")
+        .annotate(steps=Count("pk"))
+        .values("steps")
+    )
     rows: Iterable[Mapping[str, Any]] = (
         plans.annotate(
-            began=_month_index("started_on", scope, months), ended=_month_index("ended_on", scope, months)
+            changes_stop=Coalesce(
+                Case(When(status=Plan.Status.PAUSED, then=F("paused_on"))),
+                F("ended_on"),
+                Value(last + dt.timedelta(days=1)),
+                output_field=DateField(),
+            ),
+            began=_month_index("started_on", scope, months),
+            ended=_month_index("ended_on", scope, months),
         )
         .order_by()
         .values("began", "ended", "status")
-        .annotate(tapers=Count("pk"), due_at_end=Count("pk", filter=due_at_end), **sums)
+        .annotate(
+            tapers=Count("pk"),
+            due_at_end=Count("pk", filter=due_at_end),
+            due_at_changes=Sum(Subquery(changes), filter=at_each_reduction, default=0),
+            **sums,
+        )
     )
     counts = dict.fromkeys(
         [f"{measure}_{month:%Y_%m}" for month in months for measure in MONTH_MEASURES]
-        + ["completed", "stopped", "due_at_end", *OVERDUE],
+        + ["completed", "stopped", "due_at_end", "due_at_changes", *OVERDUE],
         0,
     )
     for row in rows:
-        for key in ("due_at_end", *OVERDUE):
+        for key in ("due_at_end", "due_at_changes", *OVERDUE):
             counts[key] += row[key]
         for index, month in enumerate(months):
             key = f"{month:%Y_%m}"
@@ -637,38 +666,22 @@ def _dose_bands(started: Sequence[TaperFacts]) -> tuple[DoseBand, ...]:
 
 
 def _checkins_due(plans: QuerySet[Plan], scope: Scope) -> int:
-    """Check-ins due in the period up to today (see the module's definitions) but the end days
-    (``_plan_counts``): two queries, the dose changes at each reduction and the tapers checked
-    every N weeks."""
+    """Check-ins due in the period up to today (see the module's definitions) of the tapers
+    checked every N weeks: one query (those checked at each reduction are counted in
+    ``_plan_counts``)."""
     last = min(scope.end, scope.today)
     if last < scope.start:
         return 0
-    each_step = plans.exclude(followup_settings__cadence=Cadence.EVERY_WEEKS)
-    before_stop = Coalesce(_checkins_stop(), Value(last + dt.timedelta(days=1)))
-    at_changes = PlanStep.objects.filter(
-        version__plan__in=each_step,
-        version__plan__current_version=F("version"),
-        changes_dose=True,
-        number__gt=1,
-        start_date__range=(scope.start, last),
-        start_date__lt=Coalesce(
-            Case(When(version__plan__status=Plan.Status.PAUSED, then=F("version__plan__paused_on"))),
-            F("version__plan__ended_on"),
-            Value(last + dt.timedelta(days=1)),
-            output_field=DateField(),
-        ),
-    ).count()
     every_weeks = (
         plans.filter(followup_settings__cadence=Cadence.EVERY_WEEKS, started_on__isnull=False)
-        .annotate(stop=before_stop)
+        .annotate(stop=Coalesce(_checkins_stop(), Value(last + dt.timedelta(days=1))))
         .order_by()
         .values_list("started_on", "followup_settings__every_weeks", "stop")
     )
     after_last = last + dt.timedelta(days=1)
-    weekly = sum(
+    return sum(
         _every_weeks_due(begun, n, min(stop, after_last), first=scope.start) for begun, n, stop in every_weeks
     )
-    return at_changes + weekly
 
 
 def _every_weeks_due(started_on: dt.date | None, weeks: int | None, stop: dt.date, *, first: dt.date) -> int:

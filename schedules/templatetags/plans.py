@@ -101,6 +101,13 @@ def fraction_mg(value: Fraction) -> str:
 
 
 @register.simple_tag
+def outcome_cells(figures: Any, plans_url: str, extra: str = "", row: str = "") -> SafeString:
+    """A row's figures as table cells (``outcome_cell``, each made by format_html), in one tag
+    rather than one each."""
+    return SafeString("".join(outcome_cell(figure, plans_url, extra, row) for figure in figures))
+
+
+@register.simple_tag
 def outcome_cell(figure: Any, plans_url: str, extra: str = "", row: str = "") -> str:
     """One figure of an Outcomes table (schedules.plans.outcomes.Figure) as a table cell: a link to
     the plans behind it when it counts any, or is a median of any (``plans_url``: the list of plans
