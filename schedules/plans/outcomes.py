@@ -374,7 +374,7 @@ class Outcomes:
 
 
 def outcomes(scope: Scope) -> Outcomes:
-    """The figures of the scope's tapers: eight queries, whatever their number. Counts by month are
+    """The figures of the scope's tapers: seven queries, whatever their number. Counts by month are
     aggregates over the plans' indexed columns; only the tapers started in the period are read
     one by one (their doses, drug and method)."""
     plans = tapers_of(scope.clinics)
