@@ -4,6 +4,8 @@
 - Nobody but a superuser changes their own roles, staff flag, active flag or clinics.
 - Clinic membership is changed only by a superuser or a manager of that clinic.
 - Every change asks for its reason, kept in the audit trail with the old and new values.
+- Only a superuser gives or takes away the Auditor role: the Auditor reads every patient in the
+  trail, so an administrator who could make one could read patients through that account.
 - No takeover: an administrator creates accounts without a password and cannot set, reset or
   clear anyone's password or second factor. A superuser, or a manager of every clinic of a clinical
   user, resets that user's sign-in (accounts.actions.reset_sign_in: a one-time password they must
@@ -23,7 +25,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, PasswordResetForm, UserChangeForm
 from django.contrib.auth.models import Group, User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -41,6 +43,7 @@ from . import actions
 from .forms import AccountCreationForm, ResetSignInForm
 from .hardening import HardenedAdminMixin, reason_field
 from .models import ClinicManager, OneTimePassword
+from .roles import AUDITOR
 from .twofactor import factors_of
 
 admin.site.unregister(User)
@@ -78,6 +81,20 @@ class MembershipChangeForm(UserChangeForm):
         help_text="Only the clinics you manage are listed; other memberships are kept as they are.",
     )
     change_reason = reason_field(ACCOUNT_REASON)
+    # Set by AccountAdmin.get_form: whether the person editing is a superuser (see the module's docstring).
+    grants_auditor = False
+
+    def clean_groups(self) -> Any:
+        groups = self.cleaned_data["groups"]
+        if self.grants_auditor:
+            return groups
+        was = self.instance.pk is not None and self.instance.groups.filter(name=AUDITOR).exists()
+        if was != any(group.name == AUDITOR for group in groups):
+            raise ValidationError(
+                "Only a superuser gives or takes away the Auditor role: the Auditor reads the whole audit "
+                "trail, patients included."
+            )
+        return groups
 
 
 class ReasonedUserCreationForm(AdminUserCreationForm):
@@ -163,6 +180,8 @@ class AccountAdmin(HardenedAdminMixin, UserAdmin):
             kwargs["form"] = ReasonedAccountCreationForm
             kwargs["fields"] = None
         form_class = super().get_form(request, obj, change=change, **kwargs)
+        if issubclass(form_class, MembershipChangeForm):
+            form_class.grants_auditor = request.user.is_superuser
         if obj is not None and "clinics" in form_class.base_fields:
             choices = manageable_clinics(request, obj)
             field = form_class.base_fields["clinics"]

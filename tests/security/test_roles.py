@@ -103,6 +103,28 @@ def test_an_administrator_sets_another_users_roles(admin_client_: Client, staff:
     assert list(staff.groups.values_list("name", flat=True)) == ["Prescriber"]
 
 
+def test_only_a_superuser_gives_or_takes_away_the_auditor_role(
+    admin_client_: Client, staff: User, auditor: User, superuser: User
+) -> None:
+    """The Auditor reads every patient in the trail: an Administrator who could make one (a new
+    account with their own e-mail address, then a reset e-mail) would read patients through it."""
+    auditor_role = Group.objects.get(name="Auditor")
+    url = change_url(staff)
+    refused = admin_client_.post(url, form_data(admin_client_, url, groups=[auditor_role.pk]))
+    assert "Only a superuser gives or takes away the Auditor role" in str(
+        refused.context["adminform"].form.errors["groups"]
+    )
+    assert not staff.groups.filter(name="Auditor").exists()
+    auditor_url = change_url(auditor)
+    kept = admin_client_.post(auditor_url, form_data(admin_client_, auditor_url, groups=[]))
+    assert kept.status_code == 200 and auditor.groups.filter(name="Auditor").exists()
+    renamed = admin_client_.post(auditor_url, form_data(admin_client_, auditor_url, first_name="Privacy"))
+    assert renamed.status_code == 302 and auditor.groups.filter(name="Auditor").exists()
+    root = client_for(superuser)
+    granted = root.post(url, form_data(root, url, groups=[auditor_role.pk]))
+    assert granted.status_code == 302 and staff.groups.filter(name="Auditor").exists()
+
+
 def test_an_administrator_cannot_join_another_clinic(
     admin_client_: Client, administrator: User, other_clinic: Clinic, foreign_patient: Patient
 ) -> None:
