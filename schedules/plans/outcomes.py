@@ -106,6 +106,8 @@ MEASURES = {
     "start_band": "Daily diazepam equivalent at the start",
     "now_band": "Daily diazepam equivalent now",
     "scored": "Withdrawal scores recorded",
+    "stopped_through_checkin": "Stopped by a check-in's decision",
+    "checked_in": "Check-ins recorded",
     "checkin_overdue": "Check-in overdue",
     "review_overdue": "Review overdue",
 }
@@ -527,7 +529,7 @@ def _version_counts(plans: QuerySet[Plan], scope: Scope) -> dict[str, int]:
         .values("month", "change")
         .annotate(
             versions=Count("pk"),
-            through_checkin=Count("pk", filter=Q(checkin__isnull=False, plan__status=Plan.Status.STOPPED)),
+            through_checkin=Count("pk", filter=VERSION_MEASURES["stopped_through_checkin"]),
         )
     )
     counts = {f"paused_{month:%Y_%m}": 0 for month in months} | {"stopped_through_checkin": 0}
@@ -739,13 +741,17 @@ def plans_behind(
     first, last = _bounds(scope, month)
     if measure in OVERDUE:
         ids = set(plans.filter(_overdue_condition(measure, scope.today)).values_list("pk", flat=True))
-    elif measure == "paused":
+    elif measure in VERSION_MEASURES:
         ids = set(
             PlanVersion.objects.filter(
-                plan__in=plans,
-                change=PlanVersion.Change.PAUSED,
-                created_at__range=_local_day_range(first, last),
+                VERSION_MEASURES[measure], plan__in=plans, created_at__range=_local_day_range(first, last)
             ).values_list("plan_id", flat=True)
+        )
+    elif measure == "checked_in":
+        ids = set(
+            CheckIn.objects.filter(plan__in=plans, date__range=(first, last)).values_list(
+                "plan_id", flat=True
+            )
         )
     elif measure in MONTH_MEASURES:
         ids = set(plans.filter(_month_condition(measure, first, last)).values_list("pk", flat=True))
@@ -795,6 +801,14 @@ def _started_behind(
         return {plan_id for plan_id, n in per_taper.items() if n and n == top}
     return {f.plan_id for f in facts if _counts(f, scope, measure, band)}
 
+
+# The versions saved in the period that a figure counts (``_version_counts``).
+VERSION_MEASURES = {
+    "paused": Q(change=PlanVersion.Change.PAUSED),
+    "stopped_through_checkin": Q(
+        change=PlanVersion.Change.STOPPED, checkin__isnull=False, plan__status=Plan.Status.STOPPED
+    ),
+}
 
 # Of the holds (0) and the step-backs (1): the tapers with any, and those with the most.
 INTERVENTIONS = {
@@ -874,13 +888,13 @@ def _mg(
     if median is None:
         return Figure(label, "none")
     spread = f" (quartiles {quartiles[0]}–{quartiles[1]} mg)" if quartiles else ""
-    return Figure(label, f"{median} mg{spread}", base=len(values))
+    return Figure(label, f"{median} mg{spread}", "started", base=len(values))
 
 
 def _days(label: str, cohort: Cohort) -> Figure:
     days = cohort.median_days_to_completion
     value = "none completed" if days is None else f"{days:g} days"
-    return Figure(label, value, base=len(cohort.days_to_completion))
+    return Figure(label, value, "cohort_completed", base=len(cohort.days_to_completion))
 
 
 def summary(result: Outcomes) -> tuple[Figure, ...]:
@@ -889,9 +903,13 @@ def summary(result: Outcomes) -> tuple[Figure, ...]:
         _count("Tapers started", cohort.started, "started"),
         _count("Completed in the period", result.completed, "completed"),
         _count("Stopped in the period", result.stopped, "stopped"),
-        _count("of which stopped by a check-in's decision", result.stopped_through_checkin),
+        _count(
+            "of which stopped by a check-in's decision",
+            result.stopped_through_checkin,
+            "stopped_through_checkin",
+        ),
         *_cohort_cells(cohort, long=True)[3:],
-        _count("Check-ins recorded in the period", result.checkins_done),
+        _count("Check-ins recorded in the period", result.checkins_done, "checked_in"),
         _count("Check-ins due in the period", result.checkins_due),
         _count("Current tapers with a check-in overdue today", result.checkin_overdue, "checkin_overdue"),
         _count("Current tapers with a review overdue today", result.review_overdue, "review_overdue"),

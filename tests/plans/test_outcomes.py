@@ -182,6 +182,9 @@ def test_a_taper_stopped_by_a_check_ins_decision_is_counted_as_such(
     # C was stopped from its plan page (15 Apr), J by a check-in (1 Jun); E's pause is no stop.
     assert (result.stopped, result.stopped_through_checkin) == (2, 1)
     assert [m.paused for m in result.months] == [0] * 10 + [1, 0]
+    scope = scope_2026(clinic)
+    listed = outcomes.plans_behind(prescriber, scope, "stopped_through_checkin", None)
+    assert [plan.patient.record_number for plan in listed] == ["J"]
 
 
 def test_the_groups_holds_scores_and_doses_agree_with_the_ones_worked_out_by_hand(
@@ -299,6 +302,19 @@ def test_each_number_of_the_holds_and_step_backs_lists_the_plans_it_counts(
     assert _listed(page_client, measure="started") == {"A", "B", "C", "D", "E", "I"}
 
 
+def test_the_check_ins_recorded_and_the_medians_list_the_plans_behind_them(
+    page_client: Client, tapers: dict[str, Plan]
+) -> None:
+    # Check-ins dated in 2026: A's, B's step-back, D's two and E's (F's is from 2025).
+    assert _listed(page_client, measure="checked_in") == {"A", "B", "D", "E"}
+    assert _listed(page_client, measure="checked_in", month="2026-08") == {"D"}
+    page = page_client.get(reverse("schedules:outcomes"), YEAR_2026).content.decode()
+    # The median time to completion is of A and B; the median doses of the six tapers started.
+    assert re.search(r'measure=cohort_completed" aria-label="Median time to completion: 165 days', page)
+    assert re.search(r'measure=started" aria-label="Daily diazepam equivalent at the start \(median\)', page)
+    assert re.search(r'measure=checked_in" aria-label="Check-ins recorded in the period: 5, list', page)
+
+
 def test_the_bands_and_the_holds_link_their_numbers_to_their_plans(
     page_client: Client, tapers: dict[str, Plan]
 ) -> None:
@@ -320,7 +336,9 @@ def test_the_bands_and_the_holds_link_their_numbers_to_their_plans(
     for href, label, count in links:
         listed = page_client.get(href.replace("&amp;", "&")).context["page"].object_list
         assert all(plan.patient.clinic_id == tapers["A"].patient.clinic_id for plan in listed)
-        counts_events = label.endswith((", Check-ins", ", In all", ", Most in one taper"))
+        counts_events = label.endswith((", Check-ins", ", In all", ", Most in one taper")) or (
+            label.startswith("Check-ins")
+        )
         if not counts_events and "Median" not in label:
             assert len(listed) == int(count), label
 
