@@ -56,6 +56,7 @@ from django.db.models import (
     Count,
     DateField,
     DecimalField,
+    Exists,
     F,
     OuterRef,
     Q,
@@ -108,6 +109,7 @@ MEASURES = {
     "scored": "Withdrawal scores recorded",
     "stopped_through_checkin": "Stopped by a check-in's decision",
     "checked_in": "Check-ins recorded",
+    "checkins_due": "Check-ins due",
     "checkin_overdue": "Check-in overdue",
     "review_overdue": "Review overdue",
 }
@@ -432,35 +434,13 @@ def _plan_counts(plans: QuerySet[Plan], scope: Scope) -> dict[str, int]:
     due on the end days of tapers checked at each reduction."""
     months = _period_months(scope)
     last = min(scope.end, scope.today)
-    at_each_reduction = ~Q(followup_settings__cadence=Cadence.EVERY_WEEKS)
-    due_at_end = at_each_reduction & Q(
-        ends_on__range=(scope.start, last),
-        ends_on__lt=Coalesce(_checkins_stop(), Value(last + dt.timedelta(days=1))),
-    )
     sums = {measure: Count("pk", filter=_overdue_condition(measure, scope.today)) for measure in OVERDUE}
-    # The dose changes after step 1 of each taper's current version in the period, up to today
-    # and before it was paused or ended.
     changes = (
-        PlanStep.objects.filter(
-            version=OuterRef("current_version"),
-            changes_dose=True,
-            number__gt=1,
-            start_date__range=(scope.start, last),
-            start_date__lt=OuterRef("changes_stop"),
-        )
-        .order_by()
-        .values("version")
-        .annotate(steps=Count("pk"))
-        .values("steps")
+        _changes_due(scope, last).order_by().values("version").annotate(steps=Count("pk")).values("steps")
     )
     rows: Iterable[Mapping[str, Any]] = (
         plans.annotate(
-            changes_stop=Coalesce(
-                Case(When(status=Plan.Status.PAUSED, then=F("paused_on"))),
-                F("ended_on"),
-                Value(last + dt.timedelta(days=1)),
-                output_field=DateField(),
-            ),
+            changes_stop=_changes_stop(last),
             began=_month_index("started_on", scope, months),
             ended=_month_index("ended_on", scope, months),
         )
@@ -468,8 +448,8 @@ def _plan_counts(plans: QuerySet[Plan], scope: Scope) -> dict[str, int]:
         .values("began", "ended", "status")
         .annotate(
             tapers=Count("pk"),
-            due_at_end=Count("pk", filter=due_at_end),
-            due_at_changes=Sum(Subquery(changes), filter=at_each_reduction, default=0),
+            due_at_end=Count("pk", filter=_due_at_end(scope, last)),
+            due_at_changes=Sum(Subquery(changes), filter=AT_EACH_REDUCTION, default=0),
             **sums,
         )
     )
@@ -491,6 +471,41 @@ def _plan_counts(plans: QuerySet[Plan], scope: Scope) -> dict[str, int]:
             counts[f"{row['status']}_{months[row['ended']]:%Y_%m}"] += row["tapers"]
             counts[row["status"]] += row["tapers"]
     return counts
+
+
+AT_EACH_REDUCTION = ~Q(followup_settings__cadence=Cadence.EVERY_WEEKS)
+
+
+def _due_at_end(scope: Scope, last: dt.date) -> Q:
+    """A taper checked at each reduction whose first day with no dose falls in the period, up to
+    ``last``, before it was paused or ended."""
+    return AT_EACH_REDUCTION & Q(
+        ends_on__range=(scope.start, last),
+        ends_on__lt=Coalesce(_checkins_stop(), Value(last + dt.timedelta(days=1))),
+    )
+
+
+def _changes_stop(last: dt.date) -> Coalesce:
+    """The day from which no dose change calls for a check-in: when the taper was paused or
+    ended, else the day after ``last``."""
+    return Coalesce(
+        Case(When(status=Plan.Status.PAUSED, then=F("paused_on"))),
+        F("ended_on"),
+        Value(last + dt.timedelta(days=1)),
+        output_field=DateField(),
+    )
+
+
+def _changes_due(scope: Scope, last: dt.date) -> QuerySet[PlanStep]:
+    """The dose changes after step 1 of the outer taper's current version in the period, up to
+    ``last`` and before ``changes_stop`` (``_changes_stop``, annotated on the outer query)."""
+    return PlanStep.objects.filter(
+        version=OuterRef("current_version"),
+        changes_dose=True,
+        number__gt=1,
+        start_date__range=(scope.start, last),
+        start_date__lt=OuterRef("changes_stop"),
+    )
 
 
 def _month_index(field: str, scope: Scope, months: Sequence[dt.date]) -> Case:
@@ -669,21 +684,41 @@ def _dose_bands(started: Sequence[TaperFacts]) -> tuple[DoseBand, ...]:
 
 def _checkins_due(plans: QuerySet[Plan], scope: Scope) -> int:
     """Check-ins due in the period up to today (see the module's definitions) of the tapers
-    checked every N weeks: one query (those checked at each reduction are counted in
-    ``_plan_counts``)."""
+    checked every N weeks (those checked at each reduction are counted in ``_plan_counts``)."""
+    return sum(due for _, due in _every_weeks_dues(plans, scope))
+
+
+def _every_weeks_dues(plans: QuerySet[Plan], scope: Scope) -> list[tuple[int, int]]:
+    """One query: each taper checked every N weeks, and how many check-ins fell due in the
+    period up to today."""
     last = min(scope.end, scope.today)
     if last < scope.start:
-        return 0
-    every_weeks = (
+        return []
+    rows = (
         plans.filter(followup_settings__cadence=Cadence.EVERY_WEEKS, started_on__isnull=False)
         .annotate(stop=Coalesce(_checkins_stop(), Value(last + dt.timedelta(days=1))))
         .order_by()
-        .values_list("started_on", "followup_settings__every_weeks", "stop")
+        .values_list("pk", "started_on", "followup_settings__every_weeks", "stop")
     )
     after_last = last + dt.timedelta(days=1)
-    return sum(
-        _every_weeks_due(begun, n, min(stop, after_last), first=scope.start) for begun, n, stop in every_weeks
+    return [
+        (pk, _every_weeks_due(begun, n, min(stop, after_last), first=scope.start))
+        for pk, begun, n, stop in rows
+    ]
+
+
+def _due_behind(plans: QuerySet[Plan], scope: Scope) -> set[int]:
+    """The tapers with a check-in due in the period up to today (``_plan_counts`` and
+    ``_checkins_due`` count them)."""
+    last = min(scope.end, scope.today)
+    if last < scope.start:
+        return set()
+    at_reductions = (
+        plans.annotate(changes_stop=_changes_stop(last))
+        .filter(_due_at_end(scope, last) | (AT_EACH_REDUCTION & Exists(_changes_due(scope, last))))
+        .values_list("pk", flat=True)
     )
+    return set(at_reductions) | {pk for pk, due in _every_weeks_dues(plans, scope) if due}
 
 
 def _every_weeks_due(started_on: dt.date | None, weeks: int | None, stop: dt.date, *, first: dt.date) -> int:
@@ -747,6 +782,8 @@ def plans_behind(
                 VERSION_MEASURES[measure], plan__in=plans, created_at__range=_local_day_range(first, last)
             ).values_list("plan_id", flat=True)
         )
+    elif measure == "checkins_due":
+        ids = _due_behind(plans, scope)
     elif measure == "checked_in":
         ids = set(
             CheckIn.objects.filter(plan__in=plans, date__range=(first, last)).values_list(
@@ -910,7 +947,7 @@ def summary(result: Outcomes) -> tuple[Figure, ...]:
         ),
         *_cohort_cells(cohort, long=True)[3:],
         _count("Check-ins recorded in the period", result.checkins_done, "checked_in"),
-        _count("Check-ins due in the period", result.checkins_due),
+        _count("Check-ins due in the period", result.checkins_due, "checkins_due"),
         _count("Current tapers with a check-in overdue today", result.checkin_overdue, "checkin_overdue"),
         _count("Current tapers with a review overdue today", result.review_overdue, "review_overdue"),
     )

@@ -308,6 +308,9 @@ def test_the_check_ins_recorded_and_the_medians_list_the_plans_behind_them(
     # Check-ins dated in 2026: A's, B's step-back, D's two and E's (F's is from 2025).
     assert _listed(page_client, measure="checked_in") == {"A", "B", "D", "E"}
     assert _listed(page_client, measure="checked_in", month="2026-08") == {"D"}
+    # Due in 2026 (the 17 of the first test): A's, B's, C's, D's every 4 weeks and E's; F's fell
+    # due in 2025 and I's first in 2027.
+    assert _listed(page_client, measure="checkins_due") == {"A", "B", "C", "D", "E"}
     page = page_client.get(reverse("schedules:outcomes"), YEAR_2026).content.decode()
     # The median time to completion is of A and B; the median doses of the six tapers started.
     assert re.search(r'measure=cohort_completed" aria-label="Median time to completion: 165 days', page)
