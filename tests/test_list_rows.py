@@ -1,5 +1,5 @@
-"""The list rows' link and dates (schedules/templatetags/lists.py) say exactly what ``{% url %}``
-and the ``date`` filter say."""
+"""The list rows' link, dates and doses (schedules/templatetags/lists.py) say exactly what ``{% url %}``,
+the ``date`` filter and a loop over the doses say."""
 
 from __future__ import annotations
 
@@ -43,3 +43,23 @@ def test_a_row_url_is_the_url_tag_s(name: str) -> None:
     keys = [1, 20, 2_147_483_646]
     rendered = template.render(Context({"keys": keys, "name": name})).split()
     assert rendered == [reverse(name, args=[key]) for key in keys]
+
+
+DOSE = st.fixed_dictionaries(
+    {
+        "slot": st.sampled_from(["morning", "midday", "evening", "night"]),
+        "drug": st.sampled_from(["diazepam", "lorazepam", "alprazolam & co <b>"]),
+        "mg": st.floats(min_value=0.001, max_value=200, allow_nan=False),
+    }
+)
+DOSES_LOOP = Template(
+    "{% load taper %}{% for dose in doses %}{{ dose.slot }} {{ dose.drug }} {{ dose.mg|mg }} mg"
+    "{% if not forloop.last %}, {% endif %}{% endfor %}"
+)
+
+
+@given(doses=st.lists(DOSE, max_size=5))
+def test_a_steps_doses_read_as_the_loop_wrote_them(doses: list[dict[str, object]]) -> None:
+    """Escaped as each of the loop's pieces was."""
+    context = Context({"doses": doses})
+    assert Template("{% load lists %}{{ doses|doses }}").render(context) == DOSES_LOOP.render(context)
