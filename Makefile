@@ -6,6 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # pytest-xdist workers for `make test`: one per logical core (TEST_WORKERS=0 runs in this process).
 TEST_WORKERS ?= logical
+PROJECT_PACKAGES := taperapp schedules accounts audit followup tests load manage.py
 
 .PHONY: run test install install-test migrate bench load load-cluster lint format check clean weasyprint-libs
 
@@ -13,15 +14,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# --no-compile: pip would otherwise compile every module of every package (mypy's and Playwright's
-# thousands among them) to bytecode; Python compiles the few that are imported when first imported.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --no-compile .
+	$(BIN)/python -m pip install --quiet .
 	touch $@
 
 # The test tools and the app's own dependencies in one pass (one resolution, one install).
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --no-compile '.[test]'
+	$(BIN)/python -m pip install --quiet '.[test]'
 	touch $@ $(VENV)/.installed
 
 # WeasyPrint (the printed plans) needs Pango from Debian; say exactly what to install if it is missing.
@@ -52,7 +51,10 @@ run: weasyprint-libs migrate
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The project's own modules are compiled to bytecode once, before the suite starts its workers and
+# the processes some tests run: where PYTHONDONTWRITEBYTECODE is set, each would compile them again.
 test: weasyprint-libs install-test
+	$(BIN)/python -m compileall -q -j 0 $(PROJECT_PACKAGES)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench: install-test
