@@ -28,6 +28,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import IntEnum
 from fractions import Fraction
 from functools import lru_cache
 from itertools import combinations
@@ -46,6 +47,16 @@ MAX_STRENGTHS_PER_DOSE = 2
 # A maker's memoised answers are dropped past this many (a bound on memory, not a behaviour).
 _MEMO_LIMIT = 20_000
 _T = TypeVar("_T")
+
+
+class Measure(IntEnum):
+    """How a dose is measured already, so that its next dose is measured at least as much with
+    the liquid where one can be (issue 14: tablets and the syringe alternating from step to step
+    confuse patients; a dose measured wholly with the liquid stays wholly on it)."""
+
+    ANY = 0  # not with the liquid: tablets, the liquid or both
+    LIQUID = 1  # some of the dose with the liquid
+    LIQUID_ONLY = 2  # all of the dose with the liquid
 
 
 def to_decimal(value: Fraction) -> Decimal:
@@ -174,10 +185,9 @@ class DoseMaker:
         self._step = int(steps[-1] / self._grid) if liquid is not None else 0  # one liquid measure
         # The most liquid one dose may hold: whole measuring steps up to the volume limit.
         self._most = self._step * math.floor(self.max_liquid_ml / self.liquid_step_ml)
-        self._units: dict[tuple[int, bool], tuple[Unit, ...]] = {}
-        self._liquid_units: dict[tuple[int, bool], bool] = {}
-        self._at_least_memo: dict[int, int | None] = {}
-        self._at_least_liquid_memo: dict[int, int | None] = {}
+        self._units: dict[tuple[int, Measure], tuple[Unit, ...]] = {}
+        self._measures: dict[tuple[int, Measure], Measure] = {}
+        self._at_least_memos: dict[Measure, dict[int, int | None]] = {measure: {} for measure in Measure}
         self._at_most_memo: dict[int, int] = {}
         self._between_memo: dict[tuple[int, int], tuple[int, ...]] = {}
         self._mg_memo: dict[int, Decimal] = {}
@@ -199,12 +209,13 @@ class DoseMaker:
             return False
         return self._solid_at(grid) or self._top_up_grid(grid, below=False) is not None
 
-    def at_least(self, mg: Decimal | Fraction, *, liquid: bool = False) -> Decimal:
+    def at_least(self, mg: Decimal | Fraction, *, liquid: Measure = Measure.ANY) -> Decimal:
         """The smallest achievable dose of at least ``mg``.
 
-        ``liquid``: the dose is measured with the liquid already, so only a dose the liquid gives
-        some of (tablets topped up, or the liquid alone) is chosen, where one can be: a dose that
-        moved to the liquid stays on it (issue 14)."""
+        ``liquid``: how the dose is measured already. ``LIQUID``: only a dose the liquid gives
+        some of (tablets topped up, or the liquid alone) is chosen, where one can be; ``LIQUID_ONLY``:
+        only the liquid alone, where it can make one, else as ``LIQUID``: a dose that moved to the
+        liquid stays on it (issue 14)."""
         value = max(exact(mg), Fraction(0))
         found = self.at_least_grid(self._ceil(value), liquid=liquid)
         if found is None:  # a liquid alone, and the dose is above its largest volume
@@ -214,23 +225,25 @@ class DoseMaker:
             )
         return self.to_mg(found)
 
-    def at_least_grid(self, grid: int, *, liquid: bool = False) -> int | None:
+    def at_least_grid(self, grid: int, *, liquid: Measure = Measure.ANY) -> int | None:
         """``at_least`` in grid units: the smallest achievable grid point at least ``grid``, or
         None when no dose can hold it."""
-        memo = self._at_least_liquid_memo if liquid and self.liquid is not None else self._at_least_memo
+        if self.liquid is None:
+            liquid = Measure.ANY
+        memo = self._at_least_memos[liquid]
         if grid in memo:
             return memo[grid]
         options = []
-        if self._pieces and memo is self._at_least_memo:
+        if self._pieces and not liquid:
             options.append(self._solid_at_least_grid(grid))
         if self.liquid is not None:
             step, most = self._step, self._most
-            for solid in self._solids_between_grid(grid - most, grid):
-                k = max(-((solid - grid) // step), 1 if memo is self._at_least_liquid_memo else 0)
+            for solid in self._liquid_bases(grid - most, grid, liquid):
+                k = max(-((solid - grid) // step), 1 if liquid else 0)
                 if k * step <= most:
                     options.append(solid + k * step)
-        if not options and memo is self._at_least_liquid_memo:
-            return self.at_least_grid(grid)
+        if not options and liquid:
+            return self.at_least_grid(grid, liquid=Measure(liquid - 1))
         return self._memo(memo, grid, min(options) if options else None)
 
     def at_most(self, mg: Decimal | Fraction) -> Decimal:
@@ -240,7 +253,7 @@ class DoseMaker:
             return Decimal(0)
         return self.to_mg(self.at_most_grid(self._floor(value)))
 
-    def below(self, mg: Decimal | Fraction, *, liquid: bool = False) -> Decimal:
+    def below(self, mg: Decimal | Fraction, *, liquid: Measure = Measure.ANY) -> Decimal:
         """The largest achievable dose strictly below ``mg`` (which must be above 0); with
         ``liquid``, one the liquid gives some of where there is one (see ``at_least``)."""
         value = exact(mg)
@@ -248,15 +261,14 @@ class DoseMaker:
             raise EngineError(f"internal error: no {self.drug} dose below {value} mg")
         return self.to_mg(self.below_grid(self._ceil(value), liquid=liquid))
 
-    def below_grid(self, grid: int, *, liquid: bool = False) -> int:
+    def below_grid(self, grid: int, *, liquid: Measure = Measure.ANY) -> int:
         """``below`` in grid units: the largest achievable grid point under ``grid`` (above 0)."""
         grid -= 1
         if liquid and self.liquid is not None:
             step, most = self._step, self._most
+            solids = [0] if liquid is Measure.LIQUID_ONLY else self._solids_under_grid(grid)
             made = [
-                solid + min((grid - solid) // step * step, most)
-                for solid in self._solids_under_grid(grid)
-                if grid - solid >= step
+                solid + min((grid - solid) // step * step, most) for solid in solids if grid - solid >= step
             ]
             if made:
                 return max(made)
@@ -289,11 +301,12 @@ class DoseMaker:
             found = self._memo(self._between_memo, key, tuple(sorted(values)))
         return found
 
-    def units(self, mg: Decimal | Fraction, *, keep_liquid: bool = False) -> tuple[Unit, ...]:
+    def units(self, mg: Decimal | Fraction, *, keep_liquid: Measure = Measure.ANY) -> tuple[Unit, ...]:
         """The best way to make ``mg``; raises EngineError when it cannot be made.
 
-        ``keep_liquid``: the patient already measures this dose as a liquid, so a liquid that
-        makes ``mg`` exactly is used rather than going back to tablets.
+        ``keep_liquid``: how the patient already measures this dose. ``LIQUID``: a liquid that
+        makes ``mg`` exactly (topping tablets up) is used rather than going back to tablets alone;
+        ``LIQUID_ONLY``: the liquid alone, where it makes ``mg``, else as ``LIQUID``.
         """
         value = exact(mg)
         grid = self._on_grid(value)
@@ -301,28 +314,29 @@ class DoseMaker:
             return self._make(value)  # raises: no dose off the grid or below 0 can be made
         return self.units_at(grid, keep_liquid=keep_liquid)
 
-    def units_at(self, grid: int, *, keep_liquid: bool = False) -> tuple[Unit, ...]:
+    def units_at(self, grid: int, *, keep_liquid: Measure = Measure.ANY) -> tuple[Unit, ...]:
         """``units`` of the dose ``grid`` grid units big (at least 0)."""
         key = (grid, keep_liquid)
         found = self._units.get(key)
         if found is None:
             value = self._grid * grid
-            if keep_liquid and (solid := self._top_up(value, below=True)) is not None:
+            if keep_liquid and (solid := self._top_up(value, below=True, measure=keep_liquid)) is not None:
                 found = self._topped_up(solid, value)
             elif keep_liquid:
-                found = self.units_at(grid)
+                found = self.units_at(grid, keep_liquid=Measure(keep_liquid - 1))
             else:
                 found = self._make(value)
             self._memo(self._units, key, found)
         return found
 
-    def uses_liquid(self, grid: int, *, keep_liquid: bool = False) -> bool:
-        """Whether ``units_at(grid, keep_liquid=...)`` measures some of the dose as a liquid."""
+    def measure(self, grid: int, *, keep_liquid: Measure = Measure.ANY) -> Measure:
+        """How ``units_at(grid, keep_liquid=...)`` measures the dose: with the liquid in part,
+        wholly, or not at all."""
         key = (grid, keep_liquid)
-        found = self._liquid_units.get(key)
+        found = self._measures.get(key)
         if found is None:
-            found = any(unit.formulation.is_liquid for unit in self.units_at(grid, keep_liquid=keep_liquid))
-            self._memo(self._liquid_units, key, found)
+            found = measured(self.units_at(grid, keep_liquid=keep_liquid))
+            self._memo(self._measures, key, found)
         return found
 
     def grid_of(self, mg: Decimal) -> int | None:
@@ -522,25 +536,43 @@ class DoseMaker:
             solids.insert(0, self._solid_at_most_grid(reach) if self._pieces else 0)
         return solids
 
-    def _top_up(self, value: Fraction, *, below: bool = False) -> Fraction | None:
+    def _liquid_bases(self, low: int, high: int, measure: Measure) -> list[int]:
+        """The solid doses from ``low`` to ``high`` grid units that the liquid may top up: only
+        none (0) for a dose measured wholly with the liquid."""
+        if measure is Measure.LIQUID_ONLY:
+            return [0] if low <= 0 <= high else []
+        return self._solids_between_grid(low, high)
+
+    def _top_up(
+        self, value: Fraction, *, below: bool = False, measure: Measure = Measure.ANY
+    ) -> Fraction | None:
         """The largest solid dose that the liquid can top up to ``value`` exactly (within the
-        volume limit), or None. ``below``: the liquid must give some of the dose."""
+        volume limit), or None. ``below``: the liquid must give some of the dose; ``measure``
+        ``LIQUID_ONLY``: all of it."""
         grid = self._on_grid(value)
         if grid is None:
             return None
-        solid = self._top_up_grid(grid, below=below)
+        solid = self._top_up_grid(grid, below=below, measure=measure)
         return None if solid is None else self._grid * solid
 
-    def _top_up_grid(self, grid: int, *, below: bool) -> int | None:
+    def _top_up_grid(self, grid: int, *, below: bool, measure: Measure = Measure.ANY) -> int | None:
         if self.liquid is None:
             return None
         step = self._step
-        for solid in reversed(self._solids_between_grid(grid - self._most, grid)):
+        for solid in reversed(self._liquid_bases(grid - self._most, grid, measure)):
             rest = grid - solid
             if (below and not rest) or rest % step:
                 continue
             return solid
         return None
+
+
+def measured(units: Iterable[Unit]) -> Measure:
+    """How ``units`` measure a dose with the liquid: wholly, in part, or not at all."""
+    liquid = [unit.formulation.is_liquid for unit in units]
+    if liquid and all(liquid):
+        return Measure.LIQUID_ONLY
+    return Measure.LIQUID if any(liquid) else Measure.ANY
 
 
 def _one_liquid(

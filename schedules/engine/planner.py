@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from .checks import check_schedule
 from .dispensing import dispense
-from .doses import DoseMaker, dose_makers
+from .doses import DoseMaker, Measure, dose_makers, measured
 from .limits import (
     MAX_INTERVAL_DAYS,
     MAX_PERIOD_DAYS,
@@ -331,7 +331,7 @@ class _Context:
         total = scale.total(grids)
         floor = floor_num, floor_den = scale.ratio(self.floor_de)
         aim = self.request.method.aim(unit=scale.unit, to_diazepam=self.to_diazepam)
-        on_liquid = self._on_liquid(grids, set())
+        on_liquid = self._on_liquid(grids)
         # The doses present in the order cuts are taken from them; a taper only ever drops one.
         present = positions(grids, slot_order=self.request.slot_order, drug_order=self.drug_order)
         while True:
@@ -371,25 +371,26 @@ class _Context:
                 grids = {key: n for key, n in grids.items() if key != place}
                 mgs = {key: mg for key, mg in mgs.items() if key != place}
             # Only the dose just changed can go onto or off the liquid: asked again, a dose kept
-            # as it was is measured as it was (DoseMaker.uses_liquid; tests/engine/test_properties).
-            if grid and makers[drug].uses_liquid(grid, keep_liquid=place in on_liquid):
-                on_liquid.add(place)
+            # as it was is measured as it was (DoseMaker.measure; tests/engine/test_properties).
+            measure = (
+                makers[drug].measure(grid, keep_liquid=on_liquid.get(place, Measure.ANY)) if grid else None
+            )
+            if measure:
+                on_liquid[place] = measure
             else:
-                on_liquid.discard(place)
+                on_liquid.pop(place, None)
             steps.append(Planned(self.interval_days, grids, mgs, total, "taper", flags))
         if steps and not self.request.ends_with_stop and total * floor_den > floor_num:
             last = steps[-1]
             steps[-1] = last._replace(flags=(*last.flags, self._target_not_exact(total)))
         return steps
 
-    def _on_liquid(self, grids: Grids, before: set[tuple[str, Slot]]) -> set[tuple[str, Slot]]:
-        """The places whose dose is measured with the liquid, as ``_assemble`` will make them."""
+    def _on_liquid(self, grids: Grids) -> dict[Place, Measure]:
+        """How the first doses are measured with the liquid, as ``_assemble`` will make them
+        (places measured without it left out)."""
         makers = self.makers
-        return {
-            place
-            for place, grid in grids.items()
-            if makers[place[0]].uses_liquid(grid, keep_liquid=place in before)
-        }
+        measures = {place: makers[place[0]].measure(grid) for place, grid in grids.items()}
+        return {place: measure for place, measure in measures.items() if measure}
 
     def _larger_than_asked(
         self, drug: str, current: int, after: int, target: tuple[int, int]
@@ -565,8 +566,9 @@ def _assemble(context: _Context, inputs: Sequence[StepInput | Planned]) -> Sched
         de=daily_de(request.initial_doses, request.table),
     )
     # Once a time of day's dose is measured as a liquid, it stays a liquid while the liquid can
-    # make it: going back and forth between tablets and a syringe confuses patients.
-    on_liquid: set[Place] = set()
+    # make it, and wholly a liquid once it was: going back and forth between tablets and a
+    # syringe confuses patients.
+    on_liquid: dict[Place, Measure] = {}
     doses_made: _Made = {}
     for number, step_input in enumerate(inputs, start=1):
         try:
@@ -593,10 +595,10 @@ class _Total(NamedTuple):
     de: Fraction
 
 
-# The doses a schedule has made, by (drug and time of day, grid units, measured as a liquid
-# before), each with whether it measures some of the dose as a liquid: a dose kept from one step
-# to the next is made once.
-_Made = dict[tuple[Place, int | None, bool], tuple[Dose, bool]]
+# The doses a schedule has made, by (drug and time of day, grid units, how it was measured
+# before), each with how it measures the dose with the liquid: a dose kept from one step to the
+# next is made once.
+_Made = dict[tuple[Place, int | None, Measure], tuple[Dose, Measure]]
 
 
 def _build_step(
@@ -605,10 +607,11 @@ def _build_step(
     start: dt.date,
     step_input: StepInput | Planned,
     before: _Total,
-    on_liquid: set[Place],
+    on_liquid: dict[Place, Measure],
     doses_made: _Made,
 ) -> tuple[Step, _Total]:
-    """The step, and its daily DE; ``on_liquid`` gains the places it measures as a liquid."""
+    """The step, and its daily DE; ``on_liquid`` gains the places it measures as a liquid (a
+    place never goes back to less of the liquid than it was measured with)."""
     scale = context.scale
     if isinstance(step_input, Planned):
         # Checked as planned: the days are the request's checked interval or switch stage.
@@ -626,18 +629,19 @@ def _build_step(
         _check_plausible(total.de, what=f"step {number}")
     daily: dict[str, Decimal] = {}
     step_doses = []
-    liquid = []
+    moved = []
     for (place, grid), mg in doses:
         drug = place[0]
         daily[drug] = daily.get(drug, _ZERO) + mg
-        key = (place, grid, place in on_liquid)
+        before_measure = on_liquid.get(place, Measure.ANY)
+        key = (place, grid, before_measure)
         found = doses_made.get(key)
         if found is None or found[0].mg is not mg:
-            found = doses_made[key] = _dose(context, number, place, mg, grid, keep_liquid=key[2])
+            found = doses_made[key] = _dose(context, number, place, mg, grid, keep_liquid=before_measure)
         step_doses.append(found[0])
-        if found[1]:
-            liquid.append(place)
-    on_liquid.update(liquid)
+        if found[1] > before_measure:
+            moved.append((place, found[1]))
+    on_liquid.update(moved)
     if total.units is not None and before.units is not None:
         change = Fraction(total.units - before.units, before.units)
     else:
@@ -707,18 +711,16 @@ def _checked_doses(context: _Context, number: int, doses: Doses) -> list[tuple[s
 
 
 def _dose(
-    context: _Context, number: int, place: Place, mg: Decimal, grid: int | None, *, keep_liquid: bool
-) -> tuple[Dose, bool]:
-    """The dose at ``place``, and whether it measures some of it as a liquid."""
+    context: _Context, number: int, place: Place, mg: Decimal, grid: int | None, *, keep_liquid: Measure
+) -> tuple[Dose, Measure]:
+    """The dose at ``place``, and how it measures it with the liquid."""
     drug, slot = place
     maker = context.makers[drug]
     try:
         units = maker.units(mg) if grid is None else maker.units_at(grid, keep_liquid=keep_liquid)
     except EngineError as error:
         raise EngineError(f"step {number}, {slot.value}: {error}") from None
-    return made(Dose, drug=drug, slot=slot, mg=mg, units=units), any(
-        unit.formulation.is_liquid for unit in units
-    )
+    return made(Dose, drug=drug, slot=slot, mg=mg, units=units), measured(units)
 
 
 def _position(order: Sequence[str], drug: str) -> tuple[int, str]:

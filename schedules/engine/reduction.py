@@ -13,8 +13,9 @@ Rules (the issue, "Doses a person can take"):
   achievable cut at any single time of day is taken instead (ties go to the earlier time of
   day) and reported as ``larger_than_asked`` so the step is flagged.
 - A dose already measured with the liquid stays on the liquid: its next dose is one the liquid
-  gives some of, where one is within the cut (issue 14: tablets and liquid alternating from step
-  to step, with cuts swinging from 3.7% to 18.8%).
+  gives some of, where one is within the cut, and a dose measured wholly with the liquid stays
+  wholly on it where it can (issue 14: tablets and liquid alternating from step to step, with cuts
+  swinging from 3.7% to 18.8%; then 0.3 mL, 1/2 tablet + 0.1 mL, 0.2 mL).
 - Every reduction strictly lowers the daily total, so a taper always ends.
 
 Doses are in their drug's grid units and daily totals in the plan's DE units (scale.py): every
@@ -23,10 +24,11 @@ decision here is integer arithmetic, exact.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import NamedTuple
 
+from .doses import Measure
 from .scale import DeScale, Place
 from .types import Slot
 
@@ -54,12 +56,13 @@ def next_reduction(
     floor: tuple[int, int],
     order: Sequence[Place],
     scale: DeScale,
-    on_liquid: Set[Place] = frozenset(),
+    on_liquid: Mapping[Place, Measure] | None = None,
 ) -> Reduction | None:
     """The next dose aiming at the daily DE ``target``, or None when nothing at or above
     ``floor`` is below the current ``total`` (the end point is reached). ``target`` and
-    ``floor`` are (numerator, denominator) in the scale's units. A dose at a place in
-    ``on_liquid`` is measured with the liquid already and stays on it where it can."""
+    ``floor`` are (numerator, denominator) in the scale's units. ``on_liquid``: how the dose at
+    each place is measured already (absent: not with the liquid); it stays so where it can."""
+    measures = on_liquid or {}
     target_num, target_den = target
     # The cut asked for is cut / target_den units.
     cut = total * target_den - target_num
@@ -70,13 +73,13 @@ def next_reduction(
         grid, weight = grids[place], scale.weights[drug]
         if weight * grid * target_den <= cut:
             return Reduction(place=place, grid=0, larger_than_asked=False)
-        new = _at_least(scale, place, grid, (cut, target_den * weight), place in on_liquid)
+        new = _at_least(scale, place, grid, (cut, target_den * weight), measures.get(place, Measure.ANY))
         if new < grid:
             return Reduction(place=place, grid=new, larger_than_asked=False)
-    return _smallest_cut(grids, total, floor, order, scale, on_liquid)
+    return _smallest_cut(grids, total, floor, order, scale, measures)
 
 
-def _at_least(scale: DeScale, place: Place, grid: int, cut: tuple[int, int], liquid: bool) -> int:
+def _at_least(scale: DeScale, place: Place, grid: int, cut: tuple[int, int], liquid: Measure) -> int:
     """The smallest achievable dose at ``place`` of at least its ``grid`` less ``cut`` grid
     units, a (numerator, denominator) pair (see DoseMaker.at_least)."""
     maker = scale.makers[place[0]]
@@ -93,7 +96,7 @@ def _smallest_cut(
     floor: tuple[int, int],
     order: Sequence[Place],
     scale: DeScale,
-    on_liquid: Set[Place],
+    on_liquid: Mapping[Place, Measure],
 ) -> Reduction | None:
     """The smallest achievable cut at a single time of day, or None when it falls below ``floor``."""
     best: Reduction | None = None
@@ -101,7 +104,7 @@ def _smallest_cut(
     for place in order:
         drug = place[0]
         grid = grids[place]
-        lower = scale.makers[drug].below_grid(grid, liquid=place in on_liquid)
+        lower = scale.makers[drug].below_grid(grid, liquid=on_liquid.get(place, Measure.ANY))
         cut = scale.weights[drug] * (grid - lower)
         if best is None or cut < best_cut:
             best, best_cut = Reduction(place=place, grid=lower, larger_than_asked=True), cut

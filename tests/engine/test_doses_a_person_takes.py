@@ -55,7 +55,9 @@ def test_every_dose_uses_at_most_two_tablet_strengths(
 
 def test_a_dose_that_moved_to_the_liquid_stays_on_it() -> None:
     # Issue 14: lorazepam 1 mg three times a day with its 2 mg/mL liquid (US): doses went
-    # tablets, liquid, tablets again from step to step.
+    # tablets, liquid, tablets again from step to step; then a night dose of 0.3 mL went back
+    # to 1/2 x 0.5 mg + 0.1 mL before 0.2 mL. A dose keeps the liquid, and a dose measured
+    # wholly with the liquid stays wholly on it.
     schedule = plan(
         regimen=[regimen("lorazepam", morning="1", midday="1", night="1")],
         formulations=[*tablets("lorazepam", "0.5", "1", "2"), liquid("lorazepam", "2")],
@@ -63,10 +65,14 @@ def test_a_dose_that_moved_to_the_liquid_stays_on_it() -> None:
         spread_cuts=True,
     )
     on_liquid: set[object] = set()
+    only_liquid: set[object] = set()
     for step in schedule.steps:
         for dose in step.doses:
-            measured = any(unit.formulation.is_liquid for unit in dose.units)
-            assert measured or dose.slot not in on_liquid, (step.number, dose.slot, dose.units)
-            if measured:
+            measured = [unit.formulation.is_liquid for unit in dose.units]
+            assert any(measured) or dose.slot not in on_liquid, (step.number, dose.slot, dose.units)
+            assert all(measured) or dose.slot not in only_liquid, (step.number, dose.slot, dose.units)
+            if any(measured):
                 on_liquid.add(dose.slot)
-    assert on_liquid  # the plan did move to the liquid
+            if all(measured):
+                only_liquid.add(dose.slot)
+    assert only_liquid  # the plan did move doses wholly to the liquid

@@ -40,6 +40,7 @@ from schedules.engine import (
     schedule_to_dict,
     validate_schedule,
 )
+from schedules.engine.doses import Measure
 
 TABLE = make_table()
 DRUGS = make_drugs()
@@ -387,6 +388,26 @@ def test_one_liquid_strength_per_drug_per_plan_and_no_dose_over_the_volume_limit
 
 
 @PROPERTY_SETTINGS
+@given(cases())
+def test_a_dose_measured_wholly_with_the_liquid_stays_wholly_on_it(case: Case) -> None:
+    """Issue 14: once a time of day's dose is all liquid, each later dose of that drug and time
+    of day is all liquid too, unless the liquid alone cannot make it (not whole syringe
+    measures, or over the volume limit)."""
+    schedule = plan_case(case)
+    step_ml, most_ml = schedule.request.liquid_step_ml, schedule.request.max_liquid_ml
+    only_liquid: dict[tuple[str, Slot], Decimal] = {}  # the liquid's strength
+    for step in schedule.steps:
+        for dose in step.doses:
+            place = (dose.drug, dose.slot)
+            liquid = [unit.formulation for unit in dose.units if unit.formulation.is_liquid]
+            if len(liquid) == len(dose.units):
+                only_liquid[place] = liquid[0].strength_mg
+            elif place in only_liquid:
+                volume = dose.mg / only_liquid[place]
+                assert volume % step_ml or volume > most_ml, (step.number, dose)
+
+
+@PROPERTY_SETTINGS
 @given(cases(), st.lists(st.sampled_from(["US", "UK", "CA"]), min_size=1, max_size=3))
 def test_markets_are_never_mixed(case: Case, markets: list[str]) -> None:
     marked = [
@@ -427,9 +448,13 @@ def test_every_plan_ends_at_or_above_the_last_dose_before_its_stop(case: Case) -
 
 
 @PROPERTY_SETTINGS
-@given(st.sampled_from(sorted(STRENGTHS)).flatmap(formulation_sets), st.integers(1, 3000), st.booleans())
+@given(
+    st.sampled_from(sorted(STRENGTHS)).flatmap(formulation_sets),
+    st.integers(1, 3000),
+    st.sampled_from(Measure),
+)
 def test_a_dose_kept_as_it_was_is_measured_as_it_was(
-    formulations: list[Formulation], near: int, keep_liquid: bool
+    formulations: list[Formulation], near: int, keep_liquid: Measure
 ) -> None:
     """Planning updates which doses are measured with the liquid only where a dose changed
     (planner._taper): asked again with its own answer, a dose's answer is the same."""
@@ -437,5 +462,5 @@ def test_a_dose_kept_as_it_was_is_measured_as_it_was(
     grid = maker.at_least_grid(near)
     if grid is None:
         reject()
-    measured = maker.uses_liquid(grid, keep_liquid=keep_liquid)
-    assert maker.uses_liquid(grid, keep_liquid=measured) == measured
+    measured = maker.measure(grid, keep_liquid=keep_liquid)
+    assert maker.measure(grid, keep_liquid=measured) == measured
