@@ -499,17 +499,22 @@ class DoseMaker:
         return tuple(Unit(formulation=f, count=to_decimal(count)) for f, count in ordered)
 
     def _optimal_combinations(self, group: int, rest: int, start: int) -> Iterator[tuple[_Piece, ...]]:
-        """Every multiset of ``group``'s pieces (in non-increasing order) with its fewest pieces."""
-        if rest == 0:
-            yield ()
-            return
+        """Every multiset of ``group``'s pieces (in non-increasing order) with its fewest pieces,
+        depth first with an explicit stack: a dose of thousands of pieces must not exhaust
+        Python's recursion limit."""
         fewest = self._table.groups[group]
         pieces = self._groups[group]
-        for i in range(start, len(pieces)):
-            piece = pieces[i]
-            if piece.size <= rest and fewest[rest - piece.size] == fewest[rest] - 1:
-                for tail in self._optimal_combinations(group, rest - piece.size, i):
-                    yield (piece, *tail)
+        stack: list[tuple[int, int, tuple[_Piece, ...]]] = [(rest, start, ())]
+        while stack:
+            left, first, chosen = stack.pop()
+            if left == 0:
+                yield chosen
+                continue
+            # Pushed last first, so the earlier pieces are taken first (the order recursion gave).
+            for i in range(len(pieces) - 1, first - 1, -1):
+                piece = pieces[i]
+                if piece.size <= left and fewest[left - piece.size] == fewest[left] - 1:
+                    stack.append((left - piece.size, i, (*chosen, piece)))
 
     # Liquid doses --------------------------------------------------------------------------
 
