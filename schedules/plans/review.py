@@ -388,13 +388,18 @@ def page_of(rows: QuerySet[Row], number: str | None, size: int | None = None) ->
     return paginator.get_page(number)
 
 
+# Beyond any list's length (and within every database's integers once made an offset): a larger
+# number is left to the Paginator, which counts the rows and answers with the last page.
+MOST_PAGES = 2**31 // PAGE_SIZE
+
+
 def _page_number(number: str | None) -> int | None:
-    """A page number as the Paginator reads one, when it is a number of 1 or more."""
+    """A page number as the Paginator reads one, when it is a number from 1 to MOST_PAGES."""
     try:
         wanted = int(number) if number is not None else 1
     except ValueError:
         return None
-    return wanted if wanted >= 1 else None
+    return wanted if 1 <= wanted <= MOST_PAGES else None
 
 
 def first_rows(rows: QuerySet[Row]) -> Page[Row]:

@@ -23,7 +23,9 @@ def patients(clinic: Clinic) -> Any:
     return Patient.objects.order_by("family_name")
 
 
-@pytest.mark.parametrize("number", [None, "1", "2", "3", "4", "9", "0", "-1", "x", "2.0", ""])
+@pytest.mark.parametrize(
+    "number", [None, "1", "2", "3", "4", "9", "0", "-1", "x", "2.0", "", "9" * 40, str(2**31)]
+)
 def test_a_page_is_the_paginators(patients: Any, number: str | None) -> None:
     expected = Paginator(patients, 3).get_page(number)
     page = page_of(patients, number, 3)
