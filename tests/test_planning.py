@@ -296,12 +296,13 @@ def test_an_alternative_years_longer_than_the_plan_is_not_suggested() -> None:
 
 
 def test_a_switch_years_longer_than_a_long_plan_is_not_suggested_by_its_length_alone() -> None:
-    # The plan already lasts beyond 18 months (long_taper), so the 5-year switch adds no warning of
-    # its own and avoids the fast cut: only MAX_ALTERNATIVE_EXTRA_DAYS keeps it from being offered.
+    # The plan already lasts beyond 18 months (700 days: long_taper), so the switch (2,380 days)
+    # adds no warning of its own and avoids the fast cut: only MAX_ALTERNATIVE_EXTRA_DAYS keeps it
+    # from being offered.
     choices = one_drug(
         "lorazepam",
         market="US",
-        doses={"morning": 1, "night": 1},
+        doses={"morning": 2, "night": 2},
         liquid=True,
         method=engine.PercentMethod(percent=Decimal(5)),
         interval_days=28,
