@@ -36,13 +36,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests on a transactional database (the browser tests' live server) empty it when they end,
     reference data included: run them after every other test, the browser tests last. Without this,
     pytest groups the tests of Playwright's session-wide browser parameter in the middle of the run,
-    and the tests after them find no reference data."""
-    browser = Path(__file__).parent / "browser"
+    and the tests after them find no reference data.
 
-    def group(item: pytest.Item) -> int:
+    Within the browser tests, the tours of every page (a minute each at most, the longest tests of
+    the suite) go first: started last, one of them would keep a worker busy long after the other
+    had finished everything else."""
+    browser = Path(__file__).parent / "browser"
+    tours = browser / "test_every_page.py"
+
+    def group(item: pytest.Item) -> tuple[int, bool]:
         if browser in Path(item.fspath).parents:
-            return 2
-        return 1 if _needs_an_emptied_database(item) else 0
+            return 2, Path(item.fspath) != tours
+        return 1 if _needs_an_emptied_database(item) else 0, False
 
     items.sort(key=group)
 
