@@ -11,8 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.apps.registry import Apps
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.signals import user_logged_in
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest
 from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -308,3 +311,15 @@ def auditor(db: None) -> User:
 @pytest.fixture
 def auditor_client(auditor: User) -> Client:
     return client_for(auditor)
+
+
+@contextmanager
+def migrated_back_to(migration: tuple[str, str]) -> Iterator[Apps]:
+    """The database migrated back to ``migration``: yields the models as they were then, for a test
+    to make rows with, and migrates forward to the latest migrations when the block ends (a data
+    migration's test reads the rows it filled afterwards)."""
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate([migration])
+    yield executor.loader.project_state([migration]).apps
+    MigrationExecutor(connection).migrate(latest)
