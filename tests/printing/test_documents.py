@@ -226,3 +226,45 @@ def test_the_journal_covers_twelve_weeks_from_the_current_step() -> None:
     assert start == dt.date(2027, 3, 1) and days == 84
     before_start, _ = printing.journal_window(schedule, today=dt.date(2026, 1, 1))
     assert before_start == dt.date.fromisoformat(schedule["start_date"])
+
+
+def test_no_date_of_the_dose_journal_runs_out_of_its_column(
+    switch_plan: printing.PrintablePlan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Laid out as WeasyPrint lays it out, in normal and in large print, each journal date's text
+    stays inside its cell: a long one ("Wednesday 30 December") wraps rather than running under the
+    first tick box."""
+    from weasyprint import CSS, HTML
+
+    from schedules.plans.printing import render
+
+    pages: list[str] = []
+
+    def keep_html(html: str, **_: object) -> bytes:
+        pages.append(html)
+        return b""
+
+    monkeypatch.setattr(render, "html_to_pdf", keep_html)
+    dated = dataclasses.replace(switch_plan, journal_start=dt.date(2026, 12, 30))
+    printing.patient_pdf(dated)
+    printing.patient_pdf(dated, large_print=True)
+    outside = []
+    for html in pages:
+        fetcher = render.StaticFilesFetcher()
+        laid_out = HTML(string=html, base_url=render.BASE_URL, url_fetcher=fetcher).render(
+            stylesheets=[CSS(string="@page { size: A4; }")]
+        )
+        for page in laid_out.pages:
+            for cell in _boxes(page._page_box):
+                if getattr(cell, "element_tag", None) == "th" and cell.element.get("scope") == "row":
+                    right = cell.content_box_x() + cell.width
+                    for text in _boxes(cell):
+                        if type(text).__name__ == "TextBox" and text.position_x + text.width > right + 0.5:
+                            outside.append(text.text)
+    assert len(pages) == 2 and outside == []
+
+
+def _boxes(box: Any) -> Any:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
