@@ -110,7 +110,8 @@ def test_every_page_loads_cleanly_meets_wcag_aa_and_reflows(
         violations.check(page, f"{address}, errors shown")
     if visitor == "prescriber":
         page.goto(f"{base}/patients/{world.objects['patient']}/plans/new/")
-        page.get_by_role("button", name="Preview").click()
+        with page.expect_navigation():  # the builder opens with a preview: wait for the new one
+            page.get_by_role("button", name="Preview").click()
         expect(page.get_by_role("heading", name="Preview")).to_be_visible()
         violations.check(page, "the builder's preview")
         problems += reflow_problems(page, f"{visitor} the builder's preview")

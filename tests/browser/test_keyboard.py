@@ -127,11 +127,17 @@ def test_a_prescriber_does_everything_with_the_keyboard_alone(
     # Build, preview and save the plan.
     tab_to(page, page.get_by_role("link", name="New taper plan"))
     page.keyboard.press("Enter")
-    press_button(page, "Preview")
+    # The builder already shows a preview as it opens: wait for the one the button asks for, or the
+    # reasons below would be typed into the page being replaced.
+    with page.expect_navigation():
+        press_button(page, "Preview")
     expect(page.get_by_role("heading", name="Preview")).to_be_visible()
     # Each danger warning needs its reason before the plan goes live.
-    for reason in page.locator(".acknowledgements input[type=text]").all():
+    reasons = page.locator(".acknowledgements input[type=text]")
+    for reason in reasons.all():
         type_into(page, reason, "Discussed with the patient, who agrees.")
+    for reason in reasons.all():
+        expect(reason).to_have_value("Discussed with the patient, who agrees.")
     press_button(page, "Save and activate")
     expect(page).to_have_url(re.compile(r"/plans/\d+/(#.*)?$"))
     plan_page = page.url
